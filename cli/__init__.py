@@ -1,0 +1,1 @@
+"""The hvplace command line: thin typer adapters."""

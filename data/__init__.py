@@ -1,0 +1,1 @@
+"""Inventory and plan data: schemas, readers, writers, checker, synthetic fleets."""

@@ -1,0 +1,81 @@
+"""A plan: where each VM's LUN is and which nodes own it, in failover order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from data.inventory import IntArray
+
+NO_NODE = -1
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """vm_lun[v]: the LUN of VM v; owners[v]: its owners list, padded with NO_NODE.
+
+    owners[v, 0] is where the VM runs; the rest is its failover order.
+    """
+
+    vm_lun: IntArray
+    owners: IntArray  # vms x width
+
+    def __post_init__(self) -> None:
+        if self.vm_lun.ndim != 1 or self.owners.ndim != 2:
+            raise ValueError("Plan needs vm_lun (vms,) and owners (vms, width)")
+        if self.owners.shape[0] != self.vm_lun.shape[0]:
+            raise ValueError("Plan.owners and Plan.vm_lun disagree on the number of VMs")
+        self.vm_lun.flags.writeable = False
+        self.owners.flags.writeable = False
+
+    @staticmethod
+    def from_lists(vm_lun: list[int], owners: list[list[int]] | list[tuple[int, ...]]) -> Plan:
+        width = max((len(o) for o in owners), default=0)
+        padded = np.full((len(owners), width), NO_NODE, dtype=np.int64)
+        for v, row in enumerate(owners):
+            padded[v, : len(row)] = row
+        return Plan(np.asarray(vm_lun, dtype=np.int64).reshape(-1), padded)
+
+    def owners_of(self, v: int) -> tuple[int, ...]:
+        return tuple(int(n) for n in self.owners[v] if n != NO_NODE)
+
+    @property
+    def vm_node(self) -> IntArray:
+        return self.owners[:, 0] if self.owners.shape[1] else np.full(len(self.vm_lun), NO_NODE)
+
+    def nodes_used(self) -> int:
+        """Distinct nodes named in any owners list (standby failover nodes count)."""
+        return int(np.unique(self.owners[self.owners != NO_NODE]).size)
+
+    def equals(self, other: Plan) -> bool:
+        return np.array_equal(self.vm_lun, other.vm_lun) and np.array_equal(
+            self.owners, other.owners
+        )
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """The figures plan.json gives per cluster."""
+
+    cluster: str
+    status: str  # optimal | feasible
+    objective_value: int
+    bound: int
+    nodes_used: int
+    solve_seconds: float
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """plan.json: how the plan was found and what it scores (MODEL.md "Output")."""
+
+    status: str
+    failures: int
+    objective: str
+    objective_value: int
+    bound: int
+    nodes_used: int
+    solve_seconds: float
+    input_sha256: str
+    clusters: tuple[ClusterSummary, ...] = field(default_factory=tuple)

@@ -1,0 +1,24 @@
+"""Names of the planning rules, shared by the solver's switches and the checker's verdicts."""
+
+from enum import StrEnum
+
+
+class Rule(StrEnum):
+    """One rule of ../shared/MODEL.md.
+
+    The checker labels every violation with one of these; the solver can switch
+    a family off (tests only) to show that its constraint matters.
+    """
+
+    ASSIGNMENT = "assignment"  # every VM is placed exactly once, on a known LUN
+    LUN_FIXED = "lun-fixed"  # a VM that names a LUN stays on it
+    LUN_EXCLUSIVITY = "lun-exclusivity"  # all VMs of an exclusive LUN share one owners list
+    LUN_CAPACITY = "lun-capacity"  # disk of the VMs on a LUN fits its capacity
+    OWNERS = "owners"  # k+1 distinct nodes of the group's cluster, first = node
+    VLAN = "vlan"  # VLAN VMs only on VLAN-capable owners
+    VCPU_FIT = "vcpu-fit"  # owners have at least as many logical processors as vCPUs
+    MEMORY = "memory"  # memory + overhead within memory - reserve, under every failure set
+    CPU = "cpu"  # vCPUs within floor(vcpu_per_lp * LPs), under every failure set
+    RESOURCE = "resource"  # each res_<name> within the node's, under every failure set
+    FAILOVER = "failover"  # solver switch: the capacity rules under failure sets other than {}
+    ANTI_AFFINITY = "anti-affinity"  # VMs sharing a class on different nodes (no failure)

@@ -1,0 +1,1 @@
+"""CP-SAT placement models, decompositions and baselines. No I/O here."""
