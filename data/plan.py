@@ -22,12 +22,21 @@ class Plan:
     owners: IntArray  # vms x width
 
     def __post_init__(self) -> None:
-        if self.vm_lun.ndim != 1 or self.owners.ndim != 2:
+        vm_lun = np.array(self.vm_lun, dtype=np.int64)  # a private copy, then frozen
+        owners = np.array(self.owners, dtype=np.int64)
+        if vm_lun.ndim != 1 or owners.ndim != 2:
             raise ValueError("Plan needs vm_lun (vms,) and owners (vms, width)")
-        if self.owners.shape[0] != self.vm_lun.shape[0]:
+        if owners.shape[0] != vm_lun.shape[0]:
             raise ValueError("Plan.owners and Plan.vm_lun disagree on the number of VMs")
-        self.vm_lun.flags.writeable = False
-        self.owners.flags.writeable = False
+        if (vm_lun < NO_NODE).any() or (owners < NO_NODE).any():
+            raise ValueError("Plan indices are >= 0, or -1 for none")
+        padding = owners == NO_NODE
+        if (padding[:, :-1] & ~padding[:, 1:]).any():
+            raise ValueError("Plan.owners may hold -1 only as trailing padding")
+        vm_lun.flags.writeable = False
+        owners.flags.writeable = False
+        object.__setattr__(self, "vm_lun", vm_lun)
+        object.__setattr__(self, "owners", owners)
 
     @staticmethod
     def from_lists(vm_lun: list[int], owners: list[list[int]] | list[tuple[int, ...]]) -> Plan:

@@ -1,0 +1,158 @@
+"""First-fit-decreasing: the baseline every benchmark compares with, and the hint.
+
+Units go in decreasing memory; each takes the first owners list (in
+lexicographic order of local nodes) under which every node stays within its
+limits under every failure set and anti-affinity holds ("first"), or the list
+that keeps the worst utilisation lowest ("balanced"). Free VMs then take the
+first LUN, with its owners, that fits. No search, no backtracking: it can fail
+where a plan exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from data.inventory import UNLIMITED
+from solver.problem import ClusterProblem
+
+
+@dataclass(frozen=True)
+class GreedyPlan:
+    owners: list[tuple[int, ...]]  # per unit, local node indices
+    luns: dict[int, int]  # free VM -> LUN
+
+
+class _State:
+    """Loads per resource, failure set and node, plus anti-affinity and LUN room."""
+
+    def __init__(self, problem: ClusterProblem) -> None:
+        self.problem = problem
+        self.sets = problem.failure_sets()
+        self.load = np.zeros((problem.capacity.shape[0], len(self.sets), problem.n_nodes))
+        classes = problem.inventory.vm_classes
+        self.class_count = np.zeros((classes.shape[1], problem.n_nodes), dtype=np.int64)
+        self.room = _lun_room(problem)
+
+    def runners(self, tuples: np.ndarray) -> np.ndarray:
+        """runners[t, f]: where owners list t runs under failure set f."""
+        out = np.empty((len(tuples), len(self.sets)), dtype=np.int64)
+        for f, failed in enumerate(self.sets):
+            alive = ~np.isin(tuples, failed)
+            out[:, f] = tuples[np.arange(len(tuples)), alive.argmax(axis=1)]
+        return out
+
+    def scores(self, tuples: np.ndarray, weight: np.ndarray, classes: np.ndarray):
+        """(fits[t], worst utilisation[t]) if the unit took owners list t."""
+        run = self.runners(tuples)
+        f_index = np.arange(len(self.sets))[None, :]
+        cap = self.problem.capacity.astype(float)
+        after = self.load[:, f_index, run] + weight[:, None, None]
+        fits = np.all(after <= cap[:, run], axis=(0, 2))
+        if classes.any():
+            fits &= ~np.any(self.class_count[classes][:, tuples[:, 0]] > 0, axis=0)
+        worst = np.max(after[0] / np.maximum(cap[0][run], 1), axis=1)
+        return fits, worst
+
+    def take(self, listed: tuple[int, ...], weight: np.ndarray, classes: np.ndarray) -> None:
+        run = self.runners(np.array([listed]))[0]
+        self.load[:, np.arange(len(self.sets)), run] += weight[:, None]
+        self.class_count[classes, listed[0]] += 1
+
+
+def first_fit_decreasing(problem: ClusterProblem, balanced: bool = False) -> GreedyPlan | None:
+    """A plan by greedy placement, or None when the greedy gets stuck."""
+    state = _State(problem)
+    owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
+    order = sorted(range(len(problem.units)), key=lambda u: -int(problem.weight[u, 0]))
+    fixed = [u for u in order if problem.units[u].members and not problem.units[u].free]
+    for u in fixed:
+        listed = _place(state, problem, u, _all_tuples(problem, u), balanced)
+        if listed is None:
+            return None
+        owners[u] = listed
+    luns = _place_free_vms(state, problem, owners, [u for u in order if problem.units[u].free],
+                           balanced)  # fmt: skip
+    if luns is None:
+        return None
+    k = problem.failures
+    final = [o if o is not None else tuple(problem.units[u].eligible[: k + 1])
+             for u, o in enumerate(owners)]  # fmt: skip
+    return GreedyPlan(final, luns)
+
+
+def _place(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
+           balanced: bool) -> tuple[int, ...] | None:  # fmt: skip
+    if not len(tuples):
+        return None
+    weight = problem.weight[u].astype(float)
+    classes = _classes(problem, u)
+    fits, worst = state.scores(tuples, weight, classes)
+    if not fits.any():
+        return None
+    pick = int(np.flatnonzero(fits)[np.argmin(worst[fits])]) if balanced else int(fits.argmax())
+    listed = tuple(int(n) for n in tuples[pick])
+    state.take(listed, weight, classes)
+    return listed
+
+
+def _place_free_vms(state: _State, problem: ClusterProblem, owners: list,
+                    free_units: list[int], balanced: bool) -> dict[int, int] | None:  # fmt: skip
+    unit_of_lun = problem.unit_of_lun()
+    luns: dict[int, int] = {}
+    for u in free_units:
+        v = problem.units[u].members[0]
+        disk = int(problem.inventory.vm_disk_mib[v])
+        for lun in problem.lun_candidates[v]:
+            if state.room[lun] < disk:
+                continue
+            group = unit_of_lun.get(lun)
+            tuples = _all_tuples(problem, u)
+            if group is not None:
+                tuples = _joinable(problem, u, group, owners[group], tuples)
+            listed = _place(state, problem, u, tuples, balanced)
+            if listed is not None:
+                owners[u] = listed
+                if group is not None:
+                    owners[group] = listed
+                luns[v] = lun
+                state.room[lun] -= disk
+                break
+        else:
+            return None
+    return luns
+
+
+def _joinable(problem: ClusterProblem, u: int, group: int, current, tuples: np.ndarray):
+    if current is not None:
+        return np.array([current]) if _tuple_allowed(problem, u, current) else tuples[:0]
+    allowed = set(problem.units[group].eligible)
+    keep = [all(int(n) in allowed for n in t) for t in tuples]
+    return tuples[np.array(keep, dtype=bool)] if len(tuples) else tuples
+
+
+def _tuple_allowed(problem: ClusterProblem, u: int, listed: tuple[int, ...]) -> bool:
+    return set(listed) <= set(problem.units[u].eligible)
+
+
+def _all_tuples(problem: ClusterProblem, u: int) -> np.ndarray:
+    width = problem.failures + 1
+    tuples = list(itertools.permutations(problem.units[u].eligible, width))
+    return np.array(tuples, dtype=np.int64).reshape(len(tuples), width)
+
+
+def _classes(problem: ClusterProblem, u: int) -> np.ndarray:
+    members = list(problem.units[u].members)
+    return np.flatnonzero(problem.inventory.vm_classes[members].any(axis=0))
+
+
+def _lun_room(problem: ClusterProblem) -> dict[int, int]:
+    inventory = problem.inventory
+    room = {}
+    for lun in problem.luns:
+        capacity = int(inventory.lun_capacity_mib[lun])
+        used = int(inventory.vm_disk_mib[inventory.vm_lun == lun].sum())
+        room[int(lun)] = 2**62 if capacity == UNLIMITED else capacity - used
+    return room

@@ -1,0 +1,88 @@
+"""The CP-SAT model of one cluster: data -> variables -> constraint families -> objective."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from data.rules import Rule
+from solver.anti_affinity import add_anti_affinity
+from solver.capacity import add_capacity
+from solver.luns import OnLun, add_luns
+from solver.objectives import add_nodes_used, moves_expression
+from solver.owners import OwnerVars, add_assignment, prefix_hint
+from solver.params import Objective
+from solver.problem import ClusterProblem
+from solver.symmetry import add_symmetry_breaking, add_unit_ordering
+
+
+@dataclass
+class PlanModel:
+    """The model with the handles needed to set objectives, hints and read answers."""
+
+    model: cp_model.CpModel
+    problem: ClusterProblem
+    owners: OwnerVars
+    on_lun: OnLun
+    utilisation: cp_model.IntVar
+    moves: cp_model.LinearExprT
+    nodes_used: cp_model.LinearExprT | None
+
+    def criteria(self, objective: Objective) -> tuple[cp_model.LinearExprT, ...]:
+        """The objective's criteria in lexicographic order (MODEL.md "Objectives")."""
+        if objective is Objective.BALANCE:
+            return (self.utilisation, self.moves)
+        if objective is Objective.NODES:
+            assert self.nodes_used is not None
+            return (self.nodes_used, self.utilisation)
+        return (self.moves, self.utilisation)
+
+    def add_hint(self, owners: list[tuple[int, ...]], luns: dict[int, int]) -> None:
+        """Hint an owners list per unit (local node indices) and a LUN per free VM."""
+        for u, listed in enumerate(owners):
+            true = prefix_hint(listed)
+            for key, literal in self.owners.prefix[u].items():
+                self.model.add_hint(literal, key in true)
+        for (v, lun), literal in self.on_lun.items():
+            self.model.add_hint(literal, luns.get(v) == lun)
+
+
+def build_model(
+    problem: ClusterProblem,
+    objective: Objective,
+    disabled: frozenset[Rule] = frozenset(),
+    scores_moves: bool = True,
+) -> PlanModel:
+    """The whole model; `scores_moves` says whether this solve's criterion counts moves,
+    which limits the symmetry that may be broken."""
+    model = cp_model.CpModel()
+    model.name = f"hvplace[{problem.name}]"
+    owners = add_assignment(model, problem)
+    on_lun = add_luns(model, problem, owners, disabled)
+    utilisation = add_capacity(model, problem, owners, disabled)
+    if Rule.ANTI_AFFINITY not in disabled:
+        add_anti_affinity(model, problem, owners)
+    used = add_nodes_used(model, problem, owners) if objective is Objective.NODES else None
+    add_symmetry_breaking(model, problem, owners, keep_current=scores_moves, used=used)
+    add_unit_ordering(model, problem, owners, keep_current=scores_moves)
+    moves = moves_expression(problem, owners)
+    nodes_used = sum(used) if used is not None else None
+    return PlanModel(model, problem, owners, on_lun, utilisation, moves, nodes_used)
+
+
+def read_owners(plan_model: PlanModel, solver: cp_model.CpSolver) -> list[tuple[int, ...]]:
+    """Each unit's owners list (local node indices) from a solved model."""
+    lists = []
+    for literals in plan_model.owners.prefix:
+        by_prefix = {s: n for (s, n), lit in literals.items() if solver.boolean_value(lit)}
+        listed: list[int] = []
+        while tuple(sorted(listed)) in by_prefix:
+            listed.append(by_prefix[tuple(sorted(listed))])
+        lists.append(tuple(listed))
+    return lists
+
+
+def read_luns(plan_model: PlanModel, solver: cp_model.CpSolver) -> dict[int, int]:
+    """The LUN chosen for each free VM."""
+    return {v: lun for (v, lun), lit in plan_model.on_lun.items() if solver.boolean_value(lit)}

@@ -1,0 +1,39 @@
+"""Solve parameters: a frozen, validated dataclass."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from data.rules import Rule
+
+
+class Objective(StrEnum):
+    """The first criterion of MODEL.md's objectives (each has a fixed second one)."""
+
+    BALANCE = "balance"  # min worst utilisation under any failure set; then moves
+    NODES = "nodes"  # min nodes named in any owners list; then utilisation
+    MOVES = "moves"  # min VMs whose node changes; then utilisation
+
+
+@dataclass(frozen=True)
+class Params:
+    failures: int = 1
+    objective: Objective = Objective.BALANCE
+    time_limit: float = 60.0  # seconds, for the whole inventory
+    workers: int = 0  # 0: one per core
+    seed: int = 0
+    hint: bool = True  # start CP-SAT from the first-fit-decreasing plan
+    log: bool = False  # CP-SAT's own search log (on stderr; debugging only)
+    disabled: frozenset[Rule] = field(default_factory=frozenset)  # tests only
+
+    def __post_init__(self) -> None:
+        if self.failures < 0:
+            raise ValueError(f"failures must be >= 0, not {self.failures}")
+        if not self.time_limit > 0:
+            raise ValueError(f"time limit must be positive, not {self.time_limit}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be >= 0, not {self.workers}")
+        object.__setattr__(self, "objective", Objective(self.objective))
+        object.__setattr__(self, "disabled", frozenset(Rule(r) for r in self.disabled))
+
+    def enabled(self, rule: Rule) -> bool:
+        return rule not in self.disabled

@@ -1,0 +1,175 @@
+"""One cluster's planning problem: failover units, their weights and eligible nodes.
+
+A *unit* is what the model gives one owners list: an exclusive LUN with the
+VMs fixed on it, one VM on a shared LUN, or one VM whose LUN the planner
+chooses (it then copies the owners of the exclusive LUN it joins). Node
+indices here are local to the cluster (0..E-1); `nodes` maps them back.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from data.inventory import UNLIMITED, IntArray, Inventory
+from data.rules import Rule
+
+
+@dataclass(frozen=True)
+class Unit:
+    members: tuple[int, ...]  # global VM indices
+    lun: int  # the exclusive LUN this unit is the group of, or -1
+    free: bool  # one VM whose LUN the planner chooses
+    eligible: tuple[int, ...]  # local node indices every member may run on
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterProblem:
+    inventory: Inventory
+    cluster: int
+    failures: int
+    nodes: IntArray  # local -> global node index
+    resource_labels: tuple[str, ...]  # "memory", "cpu", then "res_<name>"
+    capacity: IntArray  # resources x local nodes
+    units: tuple[Unit, ...]
+    weight: IntArray  # units x resources
+    luns: IntArray  # global LUN indices of the cluster
+    lun_candidates: dict[int, tuple[int, ...]]  # free VM -> LUNs it may go on
+
+    @property
+    def name(self) -> str:
+        return self.inventory.clusters[self.cluster]
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    def node_name(self, local: int) -> str:
+        return self.inventory.node_names[int(self.nodes[local])]
+
+    def failure_sets(self) -> list[tuple[int, ...]]:
+        """The failure sets whose capacity rules imply all others.
+
+        Loads only grow as more owners fail, so the sets of exactly
+        min(k, E - 1) nodes dominate every smaller set.
+        """
+        size = min(self.failures, max(self.n_nodes - 1, 0))
+        return list(itertools.combinations(range(self.n_nodes), size))
+
+    def unit_of_lun(self) -> dict[int, int]:
+        return {u.lun: i for i, u in enumerate(self.units) if u.lun >= 0}
+
+
+def cluster_problem(
+    inventory: Inventory,
+    cluster: int,
+    failures: int,
+    disabled: frozenset[Rule] = frozenset(),
+) -> ClusterProblem:
+    """The cluster's units and capacities; `disabled` rules are left out (tests only)."""
+    nodes = inventory.nodes_of(cluster)
+    vms = inventory.vms_of(cluster)
+    capacity = _capacity(inventory, nodes)
+    vm_weight = _vm_weights(inventory, vms)
+    eligible = _eligible(inventory, vms, nodes, disabled)
+    units, weights = _units(inventory, vms, vm_weight, eligible)
+    luns = inventory.luns_of(cluster)
+    room = _lun_room(inventory, Rule.LUN_CAPACITY in disabled)
+    candidates = {
+        int(v): tuple(int(lun) for lun in luns if room[lun] >= inventory.vm_disk_mib[v])
+        for v in vms
+        if inventory.vm_lun[v] < 0
+    }
+    return ClusterProblem(
+        inventory=inventory,
+        cluster=cluster,
+        failures=failures,
+        nodes=nodes,
+        resource_labels=("memory", "cpu", *("res_" + r for r in inventory.resource_names)),
+        capacity=capacity,
+        units=tuple(units),
+        weight=np.array(weights, dtype=np.int64).reshape(len(units), capacity.shape[0]),
+        luns=luns,
+        lun_candidates=candidates,
+    )
+
+
+def _capacity(inventory: Inventory, nodes: IntArray) -> IntArray:
+    rows = [inventory.node_capacity_mb[nodes], inventory.node_vcpu_capacity[nodes]]
+    rows += list(inventory.node_resources[nodes].T)
+    return np.array(rows, dtype=np.int64).reshape(len(rows), len(nodes))
+
+
+def _vm_weights(inventory: Inventory, vms: IntArray) -> dict[int, IntArray]:
+    return {
+        int(v): np.array(
+            [inventory.vm_cost_mb[v], inventory.vm_vcpus[v], *inventory.vm_resources[v]],
+            dtype=np.int64,
+        )
+        for v in vms
+    }
+
+
+def _units(
+    inventory: Inventory, vms: IntArray, vm_weight: dict[int, IntArray], eligible: np.ndarray
+) -> tuple[list[Unit], list[IntArray]]:
+    """Exclusive LUN groups first (in LUN order), then single-VM units (in VM order)."""
+    row = {int(v): i for i, v in enumerate(vms)}
+    all_nodes = np.ones(eligible.shape[1], dtype=bool)
+    zero = np.zeros(2 + len(inventory.resource_names), dtype=np.int64)
+    units: list[Unit] = []
+    weights: list[IntArray] = []
+    free_vms = [int(v) for v in vms if inventory.vm_lun[v] < 0]
+    for lun in _exclusive_luns(inventory, vms, bool(free_vms)):
+        members = tuple(int(v) for v in vms if inventory.vm_lun[v] == lun)
+        mask = all_nodes.copy()
+        for v in members:
+            mask &= eligible[row[v]]
+        units.append(Unit(members, lun, False, tuple(np.flatnonzero(mask).tolist())))
+        weights.append(sum((vm_weight[v] for v in members), zero))
+    for v in (int(v) for v in vms):
+        lun = int(inventory.vm_lun[v])
+        if lun < 0 or inventory.lun_shared[lun]:
+            nodes = tuple(np.flatnonzero(eligible[row[v]]).tolist())
+            units.append(Unit((v,), -1, lun < 0, nodes))
+            weights.append(vm_weight[v])
+    return units, weights
+
+
+def _exclusive_luns(inventory: Inventory, vms: IntArray, any_free: bool) -> list[int]:
+    """Exclusive LUNs that hold a VM, or may receive one the planner places."""
+    fixed = {int(inventory.vm_lun[v]) for v in vms if inventory.vm_lun[v] >= 0}
+    cluster = inventory.vm_cluster[vms[0]] if len(vms) else -1
+    luns = [
+        lun
+        for lun in range(inventory.n_luns)
+        if not inventory.lun_shared[lun]
+        and inventory.lun_cluster[lun] == cluster
+        and (lun in fixed or any_free)
+    ]
+    return luns
+
+
+def _lun_room(inventory: Inventory, ignore_capacity: bool) -> IntArray:
+    """Disk MiB left on each LUN beside the VMs fixed on it (huge when unlimited)."""
+    fixed_disk = np.zeros(inventory.n_luns, dtype=np.int64)
+    fixed = inventory.vm_lun >= 0
+    np.add.at(fixed_disk, inventory.vm_lun[fixed], inventory.vm_disk_mib[fixed])
+    room = inventory.lun_capacity_mib - fixed_disk
+    unlimited = (inventory.lun_capacity_mib == UNLIMITED) | ignore_capacity
+    return np.where(unlimited, np.iinfo(np.int64).max, room)
+
+
+def _eligible(
+    inventory: Inventory, vms: IntArray, nodes: IntArray, disabled: frozenset[Rule]
+) -> np.ndarray:
+    """eligible[vm row, local node] under the per-node rules that are switched on."""
+    vlan_ok = ~inventory.vm_vlan[vms, None] | inventory.node_vlan[None, nodes]
+    lps_ok = inventory.vm_vcpus[vms, None] <= inventory.node_lps[None, nodes]
+    if Rule.VLAN in disabled:
+        vlan_ok = np.ones_like(vlan_ok)
+    if Rule.VCPU_FIT in disabled:
+        lps_ok = np.ones_like(lps_ok)
+    return vlan_ok & lps_ok

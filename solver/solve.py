@@ -1,0 +1,176 @@
+"""solve(): the one place a CpSolver is made; a short wiring of the other modules."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from data.inventory import Inventory
+from data.plan import Plan
+from solver.explain import impossibility_reasons
+from solver.greedy import first_fit_decreasing
+from solver.model import PlanModel, build_model, read_luns, read_owners
+from solver.params import Objective, Params
+from solver.problem import ClusterProblem, cluster_problem
+from solver.result import ClusterResult, Progress, Result, Status
+
+OnProgress = Callable[[Progress], None]
+_STATUS = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE,
+           cp_model.INFEASIBLE: Status.INFEASIBLE, cp_model.UNKNOWN: Status.UNKNOWN}  # fmt: skip
+
+
+def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
+    """Plan every cluster independently within one shared time limit."""
+    start = time.monotonic()
+    problems = [cluster_problem(inventory, c, params.failures, params.disabled)
+                for c in range(len(inventory.clusters))]  # fmt: skip
+    sizes = [max(1, len(p.units) * p.n_nodes) for p in problems]
+    results = []
+    for i, problem in enumerate(problems):
+        left = params.time_limit - (time.monotonic() - start)
+        budget = max(0.1, left * sizes[i] / sum(sizes[i:]))
+        results.append(solve_cluster(problem, params, budget, on_progress))
+    return _combine(inventory, params, results, time.monotonic() - start)
+
+
+def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
+                  on_progress: OnProgress | None = None) -> ClusterResult:  # fmt: skip
+    start = time.monotonic()
+    reasons = impossibility_reasons(problem, params.disabled)
+    if reasons:
+        return ClusterResult(problem.name, Status.INFEASIBLE, None, 0, 0.0, reasons=tuple(reasons))
+    if not problem.units:
+        return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
+    objective = params.objective
+    plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
+    if params.hint:
+        greedy = first_fit_decreasing(problem, balanced=objective is not Objective.NODES)
+        if greedy is not None:
+            plan_model.add_hint(greedy.owners, greedy.luns)
+    plan_model.model.minimize(plan_model.criteria(objective)[0])
+    solver, status = _run(plan_model, params, budget, _reporter(problem, 1, on_progress))
+    if not status.has_plan:
+        reasons = (_PROVEN_INFEASIBLE,) if status is Status.INFEASIBLE else ()
+        return ClusterResult(problem.name, status, None, 0, time.monotonic() - start,
+                             reasons=reasons)  # fmt: skip
+    value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
+    owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
+    left = budget - (time.monotonic() - start)
+    if status is Status.OPTIMAL and left > 0.05 and _second_matters(problem, objective):
+        callback = _reporter(problem, 2, on_progress)
+        owners, luns = _second_phase(problem, params, value, owners, luns, left, callback)
+    return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
+
+
+_PROVEN_INFEASIBLE = (
+    "CP-SAT proved that the rules cannot all hold: no single bound is broken, but the "
+    "combination of capacity, failover order, anti-affinity and LUN choice is"
+)
+
+
+def _second_matters(problem: ClusterProblem, objective: Objective) -> bool:
+    """Moves only count where some VM of the cluster names its current node."""
+    if objective is not Objective.BALANCE:
+        return True
+    vms = [v for unit in problem.units for v in unit.members]
+    return bool((problem.inventory.vm_node[vms] >= 0).any())
+
+
+def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: list,
+                  luns: dict, budget: float, callback) -> tuple[list, dict]:  # fmt: skip
+    """Hold the first criterion at its optimum and improve the second."""
+    objective = params.objective
+    plan_model = build_model(problem, objective, params.disabled,
+                             scores_moves=objective is not Objective.MOVES)  # fmt: skip
+    first, second = plan_model.criteria(objective)
+    plan_model.model.add(first <= value)
+    plan_model.add_hint(owners, luns)
+    plan_model.model.minimize(second)
+    solver, status = _run(plan_model, params, budget, callback)
+    if status.has_plan:
+        return read_owners(plan_model, solver), read_luns(plan_model, solver)
+    return owners, luns
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Callable[[float, float, float], None]) -> None:
+        super().__init__()
+        self.report = report
+
+    def on_solution_callback(self) -> None:
+        self.report(self.objective_value, self.best_objective_bound, self.wall_time)
+
+
+def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | None):
+    if on_progress is None:
+        return None
+    return _Callback(lambda o, b, s: on_progress(Progress(problem.name, phase, o, b, s)))
+
+
+def _run(plan_model: PlanModel, params: Params, budget: float,
+         callback) -> tuple[cp_model.CpSolver, Status]:  # fmt: skip
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = budget
+    solver.parameters.num_workers = params.workers or os.cpu_count() or 1
+    solver.parameters.random_seed = params.seed
+    solver.parameters.log_search_progress = params.log
+    code = solver.solve(plan_model.model, callback)
+    if code == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"CP-SAT rejected the model: {plan_model.model.validate()}")
+    return solver, _STATUS[code]
+
+
+def _cluster_result(problem: ClusterProblem, status: Status, value: int, bound: int,
+                    owners: list[tuple[int, ...]], luns: dict[int, int],
+                    seconds: float) -> ClusterResult:  # fmt: skip
+    """Unit answers -> per-VM LUN and owners in global indices."""
+    inventory = problem.inventory
+    unit_of_lun = problem.unit_of_lun()
+    vm_owners, vm_luns = {}, {}
+    for u, unit in enumerate(problem.units):
+        for v in unit.members:
+            lun = luns.get(v, int(inventory.vm_lun[v]))
+            source = unit_of_lun[lun] if unit.free and lun in unit_of_lun else u
+            vm_owners[v] = tuple(int(problem.nodes[n]) for n in owners[source])
+            vm_luns[v] = lun
+    return ClusterResult(problem.name, status, value, bound, seconds, vm_owners, vm_luns)
+
+
+def _combine(inventory: Inventory, params: Params, results: list[ClusterResult],
+             seconds: float) -> Result:  # fmt: skip
+    objective = params.objective.value
+    failed = [r for r in results if not r.status.has_plan]
+    if failed:
+        status = (
+            Status.INFEASIBLE
+            if any(r.status is Status.INFEASIBLE for r in failed)
+            else Status.UNKNOWN
+        )
+        return Result(status, objective, None, 0, seconds, tuple(results), None)
+    values = [r.objective_value or 0 for r in results]
+    bounds = [r.bound for r in results]
+
+    def combine(xs: list[int], default: int) -> int:
+        if params.objective is Objective.BALANCE:
+            return max(xs, default=default)
+        return sum(xs)
+
+    value, bound = combine(values, default=0), combine(bounds, default=0)
+    status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
+    return Result(status, objective, value, bound, seconds, tuple(results),
+                  _plan(inventory, results, params.failures))  # fmt: skip
+
+
+def _plan(inventory: Inventory, results: list[ClusterResult], failures: int) -> Plan:
+    vm_lun = np.full(inventory.n_vms, -1, dtype=np.int64)
+    owners = np.full((inventory.n_vms, failures + 1), -1, dtype=np.int64)
+    for result in results:
+        for v, listed in result.owners.items():
+            owners[v, : len(listed)] = listed
+            vm_lun[v] = result.luns[v]
+    return Plan(vm_lun, owners)
