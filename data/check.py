@@ -249,3 +249,16 @@ def _check_anti_affinity(inventory: Inventory, plan: Plan) -> Iterator[Violation
             if len(vms) > 1:
                 detail = f"{', '.join(map(repr, vms))} run together on node {_node(inventory, n)!r}"
                 yield Violation(Rule.ANTI_AFFINITY, f"class {name!r}", (), detail)
+
+
+def check_node_column(inventory: Inventory, plan: Plan, node_column: list[int]) -> list[Violation]:
+    """A placement's `node` column must name the first owner (MODEL.md "Output")."""
+    out = []
+    for v, written in enumerate(node_column):
+        first = int(plan.owners[v, 0]) if plan.owners.shape[1] else NO_NODE
+        if written != NO_NODE and first != NO_NODE and written != first:
+            detail = f"node column says {_node(inventory, written)}, owners start with " + _node(
+                inventory, first
+            )
+            out.append(Violation(Rule.OWNERS, _vm(inventory, v), (), detail))
+    return out

@@ -1,0 +1,44 @@
+"""Progress on stderr while solving: elapsed time against the limit, objective, bound."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cli.common import is_terminal, stderr
+from solver.result import Progress as SolverProgress
+from solver.solve import OnProgress
+
+
+@contextmanager
+def solve_progress(time_limit: float) -> Iterator[OnProgress | None]:
+    """A rich progress bar fed by the solver's callbacks; nothing when stderr is no terminal."""
+    if not is_terminal():
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[figures]}"))  # fmt: skip
+    with Progress(*columns, console=stderr(), transient=True) as bar:
+        task = bar.add_task("solving", total=time_limit, figures="")
+        start, done = time.monotonic(), threading.Event()
+
+        def tick() -> None:
+            while not done.wait(0.2):
+                bar.update(task, completed=min(time.monotonic() - start, time_limit))
+
+        def report(event: SolverProgress) -> None:
+            phase = "" if event.phase == 1 else " (2nd criterion)"
+            figures = f"objective {event.objective:g}  bound {event.bound:g}{phase}"
+            bar.update(task, description=f"cluster {event.cluster}", figures=figures)
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        try:
+            yield report
+        finally:
+            done.set()
+            ticker.join()
