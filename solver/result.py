@@ -44,7 +44,11 @@ class Result:
 
     @property
     def reasons(self) -> list[str]:
-        return [f"cluster {c.cluster!r}: {r}" for c in self.clusters for r in c.reasons]
+        return [
+            r if f"cluster {c.cluster!r}" in r else f"cluster {c.cluster!r}: {r}"
+            for c in self.clusters
+            for r in c.reasons
+        ]
 
 
 @dataclass(frozen=True)

@@ -53,17 +53,21 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         if greedy is not None:
             plan_model.add_hint(greedy.owners, greedy.luns)
     plan_model.model.minimize(plan_model.criteria(objective)[0])
-    solver, status = _run(plan_model, params, budget, _reporter(problem, 1, on_progress))
+    left = budget - (time.monotonic() - start)  # building the model counts against the limit
+    if left <= 0:
+        return ClusterResult(problem.name, Status.UNKNOWN, None, 0, time.monotonic() - start)
+    solver, status = _run(plan_model, params, left, _reporter(problem, 1, on_progress))
     if not status.has_plan:
-        reasons = (_PROVEN_INFEASIBLE,) if status is Status.INFEASIBLE else ()
+        why: tuple[str, ...] = (_PROVEN_INFEASIBLE,) if status is Status.INFEASIBLE else ()
         return ClusterResult(problem.name, status, None, 0, time.monotonic() - start,
-                             reasons=reasons)  # fmt: skip
+                             reasons=why)  # fmt: skip
     value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
     owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
     left = budget - (time.monotonic() - start)
     if status is Status.OPTIMAL and left > 0.05 and _second_matters(problem, objective):
         callback = _reporter(problem, 2, on_progress)
-        owners, luns = _second_phase(problem, params, value, owners, luns, left, callback)
+        deadline = start + budget
+        owners, luns = _second_phase(problem, params, value, owners, luns, deadline, callback)
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
 
 
@@ -82,7 +86,7 @@ def _second_matters(problem: ClusterProblem, objective: Objective) -> bool:
 
 
 def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: list,
-                  luns: dict, budget: float, callback) -> tuple[list, dict]:  # fmt: skip
+                  luns: dict, deadline: float, callback) -> tuple[list, dict]:  # fmt: skip
     """Hold the first criterion at its optimum and improve the second."""
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled,
@@ -91,7 +95,10 @@ def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: l
     plan_model.model.add(first <= value)
     plan_model.add_hint(owners, luns)
     plan_model.model.minimize(second)
-    solver, status = _run(plan_model, params, budget, callback)
+    left = deadline - time.monotonic()
+    if left <= 0.01:
+        return owners, luns
+    solver, status = _run(plan_model, params, left, callback)
     if status.has_plan:
         return read_owners(plan_model, solver), read_luns(plan_model, solver)
     return owners, luns

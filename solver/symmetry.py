@@ -59,7 +59,7 @@ def interchangeable_units(problem: ClusterProblem, keep_current: bool) -> list[l
         key = (
             tuple(problem.weight[u].tolist()),
             unit.eligible,
-            tuple(inventory.vm_classes[members].any(axis=0).tolist()),
+            tuple(bool(x) for x in inventory.vm_classes[members].any(axis=0)),
             tuple(sorted(inventory.vm_node[members].tolist())) if keep_current else (),
         )
         groups.setdefault(key, []).append(u)
