@@ -10,6 +10,7 @@ where a plan exists.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ import numpy as np
 
 from data.inventory import UNLIMITED
 from solver.problem import ClusterProblem
+
+MAX_CANDIDATES = 720  # owners lists scored per unit; more are sampled
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,16 @@ class _State:
         classes = problem.inventory.vm_classes
         self.class_count = np.zeros((classes.shape[1], problem.n_nodes), dtype=np.int64)
         self.room = _lun_room(problem)
+        self._runners: dict[bytes, np.ndarray] = {}
 
     def runners(self, tuples: np.ndarray) -> np.ndarray:
-        """runners[t, f]: where owners list t runs under failure set f."""
+        """runners[t, f]: where owners list t runs under failure set f (cached)."""
+        key = tuples.tobytes()
+        if key not in self._runners:
+            self._runners[key] = self._compute_runners(tuples)
+        return self._runners[key]
+
+    def _compute_runners(self, tuples: np.ndarray) -> np.ndarray:
         out = np.empty((len(tuples), len(self.sets)), dtype=np.int64)
         for f, failed in enumerate(self.sets):
             alive = ~np.isin(tuples, failed)
@@ -51,15 +61,20 @@ class _State:
         cap = self.problem.capacity.astype(float)
         after = self.load[:, f_index, run] + weight[:, None, None]
         fits = np.all(after <= cap[:, run], axis=(0, 2))
-        if classes.any():
+        if classes.size:
             fits &= ~np.any(self.class_count[classes][:, tuples[:, 0]] > 0, axis=0)
         worst = np.max(after[0] / np.maximum(cap[0][run], 1), axis=1)
         return fits, worst
 
-    def take(self, listed: tuple[int, ...], weight: np.ndarray, classes: np.ndarray) -> None:
+    def take(self, listed: tuple[int, ...], weight: np.ndarray, classes: np.ndarray,
+             sign: int = 1) -> None:  # fmt: skip
         run = self.runners(np.array([listed]))[0]
-        self.load[:, np.arange(len(self.sets)), run] += weight[:, None]
-        self.class_count[classes, listed[0]] += 1
+        self.load[:, np.arange(len(self.sets)), run] += sign * weight[:, None]
+        self.class_count[classes, listed[0]] += sign
+
+    def worst(self) -> float:
+        cap = np.maximum(self.problem.capacity[0].astype(float), 1)
+        return float((self.load[0] / cap[None, :]).max())
 
 
 def first_fit_decreasing(problem: ClusterProblem, balanced: bool = False) -> GreedyPlan | None:
@@ -80,7 +95,30 @@ def first_fit_decreasing(problem: ClusterProblem, balanced: bool = False) -> Gre
     k = problem.failures
     final = [o if o is not None else tuple(problem.units[u].eligible[: k + 1])
              for u, o in enumerate(owners)]  # fmt: skip
+    if balanced and not problem.lun_candidates:
+        _reinsert(state, problem, final, fixed)
     return GreedyPlan(final, luns)
+
+
+def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ...]],
+              units: list[int], rounds: int = 4) -> None:  # fmt: skip
+    """Local search: take each unit out and put it back where the worst load is lowest.
+
+    A unit goes back to its old owners list when nothing better fits, so every
+    step keeps the plan feasible and the worst utilisation never rises.
+    """
+    for _ in range(rounds):
+        before = state.worst()
+        for u in units:
+            weight, classes = problem.weight[u].astype(float), _classes(problem, u)
+            state.take(owners[u], weight, classes, sign=-1)
+            listed = _place(state, problem, u, _all_tuples(problem, u), balanced=True)
+            if listed is None:  # cannot happen: the old list still fits
+                state.take(owners[u], weight, classes)
+                continue
+            owners[u] = listed
+        if state.worst() >= before:
+            return
 
 
 def _place(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
@@ -91,6 +129,8 @@ def _place(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
     classes = _classes(problem, u)
     fits, worst = state.scores(tuples, weight, classes)
     if not fits.any():
+        if len(tuples) == MAX_CANDIDATES:  # a sample: look at every list before giving up
+            return _place(state, problem, u, _all_tuples(problem, u, sample=False), balanced)
         return None
     pick = int(np.flatnonzero(fits)[np.argmin(worst[fits])]) if balanced else int(fits.argmax())
     listed = tuple(int(n) for n in tuples[pick])
@@ -137,10 +177,21 @@ def _tuple_allowed(problem: ClusterProblem, u: int, listed: tuple[int, ...]) -> 
     return set(listed) <= set(problem.units[u].eligible)
 
 
-def _all_tuples(problem: ClusterProblem, u: int) -> np.ndarray:
-    width = problem.failures + 1
-    tuples = list(itertools.permutations(problem.units[u].eligible, width))
-    return np.array(tuples, dtype=np.int64).reshape(len(tuples), width)
+def _all_tuples(problem: ClusterProblem, u: int, sample: bool = True) -> np.ndarray:
+    """The unit's owners lists; past MAX_CANDIDATES, one of four fixed samples of them."""
+    tuples = _permutations(problem.units[u].eligible, problem.failures + 1)
+    if sample and len(tuples) > MAX_CANDIDATES:
+        pick = np.random.default_rng(u % 4).choice(len(tuples), MAX_CANDIDATES, replace=False)
+        return tuples[np.sort(pick)]
+    return tuples
+
+
+@functools.lru_cache(maxsize=64)
+def _permutations(eligible: tuple[int, ...], width: int) -> np.ndarray:
+    tuples = list(itertools.permutations(eligible, width))
+    array = np.array(tuples, dtype=np.int64).reshape(len(tuples), width)
+    array.flags.writeable = False
+    return array
 
 
 def _classes(problem: ClusterProblem, u: int) -> np.ndarray:

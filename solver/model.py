@@ -8,7 +8,7 @@ from ortools.sat.python import cp_model
 
 from data.rules import Rule
 from solver.anti_affinity import add_anti_affinity
-from solver.capacity import add_capacity
+from solver.capacity import CapacityVars, add_capacity, capacity_hint
 from solver.luns import OnLun, add_luns
 from solver.objectives import add_nodes_used, moves_expression
 from solver.owners import OwnerVars, add_assignment, prefix_hint
@@ -25,9 +25,17 @@ class PlanModel:
     problem: ClusterProblem
     owners: OwnerVars
     on_lun: OnLun
-    utilisation: cp_model.IntVar
+    capacity: CapacityVars
     moves: cp_model.LinearExprT
-    nodes_used: cp_model.LinearExprT | None
+    used: list[cp_model.IntVar] | None  # node_used[n], built for the nodes objective only
+
+    @property
+    def utilisation(self) -> cp_model.IntVar:
+        return self.capacity.utilisation
+
+    @property
+    def nodes_used(self) -> cp_model.LinearExprT | None:
+        return sum(self.used) if self.used is not None else None
 
     def criteria(self, objective: Objective) -> tuple[cp_model.LinearExprT, ...]:
         """The objective's criteria in lexicographic order (MODEL.md "Objectives")."""
@@ -39,13 +47,24 @@ class PlanModel:
         return (self.moves, self.utilisation)
 
     def add_hint(self, owners: list[tuple[int, ...]], luns: dict[int, int]) -> None:
-        """Hint an owners list per unit (local node indices) and a LUN per free VM."""
+        """Hint a complete solution from an owners list per unit and a LUN per free VM.
+
+        Every variable gets a value, so CP-SAT can check the hint at once
+        instead of searching for the values of the derived ones.
+        """
         for u, listed in enumerate(owners):
             true = prefix_hint(listed)
             for key, literal in self.owners.prefix[u].items():
                 self.model.add_hint(literal, key in true)
         for (v, lun), literal in self.on_lun.items():
             self.model.add_hint(literal, luns.get(v) == lun)
+        for var, value in capacity_hint(self.problem, self.capacity, owners).items():
+            self.model.add_hint(var, value)
+        if self.used is not None:
+            named = {n for u, listed in enumerate(owners) if self.problem.units[u].members
+                     for n in listed}  # fmt: skip
+            for n, var in enumerate(self.used):
+                self.model.add_hint(var, n in named)
 
 
 def build_model(
@@ -60,15 +79,14 @@ def build_model(
     model.name = f"hvplace[{problem.name}]"
     owners = add_assignment(model, problem)
     on_lun = add_luns(model, problem, owners, disabled)
-    utilisation = add_capacity(model, problem, owners, disabled)
+    capacity = add_capacity(model, problem, owners, disabled)
     if Rule.ANTI_AFFINITY not in disabled:
         add_anti_affinity(model, problem, owners)
     used = add_nodes_used(model, problem, owners) if objective is Objective.NODES else None
-    add_symmetry_breaking(model, problem, owners, keep_current=scores_moves, used=used)
+    add_symmetry_breaking(model, problem, capacity.shifted[0], scores_moves, used)
     add_unit_ordering(model, problem, owners, keep_current=scores_moves)
     moves = moves_expression(problem, owners)
-    nodes_used = sum(used) if used is not None else None
-    return PlanModel(model, problem, owners, on_lun, utilisation, moves, nodes_used)
+    return PlanModel(model, problem, owners, on_lun, capacity, moves, used)
 
 
 def read_owners(plan_model: PlanModel, solver: cp_model.CpSolver) -> list[tuple[int, ...]]:

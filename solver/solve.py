@@ -18,6 +18,7 @@ from solver.model import PlanModel, build_model, read_luns, read_owners
 from solver.params import Objective, Params
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Progress, Result, Status
+from solver.symmetry import canonical_hint
 
 OnProgress = Callable[[Progress], None]
 _STATUS = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE,
@@ -51,7 +52,8 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
     if params.hint:
         greedy = first_fit_decreasing(problem, balanced=objective is not Objective.NODES)
         if greedy is not None:
-            plan_model.add_hint(greedy.owners, greedy.luns)
+            keep_current = objective is Objective.MOVES
+            plan_model.add_hint(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
     plan_model.model.minimize(plan_model.criteria(objective)[0])
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0:
@@ -93,7 +95,8 @@ def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: l
                              scores_moves=objective is not Objective.MOVES)  # fmt: skip
     first, second = plan_model.criteria(objective)
     plan_model.model.add(first <= value)
-    plan_model.add_hint(owners, luns)
+    keep_current = objective is not Objective.MOVES
+    plan_model.add_hint(canonical_hint(problem, owners, keep_current), luns)
     plan_model.model.minimize(second)
     left = deadline - time.monotonic()
     if left <= 0.01:

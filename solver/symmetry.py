@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.capacity import load
+from solver.capacity import Shifted, load
 from solver.owners import OwnerVars
 from solver.problem import ClusterProblem
 
@@ -37,13 +38,14 @@ def interchangeable_groups(problem: ClusterProblem, keep_current: bool) -> list[
 def add_symmetry_breaking(
     model: cp_model.CpModel,
     problem: ClusterProblem,
-    owners: OwnerVars,
+    memory: Shifted,
     keep_current: bool,
     used: list[cp_model.IntVar] | None = None,
 ) -> None:
+    """Among interchangeable nodes, no-failure memory load never increases."""
     for group in interchangeable_groups(problem, keep_current):
         for a, b in itertools.pairwise(group):
-            model.add(load(problem, owners, 0, a, ()) >= load(problem, owners, 0, b, ()))
+            model.add(load(memory, a, ()) >= load(memory, b, ()))
             if used is not None:
                 model.add_implication(used[b], used[a])
 
@@ -59,7 +61,7 @@ def interchangeable_units(problem: ClusterProblem, keep_current: bool) -> list[l
         key = (
             tuple(problem.weight[u].tolist()),
             unit.eligible,
-            tuple(bool(x) for x in inventory.vm_classes[members].any(axis=0)),
+            tuple(np.flatnonzero(inventory.vm_classes[members].any(axis=0)).tolist()),
             tuple(sorted(inventory.vm_node[members].tolist())) if keep_current else (),
         )
         groups.setdefault(key, []).append(u)
@@ -88,3 +90,42 @@ def _code(owners: OwnerVars, u: int, k: int, base: int) -> cp_model.LinearExprT:
         literals.append(literal)
         coefficients.append(n * base ** (k - len(subset)))
     return cp_model.LinearExpr.weighted_sum(literals, coefficients)
+
+
+def canonical_hint(
+    problem: ClusterProblem, owners: list[tuple[int, ...]], keep_current: bool
+) -> list[tuple[int, ...]]:
+    """The same plan, renamed to satisfy the symmetry-breaking constraints.
+
+    A hint that breaks them would have to be repaired by CP-SAT; swapping
+    interchangeable nodes and re-sorting identical units gives an equally good
+    plan that already satisfies them.
+    """
+    renamed = _rename_nodes(problem, owners, keep_current)
+    for group in interchangeable_units(problem, keep_current):
+        ordered = sorted((renamed[u] for u in group), key=lambda t: _tuple_code(t, problem))
+        for u, listed in zip(group, ordered, strict=True):
+            renamed[u] = listed
+    return renamed
+
+
+def _rename_nodes(
+    problem: ClusterProblem, owners: list[tuple[int, ...]], keep_current: bool
+) -> list[tuple[int, ...]]:
+    load = np.zeros(problem.n_nodes, dtype=np.int64)
+    used = np.zeros(problem.n_nodes, dtype=bool)
+    for u, listed in enumerate(owners):
+        load[listed[0]] += problem.weight[u, 0]
+        if problem.units[u].members:
+            used[list(listed)] = True
+    mapping = list(range(problem.n_nodes))
+    for group in interchangeable_groups(problem, keep_current):
+        ranked = sorted(group, key=lambda n: (-int(load[n]), -int(used[n]), n))
+        for target, source in zip(group, ranked, strict=True):
+            mapping[source] = target
+    return [tuple(mapping[n] for n in listed) for listed in owners]
+
+
+def _tuple_code(listed: tuple[int, ...], problem: ClusterProblem) -> int:
+    base, k = problem.n_nodes, problem.failures
+    return sum(n * base ** (k - j) for j, n in enumerate(listed))
