@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 from data.rules import Rule
 from solver.owners import OwnerVars, Prefix, prefix_hint
 from solver.problem import ClusterProblem
+from solver.switches import Switches
 
 PERMILLE = 1000
 _RULE_OF_ROW = {0: Rule.MEMORY, 1: Rule.CPU}
@@ -46,6 +47,7 @@ def add_capacity(
     problem: ClusterProblem,
     owners: OwnerVars,
     disabled: frozenset[Rule],
+    switches: Switches,
 ) -> CapacityVars:
     """CPU and extra resources as limits; memory through the utilisation U.
 
@@ -67,9 +69,11 @@ def add_capacity(
                     total = load(shifted[row], n, failed)
                     cap = int(problem.capacity[row, n])
                     if row == 0:
-                        model.add(PERMILLE * total <= cap * utilisation)
+                        constraint = model.add(PERMILLE * total <= cap * utilisation)
                     else:
-                        model.add(total <= cap)
+                        constraint = model.add(total <= cap)
+                    keys = [("capacity", label, n)] + ([("failure", failed)] if failed else [])
+                    switches.guard(constraint, *keys)
     return CapacityVars(utilisation, shifted, sets)
 
 

@@ -13,6 +13,7 @@ from data.inventory import UNLIMITED
 from data.rules import Rule
 from solver.owners import OwnerVars
 from solver.problem import ClusterProblem
+from solver.switches import Switches
 
 OnLun = dict[tuple[int, int], cp_model.IntVar]  # (vm, lun) -> literal
 
@@ -29,7 +30,9 @@ def add_lun_choice(model: cp_model.CpModel, problem: ClusterProblem) -> OnLun:
     return on_lun
 
 
-def add_lun_capacity(model: cp_model.CpModel, problem: ClusterProblem, on_lun: OnLun) -> None:
+def add_lun_capacity(
+    model: cp_model.CpModel, problem: ClusterProblem, on_lun: OnLun, switches: Switches
+) -> None:
     """The disk of the VMs the planner adds fits the room the fixed VMs leave."""
     inventory = problem.inventory
     for lun in problem.luns:
@@ -39,7 +42,8 @@ def add_lun_capacity(model: cp_model.CpModel, problem: ClusterProblem, on_lun: O
         if capacity == UNLIMITED or not chosen:
             continue
         fixed = int(inventory.vm_disk_mib[inventory.vm_lun == lun].sum())
-        model.add(sum(disk * lit for lit, disk in chosen) <= capacity - fixed)
+        constraint = model.add(sum(disk * lit for lit, disk in chosen) <= capacity - fixed)
+        switches.guard(constraint, ("lun", int(lun)))
 
 
 def add_lun_exclusivity(
@@ -65,10 +69,11 @@ def add_luns(
     problem: ClusterProblem,
     owners: OwnerVars,
     disabled: frozenset[Rule],
+    switches: Switches,
 ) -> OnLun:
     on_lun = add_lun_choice(model, problem)
     if Rule.LUN_CAPACITY not in disabled:
-        add_lun_capacity(model, problem, on_lun)
+        add_lun_capacity(model, problem, on_lun, switches)
     if Rule.LUN_EXCLUSIVITY not in disabled:
         add_lun_exclusivity(model, problem, owners, on_lun)
     return on_lun

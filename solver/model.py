@@ -14,6 +14,7 @@ from solver.objectives import add_nodes_used, moves_expression
 from solver.owners import OwnerVars, add_assignment, prefix_hint
 from solver.params import Objective
 from solver.problem import ClusterProblem
+from solver.switches import Switches
 from solver.symmetry import add_symmetry_breaking, add_unit_ordering
 
 
@@ -28,6 +29,7 @@ class PlanModel:
     capacity: CapacityVars
     moves: cp_model.LinearExprT
     used: list[cp_model.IntVar] | None  # node_used[n], built for the nodes objective only
+    switches: Switches
 
     @property
     def utilisation(self) -> cp_model.IntVar:
@@ -72,21 +74,24 @@ def build_model(
     objective: Objective,
     disabled: frozenset[Rule] = frozenset(),
     scores_moves: bool = True,
+    explain: bool = False,
 ) -> PlanModel:
     """The whole model; `scores_moves` says whether this solve's criterion counts moves,
-    which limits the symmetry that may be broken."""
+    which limits the symmetry that may be broken; `explain` puts rule items behind
+    enforcement literals (PlanModel.switches) to name the cause of an infeasibility."""
     model = cp_model.CpModel()
     model.name = f"hvplace[{problem.name}]"
+    switches = Switches(model, enabled=explain)
     owners = add_assignment(model, problem)
-    on_lun = add_luns(model, problem, owners, disabled)
-    capacity = add_capacity(model, problem, owners, disabled)
+    on_lun = add_luns(model, problem, owners, disabled, switches)
+    capacity = add_capacity(model, problem, owners, disabled, switches)
     if Rule.ANTI_AFFINITY not in disabled:
-        add_anti_affinity(model, problem, owners)
+        add_anti_affinity(model, problem, owners, switches)
     used = add_nodes_used(model, problem, owners) if objective is Objective.NODES else None
     add_symmetry_breaking(model, problem, capacity.shifted[0], scores_moves, used)
     add_unit_ordering(model, problem, owners, keep_current=scores_moves)
     moves = moves_expression(problem, owners)
-    return PlanModel(model, problem, owners, on_lun, capacity, moves, used)
+    return PlanModel(model, problem, owners, on_lun, capacity, moves, used, switches)
 
 
 def read_owners(plan_model: PlanModel, solver: cp_model.CpSolver) -> list[tuple[int, ...]]:

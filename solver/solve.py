@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from data.inventory import Inventory
 from data.plan import Plan
+from solver.core import infeasibility_core
 from solver.explain import impossibility_reasons
 from solver.greedy import first_fit_decreasing
 from solver.model import PlanModel, build_model, read_luns, read_owners
@@ -60,7 +61,10 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         return ClusterResult(problem.name, Status.UNKNOWN, None, 0, time.monotonic() - start)
     solver, status = _run(plan_model, params, left, _reporter(problem, 1, on_progress))
     if not status.has_plan:
-        why: tuple[str, ...] = (_PROVEN_INFEASIBLE,) if status is Status.INFEASIBLE else ()
+        why: tuple[str, ...] = ()
+        if status is Status.INFEASIBLE:
+            left = budget - (time.monotonic() - start)
+            why = tuple(infeasibility_core(problem, params, left)) or (_PROVEN_INFEASIBLE,)
         return ClusterResult(problem.name, status, None, 0, time.monotonic() - start,
                              reasons=why)  # fmt: skip
     value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
