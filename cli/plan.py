@@ -11,7 +11,7 @@ import typer
 from cli.common import Exit, fail, guarded, inventory_dir, load_inventory, stderr
 from cli.progress import solve_progress
 from cli.render import print_plan
-from data.check import nodes_used
+from data.check import check_plan, nodes_used
 from data.inventory import Inventory
 from data.metrics import node_report
 from data.plan import ClusterSummary, PlanSummary
@@ -45,6 +45,7 @@ def plan(
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
+    _certify(inv, result, failures)
     summary = _summary(inv, result, failures, guarded(lambda: input_sha256(directory)))
     assert result.plan is not None
     if out is not None:
@@ -52,6 +53,15 @@ def plan(
     else:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     print_plan(summary, node_report(inv, result.plan, failures), fmt)
+
+
+def _certify(inv: Inventory, result: Result, failures: int) -> None:
+    """The independent checker signs off every plan before it is written."""
+    assert result.plan is not None
+    violations = check_plan(inv, result.plan, failures)
+    if violations:  # a solver bug: say so loudly rather than write a wrong plan
+        lines = "\n".join(v.line() for v in violations[:10])
+        raise RuntimeError(f"the solver's plan breaks rules it must enforce:\n{lines}")
 
 
 def _exit_without_plan(result: Result, time_limit: float) -> None:

@@ -63,7 +63,10 @@ class _State:
         fits = np.all(after <= cap[:, run], axis=(0, 2))
         if classes.size:
             fits &= ~np.any(self.class_count[classes][:, tuples[:, 0]] > 0, axis=0)
-        worst = np.max(after[0] / np.maximum(cap[0][run], 1), axis=1)
+        # every resource counts, so CPU or IOPS hot spots steer the choice too; the mean
+        # breaks ties towards lists that leave room everywhere
+        share = after / np.maximum(cap[:, run], 1)
+        worst = share.max(axis=(0, 2)) + 0.01 * share.mean(axis=(0, 2))
         return fits, worst
 
     def take(self, listed: tuple[int, ...], weight: np.ndarray, classes: np.ndarray,
@@ -81,7 +84,7 @@ def first_fit_decreasing(problem: ClusterProblem, balanced: bool = False) -> Gre
     """A plan by greedy placement, or None when the greedy gets stuck."""
     state = _State(problem)
     owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
-    order = sorted(range(len(problem.units)), key=lambda u: -int(problem.weight[u, 0]))
+    order = sorted(range(len(problem.units)), key=lambda u: _difficulty(problem, u))
     fixed = [u for u in order if problem.units[u].members and not problem.units[u].free]
     for u in fixed:
         listed = _place(state, problem, u, _all_tuples(problem, u), balanced)
@@ -207,3 +210,10 @@ def _lun_room(problem: ClusterProblem) -> dict[int, int]:
         used = int(inventory.vm_disk_mib[inventory.vm_lun == lun].sum())
         room[int(lun)] = 2**62 if capacity == UNLIMITED else capacity - used
     return room
+
+
+def _difficulty(problem: ClusterProblem, u: int) -> tuple[int, int, int]:
+    """Most constrained first: fewest eligible nodes, anti-affinity, then largest memory."""
+    unit = problem.units[u]
+    constrained = int(problem.inventory.vm_classes[list(unit.members)].any()) if unit.members else 0
+    return (len(unit.eligible), -constrained, -int(problem.weight[u, 0]))

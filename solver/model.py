@@ -109,3 +109,23 @@ def read_owners(plan_model: PlanModel, solver: cp_model.CpSolver) -> list[tuple[
 def read_luns(plan_model: PlanModel, solver: cp_model.CpSolver) -> dict[int, int]:
     """The LUN chosen for each free VM."""
     return {v: lun for (v, lun), lit in plan_model.on_lun.items() if solver.boolean_value(lit)}
+
+
+def criterion_value(plan_model: PlanModel, objective: Objective,
+                    owners: list[tuple[int, ...]]) -> int:  # fmt: skip
+    """The first criterion of a plan given as owners lists, without solving."""
+    problem = plan_model.problem
+    if objective is Objective.BALANCE:
+        values = capacity_hint(problem, plan_model.capacity, owners)
+        return values[plan_model.utilisation]
+    if objective is Objective.NODES:
+        return len({n for u, listed in enumerate(owners) if problem.units[u].members
+                    for n in listed})  # fmt: skip
+    local = {int(g): n for n, g in enumerate(problem.nodes)}
+    current = problem.inventory.vm_node
+    return sum(
+        1
+        for u, unit in enumerate(problem.units)
+        for v in unit.members
+        if current[v] >= 0 and local[int(current[v])] != owners[u][0]
+    )

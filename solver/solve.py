@@ -14,8 +14,8 @@ from data.inventory import Inventory
 from data.plan import Plan
 from solver.core import infeasibility_core
 from solver.explain import impossibility_reasons
-from solver.greedy import first_fit_decreasing
-from solver.model import PlanModel, build_model, read_luns, read_owners
+from solver.greedy import GreedyPlan, first_fit_decreasing
+from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
 from solver.params import Objective, Params
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Progress, Result, Status
@@ -50,16 +50,21 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
+    greedy = None
     if params.hint:
         greedy = first_fit_decreasing(problem, balanced=objective is not Objective.NODES)
         if greedy is not None:
             keep_current = objective is Objective.MOVES
-            plan_model.add_hint(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
+            greedy = GreedyPlan(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
+            plan_model.add_hint(greedy.owners, greedy.luns)
     plan_model.model.minimize(plan_model.criteria(objective)[0])
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
-    if left <= 0:
-        return ClusterResult(problem.name, Status.UNKNOWN, None, 0, time.monotonic() - start)
+    if left <= 0.01:
+        return _greedy_result(problem, plan_model, objective, greedy, 0, start)
     solver, status = _run(plan_model, params, left, _reporter(problem, 1, on_progress))
+    if status is Status.UNKNOWN:
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        return _greedy_result(problem, plan_model, objective, greedy, bound, start)
     if not status.has_plan:
         why: tuple[str, ...] = ()
         if status is Status.INFEASIBLE:
@@ -75,6 +80,22 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         deadline = start + budget
         owners, luns = _second_phase(problem, params, value, owners, luns, deadline, callback)
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
+
+
+def _greedy_result(problem: ClusterProblem, plan_model: PlanModel, objective: Objective,
+                   greedy: GreedyPlan | None, bound: int,
+                   start: float) -> ClusterResult:  # fmt: skip
+    """Time ran out before CP-SAT confirmed a plan: fall back on the greedy one.
+
+    The greedy plan obeys every rule (and `plan` certifies it with the checker
+    like any other), so it is returned as feasible, scored, with CP-SAT's bound.
+    """
+    seconds = time.monotonic() - start
+    if greedy is None:
+        return ClusterResult(problem.name, Status.UNKNOWN, None, 0, seconds)
+    value = criterion_value(plan_model, objective, greedy.owners)
+    return _cluster_result(problem, Status.FEASIBLE, value, min(value, bound), greedy.owners,
+                           greedy.luns, seconds)  # fmt: skip
 
 
 _PROVEN_INFEASIBLE = (
