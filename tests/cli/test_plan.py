@@ -82,13 +82,15 @@ def test_plan_time_limit_without_plan_exits_3(run, monkeypatch, tmp_path: Path) 
     assert not out.exists()
 
 
-def test_plan_real_timeout_exits_3(run, tmp_path: Path) -> None:
-    """A 16-node fleet cannot even be modelled in a tenth of a second."""
-    fleet = tmp_path / "fleet"
+def test_plan_tiny_time_limit_returns_the_greedy_plan(run, tmp_path: Path) -> None:
+    """CP-SAT cannot even finish presolve on 16 nodes in 0.1 s; the greedy plan is
+    returned as feasible, and it passes the independent checker."""
+    fleet, out = tmp_path / "fleet", tmp_path / "plan"
     assert run("generate", "--nodes", "16", "--vms", "200", "--out", fleet).exit_code == 0
-    result = run("plan", fleet, "--out", tmp_path / "plan", "--time-limit", "0.1")
-    assert result.exit_code == 3
-    assert not (tmp_path / "plan").exists()
+    result = run("plan", fleet, "--out", out, "--time-limit", "0.1", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / "plan.json").read_text())["status"] == "feasible"
+    assert run("check", fleet, out).exit_code == 0
 
 
 def test_plan_same_seed_one_worker_gives_identical_files(run, tmp_path: Path) -> None:
