@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +33,8 @@ def solve_progress(time_limit: float) -> Iterator[OnProgress | None]:
 
         def report(event: SolverProgress) -> None:
             phase = "" if event.phase == 1 else " (2nd criterion)"
-            figures = f"objective {event.objective:g}  bound {event.bound:g}{phase}"
+            found = "none yet" if math.isnan(event.objective) else f"{event.objective:g}"
+            figures = f"objective {found}  bound {event.bound:g}{phase}"
             bar.update(task, description=f"cluster {event.cluster}", figures=figures)
 
         ticker = threading.Thread(target=tick, daemon=True)

@@ -133,12 +133,20 @@ def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: l
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
+    """Reports each better plan, and each better bound between plans."""
+
     def __init__(self, report: Callable[[float, float, float], None]) -> None:
         super().__init__()
         self.report = report
+        self.objective = math.nan
+        self.start = time.monotonic()
 
     def on_solution_callback(self) -> None:
-        self.report(self.objective_value, self.best_objective_bound, self.wall_time)
+        self.objective = self.objective_value
+        self.report(self.objective, self.best_objective_bound, self.wall_time)
+
+    def on_bound(self, bound: float) -> None:
+        self.report(self.objective, bound, time.monotonic() - self.start)
 
 
 def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | None):
@@ -154,6 +162,8 @@ def _run(plan_model: PlanModel, params: Params, budget: float,
     solver.parameters.num_workers = params.workers or os.cpu_count() or 1
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log
+    if callback is not None:
+        solver.best_bound_callback = callback.on_bound
     code = solver.solve(plan_model.model, callback)
     if code == cp_model.MODEL_INVALID:
         raise RuntimeError(f"CP-SAT rejected the model: {plan_model.model.validate()}")
