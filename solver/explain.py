@@ -40,7 +40,7 @@ def _n_plus(k: int) -> str:
 
 def describe_unit(problem: ClusterProblem, unit: Unit) -> str:
     names = [problem.inventory.vm_names[v] for v in unit.members]
-    if unit.lun >= 0:
+    if unit.lun >= 0 and (problem.inventory.has_lun_table or len(names) > 1):
         lun = problem.inventory.lun_names[unit.lun]
         return f"LUN {lun!r} (VMs {', '.join(repr(n) for n in names)})"
     return f"VM {names[0]!r}"
@@ -62,9 +62,13 @@ def _unit_reasons(problem: ClusterProblem, unit: Unit, disabled: frozenset[Rule]
             most = int(problem.capacity[row, list(unit.eligible)].max())
             return [f"{what} needs {weight} {_UNIT.get(label, label)}; "
                     f"{_count_nodes(len(holders))} of cluster {problem.name!r} "
-                    f"{'has' if len(holders) == 1 else 'have'} that much (largest: {most}), "
+                    f"{'has' if len(holders) <= 1 else 'have'} that much (largest: {most}), "
                     f"and {_n_plus(k)} needs {k + 1}"]  # fmt: skip
     return []
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _count_nodes(count: int) -> str:
@@ -77,11 +81,13 @@ def _eligibility_reason(problem: ClusterProblem, unit: Unit, what: str) -> str:
     why = []
     if inventory.vm_vlan[members].any():
         vlan_nodes = int(inventory.node_vlan[problem.nodes].sum())
-        why.append(f"needs VLAN ({vlan_nodes} VLAN-capable nodes)")
+        why.append(f"needs VLAN ({_plural(vlan_nodes, 'VLAN-capable node')})")
     vcpus = int(inventory.vm_vcpus[members].max())
     lps_ok = int((inventory.node_lps[problem.nodes] >= vcpus).sum())
     if lps_ok < problem.n_nodes:
-        why.append(f"needs {vcpus} vCPUs ({lps_ok} nodes have that many logical processors)")
+        have = "has" if lps_ok == 1 else "have"
+        why.append(f"needs {vcpus} vCPUs ({_plural(lps_ok, 'node')} {have} that many "
+                   "logical processors)")  # fmt: skip
     where = ", ".join(repr(problem.node_name(n)) for n in unit.eligible) or "no node"
     return (f"{what} can run only on {where} ({'; '.join(why)}); "
             f"{_n_plus(k)} needs {k + 1} owners")  # fmt: skip
@@ -118,7 +124,10 @@ def _lun_reasons(problem: ClusterProblem) -> list[str]:
             reasons.append(f"LUN {inventory.lun_names[lun]!r} holds {used / 1024:g} GiB of VM "
                            f"disks but its capacity is {capacity / 1024:g} GiB")  # fmt: skip
     for v, candidates in problem.lun_candidates.items():
-        if not candidates:
+        if not len(problem.luns):
+            reasons.append(f"VM {inventory.vm_names[v]!r} names no LUN and cluster "
+                           f"{problem.name!r} has no LUN in the luns table")  # fmt: skip
+        elif not candidates:
             reasons.append(f"VM {inventory.vm_names[v]!r} needs "
                            f"{inventory.vm_disk_gb[v]:g} GiB on a LUN; no LUN of cluster "
                            f"{problem.name!r} has that much room")  # fmt: skip
@@ -147,7 +156,7 @@ def _counting_sentence(problem: ClusterProblem, label: str, demand: int, left: i
         return (f"{_n_plus(k)} needs at least {needed} nodes of this size; cluster "
                 f"{problem.name!r} has {problem.n_nodes} ({label}: VMs need {demand} {unit}, "
                 f"a node holds {int(capacity.max())})")  # fmt: skip
+    lost = "its largest node fails" if k == 1 else f"its {k} largest nodes fail"
     return (
-        f"after its {k} largest nodes fail, cluster {problem.name!r} has {left} {unit} "
-        f"left for {demand} {unit} of VMs"
+        f"after {lost}, cluster {problem.name!r} has {left} {unit} left for {demand} {unit} of VMs"
     )

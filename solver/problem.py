@@ -61,6 +61,22 @@ class ClusterProblem:
     def unit_of_lun(self) -> dict[int, int]:
         return {u.lun: i for i, u in enumerate(self.units) if u.lun >= 0}
 
+    def per_vm(
+        self, owners: list[tuple[int, ...]], luns: dict[int, int]
+    ) -> dict[int, tuple[int, tuple[int, ...]]]:
+        """Unit answers (local owners lists, LUNs of free VMs) -> vm: (LUN, global owners).
+
+        Each VM takes its own unit's list: where the rules hold, a free VM on an
+        exclusive LUN has the LUN's list already, and where a test switched the
+        rule off the plan must show the split.
+        """
+        answers = {}
+        for u, unit in enumerate(self.units):
+            listed = tuple(int(self.nodes[n]) for n in owners[u])
+            for v in unit.members:
+                answers[v] = (luns.get(v, int(self.inventory.vm_lun[v])), listed)
+        return answers
+
 
 def cluster_problem(
     inventory: Inventory,

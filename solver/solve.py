@@ -117,10 +117,10 @@ def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: l
     """Hold the first criterion at its optimum and improve the second."""
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled,
-                             scores_moves=objective is not Objective.MOVES)  # fmt: skip
+                             scores_moves=objective is not Objective.NODES)  # fmt: skip
     first, second = plan_model.criteria(objective)
     plan_model.model.add(first <= value)
-    keep_current = objective is not Objective.MOVES
+    keep_current = objective is not Objective.NODES  # moves are scored or bounded
     plan_model.add_hint(canonical_hint(problem, owners, keep_current), luns)
     plan_model.model.minimize(second)
     left = deadline - time.monotonic()
@@ -174,15 +174,9 @@ def _cluster_result(problem: ClusterProblem, status: Status, value: int, bound: 
                     owners: list[tuple[int, ...]], luns: dict[int, int],
                     seconds: float) -> ClusterResult:  # fmt: skip
     """Unit answers -> per-VM LUN and owners in global indices."""
-    inventory = problem.inventory
-    unit_of_lun = problem.unit_of_lun()
-    vm_owners, vm_luns = {}, {}
-    for u, unit in enumerate(problem.units):
-        for v in unit.members:
-            lun = luns.get(v, int(inventory.vm_lun[v]))
-            source = unit_of_lun[lun] if unit.free and lun in unit_of_lun else u
-            vm_owners[v] = tuple(int(problem.nodes[n]) for n in owners[source])
-            vm_luns[v] = lun
+    answers = problem.per_vm(owners, luns)
+    vm_owners = {v: listed for v, (_, listed) in answers.items()}
+    vm_luns = {v: lun for v, (lun, _) in answers.items()}
     return ClusterResult(problem.name, status, value, bound, seconds, vm_owners, vm_luns)
 
 
