@@ -158,13 +158,8 @@ def _frozen(values: object) -> IntArray:
 
 def _validate(inv: Inventory) -> None:
     """Shapes, index ranges and the model's invariants; raises ValueError on a bug."""
-    n, v, lun, r, c = (
-        inv.n_nodes,
-        inv.n_vms,
-        inv.n_luns,
-        len(inv.resource_names),
-        len(inv.class_names),
-    )
+    n, v, lun = inv.n_nodes, inv.n_vms, inv.n_luns
+    r, c = len(inv.resource_names), len(inv.class_names)
     shapes = {
         "node_cluster": (n,), "node_memory_mb": (n,), "node_reserve_mb": (n,),
         "node_lps": (n,), "node_vcpu_per_lp": (n,), "node_vlan": (n,),
@@ -177,12 +172,21 @@ def _validate(inv: Inventory) -> None:
     for name, shape in shapes.items():
         if np.shape(getattr(inv, name)) != shape:
             raise ValueError(f"Inventory.{name} has shape {np.shape(getattr(inv, name))}")
+    _check_references(inv)
+    _check_invariants(inv)
+
+
+def _check_references(inv: Inventory) -> None:
+    n, lun = inv.n_nodes, inv.n_luns
     _check_range("node_cluster", inv.node_cluster, 0, len(inv.clusters))
     _check_range("vm_cluster", inv.vm_cluster, 0, len(inv.clusters))
     _check_range("lun_cluster", inv.lun_cluster, 0, len(inv.clusters))
     _check_range("vm_lun", inv.vm_lun, -1, lun)
     _check_range("vm_node", inv.vm_node, -1, n)
     _check_range("lun_node", inv.lun_node, -1, n)
+
+
+def _check_invariants(inv: Inventory) -> None:
     for names in ("node_names", "vm_names", "lun_names", "clusters"):
         if len(set(getattr(inv, names))) != len(getattr(inv, names)):
             raise ValueError(f"Inventory.{names} has duplicates")
@@ -192,6 +196,10 @@ def _validate(inv: Inventory) -> None:
         raise ValueError("memory, vCPUs and logical processors must be positive")
     if np.any(inv.vm_resources < 0) or np.any(inv.node_resources < 0):
         raise ValueError("extra resources must be non-negative")
+    if np.any(inv.node_vcpu_per_lp <= 0) or np.any(inv.vm_disk_gb < 0):
+        raise ValueError("vcpu_per_lp must be positive and disk_gb non-negative")
+    if np.any((inv.lun_capacity_gb <= 0) & (inv.lun_capacity_gb != UNLIMITED)):
+        raise ValueError("LUN capacities are positive (or UNLIMITED)")
     if not inv.has_lun_table and np.any(inv.vm_lun < 0):
         raise ValueError("without a luns table every VM has a LUN")
     fixed = inv.vm_lun >= 0
