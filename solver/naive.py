@@ -57,8 +57,11 @@ def solve_naive(inventory: Inventory, params: Params) -> Result:
     clusters = [_build_cluster(model, p, params.objective) for p in problems]
     total = _objective(model, clusters, params.objective)
     model.minimize(total)
+    left = params.time_limit - (time.monotonic() - start)  # building counts, as in solve.py
+    if left <= 0:
+        return _result(inventory, params, clusters, None, Status.UNKNOWN, time.monotonic() - start)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = params.time_limit
+    solver.parameters.max_time_in_seconds = left
     solver.parameters.num_workers = params.workers or os.cpu_count() or 1
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log
@@ -226,9 +229,10 @@ def _objective(model: cp_model.CpModel, clusters: list[_NaiveCluster],
 
 
 def _result(inventory: Inventory, params: Params, clusters: list[_NaiveCluster],
-            solver: cp_model.CpSolver, status: Status, seconds: float) -> Result:  # fmt: skip
+            solver: cp_model.CpSolver | None, status: Status,
+            seconds: float) -> Result:  # fmt: skip
     objective = params.objective.value
-    if not status.has_plan:
+    if solver is None or not status.has_plan:
         why = ("CP-SAT proved the naive model of the whole inventory infeasible",)
         reasons = why if status is Status.INFEASIBLE else ()
         per = tuple(ClusterResult(c.problem.name, status, None, 0, seconds,
