@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,8 +82,13 @@ class _State:
         return float((self.load[0] / cap[None, :]).max())
 
 
-def first_fit_decreasing(problem: ClusterProblem, balanced: bool = False) -> GreedyPlan | None:
-    """A plan by greedy placement, or None when the greedy gets stuck."""
+def first_fit_decreasing(
+    problem: ClusterProblem, balanced: bool = False, deadline: float = math.inf
+) -> GreedyPlan | None:
+    """A plan by greedy placement, or None when the greedy gets stuck.
+
+    Past `deadline` (time.monotonic()) the local search stops where it is.
+    """
     state = _State(problem)
     owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
     order = sorted(range(len(problem.units)), key=lambda u: _difficulty(problem, u))
@@ -99,12 +106,12 @@ def first_fit_decreasing(problem: ClusterProblem, balanced: bool = False) -> Gre
     final = [o if o is not None else tuple(problem.units[u].eligible[: k + 1])
              for u, o in enumerate(owners)]  # fmt: skip
     if balanced and not problem.lun_candidates:
-        _reinsert(state, problem, final, fixed)
+        _reinsert(state, problem, final, fixed, deadline)
     return GreedyPlan(final, luns)
 
 
 def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ...]],
-              units: list[int], rounds: int = 4) -> None:  # fmt: skip
+              units: list[int], deadline: float, rounds: int = 4) -> None:  # fmt: skip
     """Local search: take each unit out and put it back where the worst load is lowest.
 
     A unit goes back to its old owners list when nothing better fits, so every
@@ -113,6 +120,8 @@ def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ..
     for _ in range(rounds):
         before = state.worst()
         for u in units:
+            if time.monotonic() > deadline:
+                return
             weight, classes = problem.weight[u].astype(float), _classes(problem, u)
             state.take(owners[u], weight, classes, sign=-1)
             listed = _place(state, problem, u, _all_tuples(problem, u), balanced=True)

@@ -52,7 +52,9 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
     plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
     greedy = None
     if params.hint:
-        greedy = first_fit_decreasing(problem, balanced=objective is not Objective.NODES)
+        # the local search may use a tenth of the budget; CP-SAT needs the rest
+        greedy = first_fit_decreasing(problem, balanced=objective is not Objective.NODES,
+                                      deadline=start + budget / 10)  # fmt: skip
         if greedy is not None:
             keep_current = objective is Objective.MOVES
             greedy = GreedyPlan(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
