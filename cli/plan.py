@@ -32,6 +32,9 @@ def plan(
     objective: Annotated[Objective, typer.Option(help="What to optimise.")] = Objective.BALANCE,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve.")] = 60,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
+    gap: Annotated[
+        float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
+    ] = 0.0,
     workers: Annotated[int, typer.Option(min=0, help="Solver threads (0: one per core).")] = 0,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
@@ -41,7 +44,7 @@ def plan(
     directory = inventory_dir(inventory, example)
     inv = load_inventory(directory)
     params = Params(failures=failures, objective=objective, time_limit=time_limit,
-                    workers=workers or os.cpu_count() or 1, seed=seed)  # fmt: skip
+                    workers=workers or os.cpu_count() or 1, seed=seed, gap=gap)  # fmt: skip
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)

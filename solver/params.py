@@ -21,6 +21,7 @@ class Params:
     time_limit: float = 60.0  # seconds, for the whole inventory
     workers: int = 0  # 0: one per core
     seed: int = 0
+    gap: float = 0.0  # stop once (value - bound) / value <= gap; 0: prove the optimum
     hint: bool = True  # start CP-SAT from the first-fit-decreasing plan
     log: bool = False  # CP-SAT's own search log (on stderr; debugging only)
     disabled: frozenset[Rule] = field(default_factory=frozenset)  # tests only
@@ -30,6 +31,8 @@ class Params:
             raise ValueError(f"failures must be >= 0, not {self.failures}")
         if not self.time_limit > 0:
             raise ValueError(f"time limit must be positive, not {self.time_limit}")
+        if not 0 <= self.gap < 1:
+            raise ValueError(f"gap must be in [0, 1), not {self.gap}")
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0, not {self.workers}")
         object.__setattr__(self, "objective", Objective(self.objective))

@@ -63,7 +63,8 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
         return _greedy_result(problem, plan_model, objective, greedy, 0, start)
-    solver, status = _run(plan_model, params, left, _reporter(problem, 1, on_progress))
+    solver, status = _run(plan_model, params, left, _reporter(problem, 1, on_progress),
+                          gap=params.gap)  # fmt: skip
     if status is Status.UNKNOWN:
         bound = math.ceil(solver.best_objective_bound - 1e-6)
         return _greedy_result(problem, plan_model, objective, greedy, bound, start)
@@ -81,6 +82,8 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         callback = _reporter(problem, 2, on_progress)
         deadline = start + budget
         owners, luns = _second_phase(problem, params, value, owners, luns, deadline, callback)
+    if value > bound:  # CP-SAT says OPTIMAL when it stops at the --gap limit
+        status = Status.FEASIBLE
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
 
 
@@ -157,10 +160,11 @@ def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | Non
     return _Callback(lambda o, b, s: on_progress(Progress(problem.name, phase, o, b, s)))
 
 
-def _run(plan_model: PlanModel, params: Params, budget: float,
-         callback) -> tuple[cp_model.CpSolver, Status]:  # fmt: skip
+def _run(plan_model: PlanModel, params: Params, budget: float, callback,
+         gap: float = 0.0) -> tuple[cp_model.CpSolver, Status]:  # fmt: skip
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = budget
+    solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = params.workers or os.cpu_count() or 1
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log

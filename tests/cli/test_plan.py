@@ -125,3 +125,18 @@ def test_plan_replaces_previous_plan(run, tiny_inventory: Path, tmp_path: Path) 
     assert run(*args).exit_code == 0
     second = json.loads((out / "plan.json").read_text())
     assert (first["objective"], second["objective"]) == ("balance", "nodes")
+
+
+def test_plan_gap_stops_early_and_reports_feasible(run, tmp_path: Path) -> None:
+    """8 nodes: the last permilles are never proven in a minute; --gap stops at once."""
+    fleet, out = tmp_path / "fleet", tmp_path / "plan"
+    args = ("generate", "--nodes", "8", "--vms", "96", "--seed", "2024", "--out", fleet)
+    assert run(*args).exit_code == 0
+    result = run("plan", fleet, "--out", out, "--gap", "0.02", "--time-limit", "50",
+                 "--workers", "1")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads((out / "plan.json").read_text())
+    value, bound = summary["objective_value"], summary["bound"]
+    assert summary["status"] == ("optimal" if value == bound else "feasible")
+    assert bound <= value <= 1.02 * bound
+    assert summary["solve_seconds"] < 40
