@@ -105,9 +105,25 @@ def first_fit_decreasing(
     k = problem.failures
     final = [o if o is not None else tuple(problem.units[u].eligible[: k + 1])
              for u, o in enumerate(owners)]  # fmt: skip
-    if balanced and not problem.lun_candidates:
-        _reinsert(state, problem, final, fixed, deadline)
+    if balanced:
+        _reinsert(state, problem, final, _movable(problem, order, luns), deadline)
     return GreedyPlan(final, luns)
+
+
+def _movable(problem: ClusterProblem, order: list[int], luns: dict[int, int]) -> list[int]:
+    """Units the local search may move alone: not tied to a free VM that joined them."""
+    joined = {lun for lun in luns.values() if not problem.inventory.lun_shared[lun]}
+    movable = []
+    for u in order:
+        unit = problem.units[u]
+        if not unit.members:
+            continue
+        if unit.free and not problem.inventory.lun_shared[luns[unit.members[0]]]:
+            continue
+        if not unit.free and unit.lun in joined:
+            continue
+        movable.append(u)
+    return movable
 
 
 def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ...]],
@@ -135,46 +151,66 @@ def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ..
 
 def _place(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
            balanced: bool) -> tuple[int, ...] | None:  # fmt: skip
+    """Choose the unit's owners list and put its load on the state."""
+    chosen = _choose(state, problem, u, tuples, balanced)
+    if chosen is None:
+        return None
+    state.take(chosen[0], problem.weight[u].astype(float), _classes(problem, u))
+    return chosen[0]
+
+
+def _choose(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
+            balanced: bool) -> tuple[tuple[int, ...], float] | None:  # fmt: skip
+    """The first fitting owners list, or the best one when balanced, with its score."""
     if not len(tuples):
         return None
-    weight = problem.weight[u].astype(float)
-    classes = _classes(problem, u)
-    fits, worst = state.scores(tuples, weight, classes)
+    fits, worst = state.scores(tuples, problem.weight[u].astype(float), _classes(problem, u))
     if not fits.any():
         if len(tuples) == MAX_CANDIDATES:  # a sample: look at every list before giving up
-            return _place(state, problem, u, _all_tuples(problem, u, sample=False), balanced)
+            return _choose(state, problem, u, _all_tuples(problem, u, sample=False), balanced)
         return None
     pick = int(np.flatnonzero(fits)[np.argmin(worst[fits])]) if balanced else int(fits.argmax())
-    listed = tuple(int(n) for n in tuples[pick])
-    state.take(listed, weight, classes)
-    return listed
+    return tuple(int(n) for n in tuples[pick]), float(worst[pick])
 
 
 def _place_free_vms(state: _State, problem: ClusterProblem, owners: list,
                     free_units: list[int], balanced: bool) -> dict[int, int] | None:  # fmt: skip
+    """Each free VM takes the first LUN it fits on, or the best one when balanced."""
     unit_of_lun = problem.unit_of_lun()
     luns: dict[int, int] = {}
     for u in free_units:
         v = problem.units[u].members[0]
-        disk = int(problem.inventory.vm_disk_mib[v])
-        for lun in problem.lun_candidates[v]:
-            if state.room[lun] < disk:
-                continue
-            group = unit_of_lun.get(lun)
-            tuples = _all_tuples(problem, u)
-            if group is not None:
-                tuples = _joinable(problem, u, group, owners[group], tuples)
-            listed = _place(state, problem, u, tuples, balanced)
-            if listed is not None:
-                owners[u] = listed
-                if group is not None:
-                    owners[group] = listed
-                luns[v] = lun
-                state.room[lun] -= disk
-                break
-        else:
+        best = _best_lun(state, problem, u, owners, unit_of_lun, balanced)
+        if best is None:
             return None
+        lun, listed = best
+        state.take(listed, problem.weight[u].astype(float), _classes(problem, u))
+        owners[u] = listed
+        if lun in unit_of_lun:
+            owners[unit_of_lun[lun]] = listed
+        luns[v] = lun
+        state.room[lun] -= int(problem.inventory.vm_disk_mib[v])
     return luns
+
+
+def _best_lun(state: _State, problem: ClusterProblem, u: int, owners: list,
+              unit_of_lun: dict[int, int], balanced: bool):  # fmt: skip
+    v = problem.units[u].members[0]
+    disk = int(problem.inventory.vm_disk_mib[v])
+    best: tuple[float, int, tuple[int, ...]] | None = None
+    for lun in problem.lun_candidates[v]:
+        if state.room[lun] < disk:
+            continue
+        group = unit_of_lun.get(lun)
+        tuples = _all_tuples(problem, u)
+        if group is not None:
+            tuples = _joinable(problem, u, group, owners[group], tuples)
+        chosen = _choose(state, problem, u, tuples, balanced)
+        if chosen is not None and (best is None or chosen[1] < best[0]):
+            best = (chosen[1], lun, chosen[0])
+            if not balanced:
+                break
+    return None if best is None else (best[1], best[2])
 
 
 def _joinable(problem: ClusterProblem, u: int, group: int, current, tuples: np.ndarray):
