@@ -50,15 +50,7 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
-    greedy = None
-    if params.hint:
-        # the local search may use a tenth of the budget; CP-SAT needs the rest
-        greedy = first_fit_decreasing(problem, balanced=objective is not Objective.NODES,
-                                      deadline=start + budget / 10)  # fmt: skip
-        if greedy is not None:
-            keep_current = objective is Objective.MOVES
-            greedy = GreedyPlan(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
-            plan_model.add_hint(greedy.owners, greedy.luns)
+    greedy = _hint(plan_model, params, deadline=start + budget / 10) if params.hint else None
     plan_model.model.minimize(plan_model.criteria(objective)[0])
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
@@ -85,6 +77,21 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
     if value > bound:  # CP-SAT says OPTIMAL when it stops at the --gap limit
         status = Status.FEASIBLE
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
+
+
+def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan | None:
+    """Start CP-SAT from the greedy plan, renamed to fit the symmetry breaking.
+
+    The greedy's local search stops at `deadline` (a tenth of the budget).
+    """
+    problem, objective = plan_model.problem, params.objective
+    greedy = first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
+    if greedy is None:
+        return None
+    keep_current = objective is Objective.MOVES
+    greedy = GreedyPlan(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
+    plan_model.add_hint(greedy.owners, greedy.luns)
+    return greedy
 
 
 def _greedy_result(problem: ClusterProblem, plan_model: PlanModel, objective: Objective,
