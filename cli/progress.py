@@ -31,9 +31,15 @@ def solve_progress(time_limit: float) -> Iterator[OnProgress | None]:
             while not done.wait(0.2):
                 bar.update(task, completed=min(time.monotonic() - start, time_limit))
 
+        seen: dict[tuple[str, int], float] = {}
+
         def report(event: SolverProgress) -> None:
             phase = "" if event.phase == 1 else " (2nd criterion)"
-            found = "none yet" if math.isnan(event.objective) else f"{event.objective:g}"
+            key = (event.cluster, event.phase)
+            if not math.isnan(event.objective):  # bound-only events keep the last plan
+                seen[key] = event.objective
+            best = seen.get(key, math.nan)
+            found = "none yet" if math.isnan(best) else f"{best:g}"
             figures = f"objective {found}  bound {event.bound:g}{phase}"
             bar.update(task, description=f"cluster {event.cluster}", figures=figures)
 

@@ -51,6 +51,9 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
     greedy = _hint(plan_model, params, deadline=start + budget / 10) if params.hint else None
+    if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
+        value = criterion_value(plan_model, objective, greedy.owners)
+        on_progress(Progress(problem.name, 1, value, 0.0, time.monotonic() - start))
     plan_model.model.minimize(plan_model.criteria(objective)[0])
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
