@@ -27,10 +27,6 @@ class Exit(IntEnum):
     TIME_LIMIT = 3  # no plan found within the time limit
 
 
-class OutputFormat:
-    CHOICES = ("table", "json", "csv")
-
-
 def stdout() -> Console:
     """Results; piped output is not cut to 80 columns."""
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)

@@ -31,16 +31,6 @@ class OwnerVars:
         """The literal "unit u runs on node n when no node has failed"."""
         return self.prefix[u].get(((), n))
 
-    def serving(self, u: int, n: int, failed: Prefix) -> list[cp_model.IntVar]:
-        """Literals whose sum is 1 exactly when u runs on n under failure set `failed`."""
-        out = []
-        for size in range(len(failed) + 1):
-            for subset in itertools.combinations(failed, size):
-                literal = self.prefix[u].get((subset, n))
-                if literal is not None:
-                    out.append(literal)
-        return out
-
     def at_position(self, u: int, j: int, n: int) -> list[cp_model.IntVar]:
         """Literals whose sum is 1 exactly when node n is owner number j of unit u."""
         return [lit for (s, m), lit in self.prefix[u].items() if m == n and len(s) == j]

@@ -29,7 +29,6 @@ class ClusterResult:
     owners: dict[int, tuple[int, ...]] = field(default_factory=dict)  # vm -> global nodes
     luns: dict[int, int] = field(default_factory=dict)  # vm -> LUN
     reasons: tuple[str, ...] = ()
-    secondary_value: int | None = None
 
 
 @dataclass(frozen=True)
