@@ -106,6 +106,19 @@ def nodes_used(inventory: Inventory, plan: Plan, cluster: int | None = None) -> 
     return sum(1 for n in named if cluster is None or inventory.node_cluster[n] == cluster)
 
 
+def criteria(inventory: Inventory, plan: Plan, failures: int, objective: str) -> tuple[int, int]:
+    """The plan's (first, second) criteria of MODEL.md's objective, as the checker sees them:
+    balance -> (U, moves), nodes -> (nodes used, U), moves -> (moves, U)."""
+    u = utilisation_permille(inventory, plan, failures)
+    if objective == "balance":
+        return u, moves(inventory, plan)
+    if objective == "nodes":
+        return nodes_used(inventory, plan), u
+    if objective == "moves":
+        return moves(inventory, plan), u
+    raise ValueError(f"unknown objective {objective!r}")
+
+
 # the rules -----------------------------------------------------------------------
 
 

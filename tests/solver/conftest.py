@@ -20,10 +20,9 @@ from typing import Any
 import pytest
 
 from data.build import build_inventory, table
-from data.check import check_plan, moves, nodes_used, utilisation_permille
+from data.check import check_plan, criteria
 from data.inventory import Inventory
-from data.plan import Plan
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.result import Result, Status
 from solver.solve import solve
 
@@ -48,16 +47,6 @@ def pinned_params(**params: Any) -> Params:
     return Params(**(PINNED | params))
 
 
-def first_criterion(inventory: Inventory, plan: Plan, failures: int, objective: str) -> int:
-    """plan.json's objective_value recomputed by the independent checker's functions."""
-    objective = Objective(objective)
-    if objective is Objective.BALANCE:
-        return utilisation_permille(inventory, plan, failures)
-    if objective is Objective.NODES:
-        return nodes_used(inventory, plan)
-    return moves(inventory, plan)
-
-
 def run_solve(inventory: Inventory, **params: Any) -> Result:
     return solve(inventory, pinned_params(**params))
 
@@ -70,7 +59,7 @@ def run_solve_and_check(inventory: Inventory, **params: Any) -> Result:
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE), result.reasons
     assert result.plan is not None
     assert [v.line() for v in check_plan(inventory, result.plan, p.failures)] == []
-    expected = first_criterion(inventory, result.plan, p.failures, p.objective)
+    expected = criteria(inventory, result.plan, p.failures, p.objective)[0]
     assert result.objective_value == expected
     if result.status is Status.OPTIMAL:
         assert result.bound == result.objective_value

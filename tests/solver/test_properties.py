@@ -20,7 +20,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from data.check import check_plan, moves, nodes_used, utilisation_permille
+from data.check import check_plan, criteria
 from data.loads import node_limits, vm_loads
 from data.plan import NO_NODE, Plan
 from data.rules import Rule
@@ -113,15 +113,6 @@ def _vm_row(draw: st.DrawFn, v: int, nodes: list[Row], clusters: list[str],
     return row
 
 
-def figure(inventory, plan: Plan, k: int, objective: str) -> int:
-    objective = Objective(objective)
-    if objective is Objective.BALANCE:
-        return utilisation_permille(inventory, plan, k)
-    if objective is Objective.NODES:
-        return nodes_used(inventory, plan)
-    return moves(inventory, plan)
-
-
 def assert_sound(inventory, result: Result, k: int, objective: str) -> None:
     """A plan passes the checker and scores what is reported; no plan has reasons."""
     assert result.status is not Status.UNKNOWN, "a tiny instance ran out of time"
@@ -129,7 +120,7 @@ def assert_sound(inventory, result: Result, k: int, objective: str) -> None:
         assert result.plan is not None
         assert result.plan.owners.shape == (inventory.n_vms, k + 1)
         assert [v.line() for v in check_plan(inventory, result.plan, k)] == []
-        assert result.objective_value == figure(inventory, result.plan, k, objective)
+        assert result.objective_value == criteria(inventory, result.plan, k, objective)[0]
         if result.status is Status.OPTIMAL:
             assert result.bound == result.objective_value
         return
@@ -181,7 +172,7 @@ def test_properties_synthetic_fleets_always_solve(
     if result.status is Status.OPTIMAL:
         witness = witness_plan(fleet, inventory)
         assert check_plan(inventory, witness, 1) == []
-        assert result.objective_value <= figure(inventory, witness, 1, objective)
+        assert result.objective_value <= criteria(inventory, witness, 1, objective)[0]
 
 
 # mutated solver plans --------------------------------------------------------------
@@ -315,13 +306,6 @@ def test_corpus_replays_clean(case: dict[str, Any], inventory_of_case) -> None:
             assert result.objective_value == case["value"]
         if "second" in case:
             assert (
-                second_figure(inventory, result.plan, case["k"], case["objective"])
+                criteria(inventory, result.plan, case["k"], case["objective"])[1]
                 == (case["second"])
             )
-
-
-def second_figure(inventory, plan: Plan, k: int, objective: str) -> int:
-    """The fixed second criterion: moves after balance, utilisation after the others."""
-    if Objective(objective) is Objective.BALANCE:
-        return moves(inventory, plan)
-    return utilisation_permille(inventory, plan, k)
