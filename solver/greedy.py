@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.inventory import UNLIMITED
-from solver.problem import ClusterProblem
+from solver.problem import ClusterProblem, lun_room
 
 MAX_CANDIDATES = 720  # owners lists scored per unit; more are sampled
 
@@ -39,7 +38,8 @@ class _State:
         self.load = np.zeros((problem.capacity.shape[0], len(self.sets), problem.n_nodes))
         classes = problem.inventory.vm_classes
         self.class_count = np.zeros((classes.shape[1], problem.n_nodes), dtype=np.int64)
-        self.room = _lun_room(problem)
+        room = lun_room(problem.inventory)
+        self.room = {int(lun): int(room[lun]) for lun in problem.luns}
         self._runners: dict[bytes, np.ndarray] = {}
 
     def runners(self, tuples: np.ndarray) -> np.ndarray:
@@ -245,16 +245,6 @@ def _permutations(eligible: tuple[int, ...], width: int) -> np.ndarray:
 def _classes(problem: ClusterProblem, u: int) -> np.ndarray:
     members = list(problem.units[u].members)
     return np.flatnonzero(problem.inventory.vm_classes[members].any(axis=0))
-
-
-def _lun_room(problem: ClusterProblem) -> dict[int, int]:
-    inventory = problem.inventory
-    room = {}
-    for lun in problem.luns:
-        capacity = int(inventory.lun_capacity_mib[lun])
-        used = int(inventory.vm_disk_mib[inventory.vm_lun == lun].sum())
-        room[int(lun)] = 2**62 if capacity == UNLIMITED else capacity - used
-    return room
 
 
 def _difficulty(problem: ClusterProblem, u: int) -> tuple[int, int, int]:

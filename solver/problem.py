@@ -92,7 +92,7 @@ def cluster_problem(
     eligible = _eligible(inventory, vms, nodes, disabled)
     units, weights = _units(inventory, vms, vm_weight, eligible)
     luns = inventory.luns_of(cluster)
-    room = _lun_room(inventory, Rule.LUN_CAPACITY in disabled)
+    room = lun_room(inventory, Rule.LUN_CAPACITY in disabled)
     candidates = {
         int(v): tuple(int(lun) for lun in luns if room[lun] >= inventory.vm_disk_mib[v])
         for v in vms
@@ -168,7 +168,7 @@ def _exclusive_luns(inventory: Inventory, vms: IntArray, any_free: bool) -> list
     return luns
 
 
-def _lun_room(inventory: Inventory, ignore_capacity: bool) -> IntArray:
+def lun_room(inventory: Inventory, ignore_capacity: bool = False) -> IntArray:
     """Disk MiB left on each LUN beside the VMs fixed on it (huge when unlimited)."""
     fixed_disk = np.zeros(inventory.n_luns, dtype=np.int64)
     fixed = inventory.vm_lun >= 0
