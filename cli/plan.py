@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -44,7 +43,7 @@ def plan(
     directory = inventory_dir(inventory, example)
     inv = load_inventory(directory)
     params = Params(failures=failures, objective=objective, time_limit=time_limit,
-                    workers=workers or os.cpu_count() or 1, seed=seed, gap=gap)  # fmt: skip
+                    workers=workers, seed=seed, gap=gap)  # fmt: skip
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
-
+from solver.cpsat import run_cpsat
 from solver.model import build_model
 from solver.params import Params
 from solver.problem import ClusterProblem
+from solver.result import Status
 from solver.switches import Key
 
 CORE_SECONDS = 20.0  # at most this long on the explanation
@@ -18,11 +18,10 @@ def infeasibility_core(problem: ClusterProblem, params: Params, budget: float) -
     switches = plan_model.switches
     keys = sorted(switches.literals, key=str)
     plan_model.model.add_assumptions([switches.literals[k] for k in keys])
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, min(budget, CORE_SECONDS))
-    solver.parameters.num_workers = 1  # cores come from the single-thread search
-    solver.parameters.random_seed = params.seed
-    if solver.solve(plan_model.model) != cp_model.INFEASIBLE:
+    seconds = max(0.1, min(budget, CORE_SECONDS))
+    # one worker: sufficient assumptions come from the single-thread search
+    solver, status = run_cpsat(plan_model.model, params, seconds, workers=1)
+    if status is not Status.INFEASIBLE:
         return []
     chosen = set(solver.sufficient_assumptions_for_infeasibility())
     core = [k for k in keys if switches.literals[k].index in chosen]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import time
 from dataclasses import dataclass
 
@@ -28,14 +27,13 @@ from ortools.sat.python import cp_model
 
 from data.inventory import Inventory
 from data.plan import Plan
+from solver.cpsat import run_cpsat
 from solver.params import Objective, Params
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Result, Status
 
 PERMILLE = 1000
 Own = dict[tuple[int, int], cp_model.IntVar]  # (local node n, position j) -> literal
-_STATUS = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE,
-           cp_model.INFEASIBLE: Status.INFEASIBLE, cp_model.UNKNOWN: Status.UNKNOWN}  # fmt: skip
 
 
 @dataclass
@@ -60,15 +58,8 @@ def solve_naive(inventory: Inventory, params: Params) -> Result:
     left = params.time_limit - (time.monotonic() - start)  # building counts, as in solve.py
     if left <= 0:
         return _result(inventory, params, clusters, None, Status.UNKNOWN, time.monotonic() - start)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = left
-    solver.parameters.num_workers = params.workers or os.cpu_count() or 1
-    solver.parameters.random_seed = params.seed
-    solver.parameters.log_search_progress = params.log
-    code = solver.solve(model)
-    if code == cp_model.MODEL_INVALID:
-        raise RuntimeError(f"CP-SAT rejected the naive model: {model.validate()}")
-    return _result(inventory, params, clusters, solver, _STATUS[code], time.monotonic() - start)
+    solver, status = run_cpsat(model, params, left)
+    return _result(inventory, params, clusters, solver, status, time.monotonic() - start)
 
 
 def _require_fixed_luns(problem: ClusterProblem) -> None:

@@ -1,9 +1,8 @@
-"""solve(): the one place a CpSolver is made; a short wiring of the other modules."""
+"""solve(): a short wiring of the other modules, cluster by cluster."""
 
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 
@@ -13,6 +12,7 @@ from ortools.sat.python import cp_model
 from data.inventory import Inventory
 from data.plan import Plan
 from solver.core import infeasibility_core
+from solver.cpsat import run_cpsat
 from solver.explain import impossibility_reasons
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
@@ -22,8 +22,6 @@ from solver.result import ClusterResult, Progress, Result, Status
 from solver.symmetry import canonical_hint
 
 OnProgress = Callable[[Progress], None]
-_STATUS = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE,
-           cp_model.INFEASIBLE: Status.INFEASIBLE, cp_model.UNKNOWN: Status.UNKNOWN}  # fmt: skip
 
 
 def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
@@ -58,8 +56,8 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
         return _greedy_result(problem, plan_model, objective, greedy, 0, start)
-    solver, status = _run(plan_model, params, left, _reporter(problem, 1, on_progress),
-                          gap=params.gap)  # fmt: skip
+    callback = _reporter(problem, 1, on_progress)
+    solver, status = run_cpsat(plan_model.model, params, left, callback, gap=params.gap)
     if status is Status.UNKNOWN:
         bound = math.ceil(solver.best_objective_bound - 1e-6)
         return _greedy_result(problem, plan_model, objective, greedy, bound, start)
@@ -142,7 +140,7 @@ def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: l
     left = deadline - time.monotonic()
     if left <= 0.01:
         return owners, luns
-    solver, status = _run(plan_model, params, left, callback)
+    solver, status = run_cpsat(plan_model.model, params, left, callback)
     if status.has_plan:
         return read_owners(plan_model, solver), read_luns(plan_model, solver)
     return owners, luns
@@ -169,22 +167,6 @@ def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | Non
     if on_progress is None:
         return None
     return _Callback(lambda o, b, s: on_progress(Progress(problem.name, phase, o, b, s)))
-
-
-def _run(plan_model: PlanModel, params: Params, budget: float, callback,
-         gap: float = 0.0) -> tuple[cp_model.CpSolver, Status]:  # fmt: skip
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = budget
-    solver.parameters.relative_gap_limit = gap
-    solver.parameters.num_workers = params.workers or os.cpu_count() or 1
-    solver.parameters.random_seed = params.seed
-    solver.parameters.log_search_progress = params.log
-    if callback is not None:
-        solver.best_bound_callback = callback.on_bound
-    code = solver.solve(plan_model.model, callback)
-    if code == cp_model.MODEL_INVALID:
-        raise RuntimeError(f"CP-SAT rejected the model: {plan_model.model.validate()}")
-    return solver, _STATUS[code]
 
 
 def _cluster_result(problem: ClusterProblem, status: Status, value: int, bound: int,
