@@ -52,11 +52,15 @@ def _survivors_bound(problem: ClusterProblem) -> int:
     the ratio of the sums), and U rounds that node's permille up. The largest
     right-hand side over all F comes from failing the k largest capacities.
     """
-    capacity = np.sort(problem.capacity[0])[::-1]
-    failed = min(problem.failures, max(problem.n_nodes - 1, 0))
-    left = int(capacity[failed:].sum())
     demand = int(problem.weight[:, 0].sum())
-    return _ceil_div(PERMILLE * demand, max(left, 1))
+    return _ceil_div(PERMILLE * demand, max(survivor_capacity(problem, 0), 1))
+
+
+def survivor_capacity(problem: ClusterProblem, row: int) -> int:
+    """Capacity of resource `row` left after the min(k, E-1) largest nodes fail: the
+    most any failure set of that size can leave, so the whole demand must fit in it."""
+    failed = min(problem.failures, max(problem.n_nodes - 1, 0))
+    return _room(problem.capacity[row], problem.n_nodes, failed)
 
 
 def _largest_unit_bound(problem: ClusterProblem) -> int:

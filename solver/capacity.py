@@ -26,7 +26,6 @@ from solver.problem import ClusterProblem
 from solver.switches import Switches
 
 PERMILLE = 1000
-_RULE_OF_ROW = {0: Rule.MEMORY, 1: Rule.CPU}
 
 Shifted = dict[tuple[Prefix, int], cp_model.IntVar]
 
@@ -59,8 +58,7 @@ def add_capacity(
     utilisation = model.new_int_var(0, _utilisation_ceiling(problem, disabled), "utilisation")
     shifted = {}
     for row, label in enumerate(problem.resource_labels):
-        rule = _RULE_OF_ROW.get(row, Rule.RESOURCE)
-        if row > 0 and (rule in disabled or _never_binding(problem, row)):
+        if row > 0 and (problem.rule_of_row(row) in disabled or _never_binding(problem, row)):
             continue
         shifted[row] = _shifted_loads(model, problem, owners, row, label, sets)
         for failed in sets:

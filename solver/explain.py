@@ -1,8 +1,8 @@
 """Why no plan can exist, in words: necessary conditions checked before solving.
 
-Each check is a bound any plan must meet; the first ones broken become the
-reason `plan` prints with exit code 1. When all hold and CP-SAT still proves
-infeasibility, solve.py says so in general terms.
+Each check is a bound any plan must meet; the ones broken become the reason
+`plan` prints with exit code 1. When all hold and CP-SAT still proves
+infeasibility, core.py names the rules from an unsat core.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from data.rules import Rule
-from solver.problem import ClusterProblem, Unit
+from solver.bounds import survivor_capacity
+from solver.problem import ClusterProblem, Unit, lun_room
 
 _UNIT = {"memory": "MiB of memory", "cpu": "vCPUs"}
 
@@ -24,8 +25,8 @@ def impossibility_reasons(problem: ClusterProblem, disabled: frozenset[Rule]) ->
     if problem.n_nodes < k + 1:
         return [f"{need} needs at least {k + 1} nodes; cluster {name!r} has {problem.n_nodes}"]
     reasons = []
-    for unit in problem.units:
-        reasons += _unit_reasons(problem, unit, disabled)
+    for u, unit in enumerate(problem.units):
+        reasons += _unit_reasons(problem, u, unit, disabled)
     if Rule.ANTI_AFFINITY not in disabled:
         reasons += _anti_affinity_reasons(problem)
     if Rule.LUN_CAPACITY not in disabled:
@@ -46,15 +47,15 @@ def describe_unit(problem: ClusterProblem, unit: Unit) -> str:
     return f"VM {names[0]!r}"
 
 
-def _unit_reasons(problem: ClusterProblem, unit: Unit, disabled: frozenset[Rule]) -> list[str]:
+def _unit_reasons(problem: ClusterProblem, u: int, unit: Unit,
+                  disabled: frozenset[Rule]) -> list[str]:  # fmt: skip
     if not unit.members:
         return []
     k, what = problem.failures, describe_unit(problem, unit)
     if len(unit.eligible) < k + 1:
         return [_eligibility_reason(problem, unit, what)]
-    u = problem.units.index(unit)
     for row, label in enumerate(problem.resource_labels):
-        if _row_disabled(row, disabled):
+        if problem.rule_of_row(row) in disabled:
             continue
         weight = int(problem.weight[u, row])
         holders = [n for n in unit.eligible if problem.capacity[row, n] >= weight]
@@ -93,11 +94,6 @@ def _eligibility_reason(problem: ClusterProblem, unit: Unit, what: str) -> str:
             f"{_n_plus(k)} needs {k + 1} owners")  # fmt: skip
 
 
-def _row_disabled(row: int, disabled: frozenset[Rule]) -> bool:
-    rule = Rule.MEMORY if row == 0 else Rule.CPU if row == 1 else Rule.RESOURCE
-    return rule in disabled
-
-
 def _anti_affinity_reasons(problem: ClusterProblem) -> list[str]:
     inventory, reasons = problem.inventory, []
     for c, cls in enumerate(inventory.class_names):
@@ -117,10 +113,11 @@ def _anti_affinity_reasons(problem: ClusterProblem) -> list[str]:
 
 def _lun_reasons(problem: ClusterProblem) -> list[str]:
     inventory, reasons = problem.inventory, []
+    room = lun_room(inventory)
     for lun in problem.luns:
         capacity = int(inventory.lun_capacity_mib[lun])
-        used = int(inventory.vm_disk_mib[inventory.vm_lun == lun].sum())
-        if 0 <= capacity < used:
+        if room[lun] < 0:
+            used = capacity - int(room[lun])
             reasons.append(f"LUN {inventory.lun_names[lun]!r} holds {used / 1024:g} GiB of VM "
                            f"disks but its capacity is {capacity / 1024:g} GiB")  # fmt: skip
     for v, candidates in problem.lun_candidates.items():
@@ -138,13 +135,12 @@ def _counting_reasons(problem: ClusterProblem, disabled: frozenset[Rule]) -> lis
     """After the worst k failures, the survivors must hold the whole demand."""
     k, reasons = min(problem.failures, problem.n_nodes - 1), []
     for row, label in enumerate(problem.resource_labels):
-        if _row_disabled(row, disabled) or (k > 0 and Rule.FAILOVER in disabled):
+        if problem.rule_of_row(row) in disabled or (k > 0 and Rule.FAILOVER in disabled):
             continue
         demand = int(problem.weight[:, row].sum())
-        capacity = np.sort(problem.capacity[row])
-        left = int(capacity[: problem.n_nodes - k].sum())
+        left = survivor_capacity(problem, row)
         if demand > left:
-            reasons.append(_counting_sentence(problem, label, demand, left, capacity))
+            reasons.append(_counting_sentence(problem, label, demand, left, problem.capacity[row]))
     return reasons
 
 

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 from data.inventory import UNLIMITED
 from data.rules import Rule
 from solver.owners import OwnerVars
-from solver.problem import ClusterProblem
+from solver.problem import ClusterProblem, lun_room
 from solver.switches import Switches
 
 OnLun = dict[tuple[int, int], cp_model.IntVar]  # (vm, lun) -> literal
@@ -35,14 +35,13 @@ def add_lun_capacity(
 ) -> None:
     """The disk of the VMs the planner adds fits the room the fixed VMs leave."""
     inventory = problem.inventory
+    room = lun_room(inventory)
     for lun in problem.luns:
-        capacity = int(inventory.lun_capacity_mib[lun])
         chosen = [(lit, int(inventory.vm_disk_mib[v]))
                   for (v, on), lit in on_lun.items() if on == lun]  # fmt: skip
-        if capacity == UNLIMITED or not chosen:
+        if inventory.lun_capacity_mib[lun] == UNLIMITED or not chosen:
             continue
-        fixed = int(inventory.vm_disk_mib[inventory.vm_lun == lun].sum())
-        constraint = model.add(sum(disk * lit for lit, disk in chosen) <= capacity - fixed)
+        constraint = model.add(sum(disk * lit for lit, disk in chosen) <= int(room[lun]))
         switches.guard(constraint, ("lun", int(lun)))
 
 

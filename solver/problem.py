@@ -58,6 +58,10 @@ class ClusterProblem:
         size = min(self.failures, max(self.n_nodes - 1, 0))
         return list(itertools.combinations(range(self.n_nodes), size))
 
+    def rule_of_row(self, row: int) -> Rule:
+        """The capacity rule a resource row stands for (rows follow resource_labels)."""
+        return Rule.MEMORY if row == 0 else Rule.CPU if row == 1 else Rule.RESOURCE
+
     def unit_of_lun(self) -> dict[int, int]:
         return {u.lun: i for i, u in enumerate(self.units) if u.lun >= 0}
 
@@ -90,7 +94,7 @@ def cluster_problem(
     capacity = _capacity(inventory, nodes)
     vm_weight = _vm_weights(inventory, vms)
     eligible = _eligible(inventory, vms, nodes, disabled)
-    units, weights = _units(inventory, vms, vm_weight, eligible)
+    units, weights = _units(inventory, cluster, vms, vm_weight, eligible)
     luns = inventory.luns_of(cluster)
     room = lun_room(inventory, Rule.LUN_CAPACITY in disabled)
     candidates = {
@@ -129,7 +133,11 @@ def _vm_weights(inventory: Inventory, vms: IntArray) -> dict[int, IntArray]:
 
 
 def _units(
-    inventory: Inventory, vms: IntArray, vm_weight: dict[int, IntArray], eligible: np.ndarray
+    inventory: Inventory,
+    cluster: int,
+    vms: IntArray,
+    vm_weight: dict[int, IntArray],
+    eligible: np.ndarray,
 ) -> tuple[list[Unit], list[IntArray]]:
     """Exclusive LUN groups first (in LUN order), then single-VM units (in VM order)."""
     row = {int(v): i for i, v in enumerate(vms)}
@@ -138,7 +146,7 @@ def _units(
     units: list[Unit] = []
     weights: list[IntArray] = []
     free_vms = [int(v) for v in vms if inventory.vm_lun[v] < 0]
-    for lun in _exclusive_luns(inventory, vms, bool(free_vms)):
+    for lun in _exclusive_luns(inventory, cluster, vms, bool(free_vms)):
         members = tuple(int(v) for v in vms if inventory.vm_lun[v] == lun)
         mask = all_nodes.copy()
         for v in members:
@@ -154,18 +162,12 @@ def _units(
     return units, weights
 
 
-def _exclusive_luns(inventory: Inventory, vms: IntArray, any_free: bool) -> list[int]:
+def _exclusive_luns(inventory: Inventory, cluster: int, vms: IntArray,
+                    any_free: bool) -> list[int]:  # fmt: skip
     """Exclusive LUNs that hold a VM, or may receive one the planner places."""
     fixed = {int(inventory.vm_lun[v]) for v in vms if inventory.vm_lun[v] >= 0}
-    cluster = inventory.vm_cluster[vms[0]] if len(vms) else -1
-    luns = [
-        lun
-        for lun in range(inventory.n_luns)
-        if not inventory.lun_shared[lun]
-        and inventory.lun_cluster[lun] == cluster
-        and (lun in fixed or any_free)
-    ]
-    return luns
+    return [int(lun) for lun in inventory.luns_of(cluster)
+            if not inventory.lun_shared[lun] and (lun in fixed or any_free)]  # fmt: skip
 
 
 def lun_room(inventory: Inventory, ignore_capacity: bool = False) -> IntArray:
