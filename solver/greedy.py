@@ -1,11 +1,12 @@
 """First-fit-decreasing: the baseline every benchmark compares with, and the hint.
 
-Units go in decreasing memory; each takes the first owners list (in
-lexicographic order of local nodes) under which every node stays within its
-limits under every failure set and anti-affinity holds ("first"), or the list
-that keeps the worst utilisation lowest ("balanced"). Free VMs then take the
-first LUN, with its owners, that fits. No search, no backtracking: it can fail
-where a plan exists.
+Units go most constrained first (fewest eligible nodes, anti-affinity, then
+decreasing memory); each takes the first owners list (in lexicographic order of
+local nodes) under which every node stays within its limits under every failure
+set and anti-affinity holds ("first"), or the list that keeps the worst share
+of any resource lowest ("balanced"). Free VMs then take the first LUN that fits,
+or the best one when balanced, with its owners. The balanced variant ends with
+a re-insertion local search. No backtracking: it can fail where a plan exists.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class _State:
 
     def __init__(self, problem: ClusterProblem) -> None:
         self.problem = problem
+        self.cap = problem.capacity.astype(float)
         self.sets = problem.failure_sets()
         self.load = np.zeros((problem.capacity.shape[0], len(self.sets), problem.n_nodes))
         classes = problem.inventory.vm_classes
@@ -60,7 +62,7 @@ class _State:
         """(fits[t], worst utilisation[t]) if the unit took owners list t."""
         run = self.runners(tuples)
         f_index = np.arange(len(self.sets))[None, :]
-        cap = self.problem.capacity.astype(float)
+        cap = self.cap
         after = self.load[:, f_index, run] + weight[:, None, None]
         fits = np.all(after <= cap[:, run], axis=(0, 2))
         if classes.size:
@@ -78,8 +80,7 @@ class _State:
         self.class_count[classes, listed[0]] += sign
 
     def worst(self) -> float:
-        cap = np.maximum(self.problem.capacity[0].astype(float), 1)
-        return float((self.load[0] / cap[None, :]).max())
+        return float((self.load[0] / np.maximum(self.cap[0], 1)[None, :]).max())
 
 
 def first_fit_decreasing(
