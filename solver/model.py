@@ -64,8 +64,7 @@ class PlanModel:
         for var, value in capacity_hint(self.problem, self.capacity, owners).items():
             self.model.add_hint(var, value)
         if self.used is not None:
-            named = {n for u, listed in enumerate(owners) if self.problem.units[u].members
-                     for n in listed}  # fmt: skip
+            named = named_nodes(self.problem, owners)
             for n, var in enumerate(self.used):
                 self.model.add_hint(var, n in named)
 
@@ -137,8 +136,7 @@ def criterion_value(plan_model: PlanModel, objective: Objective,
         values = capacity_hint(problem, plan_model.capacity, owners)
         return values[plan_model.utilisation]
     if objective is Objective.NODES:
-        return len({n for u, listed in enumerate(owners) if problem.units[u].members
-                    for n in listed})  # fmt: skip
+        return len(named_nodes(problem, owners))
     local = {int(g): n for n, g in enumerate(problem.nodes)}
     current = problem.inventory.vm_node
     return sum(
@@ -147,3 +145,9 @@ def criterion_value(plan_model: PlanModel, objective: Objective,
         for v in unit.members
         if current[v] >= 0 and local[int(current[v])] != owners[u][0]
     )
+
+
+def named_nodes(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> set[int]:
+    """Nodes named in the owners list of a unit with VMs (an empty LUN's list is never
+    written to a plan, so it does not count)."""
+    return {n for u, listed in enumerate(owners) if problem.units[u].members for n in listed}

@@ -128,7 +128,12 @@ def _second_matters(problem: ClusterProblem, objective: Objective) -> bool:
 
 def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: list,
                   luns: dict, deadline: float, callback) -> tuple[list, dict]:  # fmt: skip
-    """Hold the first criterion at its optimum and improve the second."""
+    """Hold the first criterion at its optimum and improve the second.
+
+    A fresh model, not the first one with one more constraint: which node
+    symmetry may be broken depends on whether moves count, and that differs
+    between the phases of `balance` and `nodes`.
+    """
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled,
                              scores_moves=objective is not Objective.NODES)  # fmt: skip
@@ -190,15 +195,10 @@ def _combine(inventory: Inventory, params: Params, results: list[ClusterResult],
             else Status.UNKNOWN
         )
         return Result(status, objective, None, 0, seconds, tuple(results), None)
-    values = [r.objective_value or 0 for r in results]
-    bounds = [r.bound for r in results]
-
-    def combine(xs: list[int], default: int) -> int:
-        if params.objective is Objective.BALANCE:
-            return max(xs, default=default)
-        return sum(xs)
-
-    value, bound = combine(values, default=0), combine(bounds, default=0)
+    # U is a maximum over all nodes; nodes used and moves add up over clusters
+    combine = max if params.objective is Objective.BALANCE else sum
+    value = combine(r.objective_value or 0 for r in results)
+    bound = combine(r.bound for r in results)
     status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
     return Result(status, objective, value, bound, seconds, tuple(results),
                   _plan(inventory, results, params.failures))  # fmt: skip
