@@ -147,9 +147,10 @@ class _Builder:
         clusters = tuple(dict.fromkeys(r["cluster"] for r in self.node_rows))
         self.cluster_index = {name: i for i, name in enumerate(clusters)}
         self.node_index = {r["node"]: i for i, r in enumerate(self.node_rows)}
-        node_cluster = [self.cluster_index[r["cluster"]] for r in self.node_rows]
-        vm_cluster = [self._vm_cluster(i + 1, r) for i, r in enumerate(self.vm_rows)]
-        vm_node = [self._vm_node(i + 1, r, vm_cluster[i], node_cluster)
+        self.node_cluster = [self.cluster_index[r["cluster"]] for r in self.node_rows]
+        self.vm_cluster = [self._cluster_of(r["cluster"], self.vms_file, i + 1)
+                           for i, r in enumerate(self.vm_rows)]  # fmt: skip
+        vm_node = [self._node_ref(r["node"], self.vm_cluster[i], self.vms_file, i + 1)
                    for i, r in enumerate(self.vm_rows)]  # fmt: skip
         luns = self._luns_from_table() if self.lun_rows is not None else self._luns_made_up()
         lun_names, lun_cluster, lun_capacity, lun_shared, lun_node, vm_lun = luns
@@ -158,14 +159,14 @@ class _Builder:
         return Inventory(
             clusters=clusters, resource_names=self.resources, class_names=classes,
             node_names=tuple(r["node"] for r in self.node_rows),
-            node_cluster=_ints(node_cluster),
+            node_cluster=_ints(self.node_cluster),
             node_memory_mb=_ints(r["memory_mb"] for r in self.node_rows),
             node_reserve_mb=_ints(r["reserve_mb"] for r in self.node_rows),
             node_lps=_ints(r["logical_processors"] for r in self.node_rows),
             node_vcpu_per_lp=np.array([r["vcpu_per_lp"] for r in self.node_rows], float),
             node_vlan=np.array([r["vlan"] for r in self.node_rows], bool),
             node_resources=_matrix(self.node_rows, res),
-            vm_names=tuple(r["vm"] for r in self.vm_rows), vm_cluster=_ints(vm_cluster),
+            vm_names=tuple(r["vm"] for r in self.vm_rows), vm_cluster=_ints(self.vm_cluster),
             vm_memory_mb=_ints(r["memory_mb"] for r in self.vm_rows),
             vm_vcpus=_ints(r["vcpus"] for r in self.vm_rows),
             vm_disk_gb=np.array([r["disk_gb"] for r in self.vm_rows], float),
@@ -189,9 +190,6 @@ class _Builder:
                     self.nodes_file, i + 1, "reserve_mb",
                 )  # fmt: skip
 
-    def _vm_cluster(self, row: int, r: dict) -> int:
-        return self._cluster_of(r["cluster"], self.vms_file, row)
-
     def _cluster_of(self, name: str, file: str, row: int) -> int:
         if not name:
             if len(self.cluster_index) == 1:
@@ -202,27 +200,22 @@ class _Builder:
             raise InputError(f"cluster {name!r} has no nodes", file, row, "cluster")
         return self.cluster_index[name]
 
-    def _node_ref(self, name: str, cluster: int, node_cluster: list[int],
-                  file: str, row: int) -> int:  # fmt: skip
+    def _node_ref(self, name: str, cluster: int, file: str, row: int) -> int:
         if not name:
             return -1
         if name not in self.node_index:
             raise InputError(f"node {name!r} is not in {self.nodes_file}", file, row, "node")
         n = self.node_index[name]
-        if node_cluster[n] != cluster:
+        if self.node_cluster[n] != cluster:
             raise InputError(f"node {name!r} belongs to another cluster", file, row, "node")
         return n
 
-    def _vm_node(self, row: int, r: dict, cluster: int, node_cluster: list[int]) -> int:
-        return self._node_ref(r["node"], cluster, node_cluster, self.vms_file, row)
-
     def _luns_from_table(self) -> tuple:
         assert self.lun_rows is not None
-        node_cluster = [self.cluster_index[r["cluster"]] for r in self.node_rows]
         names = tuple(r["lun"] for r in self.lun_rows)
         cluster = [self._cluster_of(r["cluster"], self.luns_file, i + 1)
                    for i, r in enumerate(self.lun_rows)]  # fmt: skip
-        owner = [self._node_ref(r["node"], cluster[i], node_cluster, self.luns_file, i + 1)
+        owner = [self._node_ref(r["node"], cluster[i], self.luns_file, i + 1)
                  for i, r in enumerate(self.lun_rows)]  # fmt: skip
         index = {name: i for i, name in enumerate(names)}
         vm_lun = []
@@ -234,7 +227,7 @@ class _Builder:
                 raise InputError(f"LUN {r['lun']!r} is not in {self.luns_file}",
                                  self.vms_file, i + 1, "lun")  # fmt: skip
             lun = index[r["lun"]]
-            if cluster[lun] != self._vm_cluster(i + 1, r):
+            if cluster[lun] != self.vm_cluster[i]:
                 raise InputError(f"LUN {r['lun']!r} belongs to another cluster",
                                  self.vms_file, i + 1, "lun")  # fmt: skip
             vm_lun.append(lun)
@@ -254,7 +247,7 @@ class _Builder:
                 raise InputError(
                     f"is empty, so the VM gets its own LUN {name!r}, but another VM names "
                     f"a LUN {name!r}", self.vms_file, i + 1, "lun")  # fmt: skip
-            vm_cluster = self._vm_cluster(i + 1, r)
+            vm_cluster = self.vm_cluster[i]
             if name not in index:
                 index[name] = len(index)
                 cluster.append(vm_cluster)
