@@ -99,3 +99,5 @@ PLACEMENT_SCHEMA = pa.schema(
 )
 PLACEMENT_FILES = ("placement.csv", "placement.parquet")
 PLAN_JSON = "plan.json"
+# The canonical tables the plan was made from, so export and report need only the plan.
+PLAN_INVENTORY = "inventory"

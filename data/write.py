@@ -28,6 +28,7 @@ from data.schema import (
     OWNER_SEPARATOR,
     PLACEMENT_FILES,
     PLACEMENT_SCHEMA,
+    PLAN_INVENTORY,
     PLAN_JSON,
     REQUIRED_TABLES,
     RESOURCE_PREFIX,
@@ -36,13 +37,14 @@ from data.schema import (
     arrow_schema,
 )
 
-PLAN_FILES = frozenset((*PLACEMENT_FILES, PLAN_JSON))
+PLAN_FILES = frozenset((*PLACEMENT_FILES, PLAN_JSON, PLAN_INVENTORY))
 INVENTORY_FILES = frozenset(t + s for t in TABLES for s in INPUT_SUFFIXES)
 FORMATS = ("csv", "parquet")
 
 
 def write_plan(directory: Path, inventory: Inventory, plan: Plan, summary: PlanSummary) -> None:
-    """placement.csv, placement.parquet and plan.json, replacing a previous plan atomically."""
+    """placement.csv, placement.parquet, plan.json and the inventory/ the plan was made
+    from (canonical CSV), replacing a previous plan atomically."""
     rows = placement_rows(inventory, plan)
     table = pa.Table.from_pylist(rows, schema=PLACEMENT_SCHEMA)
 
@@ -50,6 +52,9 @@ def write_plan(directory: Path, inventory: Inventory, plan: Plan, summary: PlanS
         _write_csv(temp / "placement.csv", PLACEMENT_SCHEMA.names, rows)
         pq.write_table(table, temp / "placement.parquet")
         (temp / PLAN_JSON).write_bytes(plan_json(summary).encode("utf-8"))
+        (temp / PLAN_INVENTORY).mkdir()
+        for name, table_rows in inventory_tables(inventory).items():
+            _write_table(temp / PLAN_INVENTORY / f"{name}.csv", name, table_rows, "csv")
 
     replace_directory(directory, fill, PLAN_FILES)
 
@@ -296,3 +301,14 @@ def _vm_row(inv: Inventory, v: int, res: list[str]) -> dict[str, Any]:
 
 def _name(names: tuple[str, ...], index: Any) -> str:
     return names[int(index)] if int(index) >= 0 else ""
+
+
+def plan_inventory_dir(plan_directory: Path) -> Path:
+    """Where a plan keeps the canonical inventory it was made from (written by write_plan)."""
+    path = plan_directory / PLAN_INVENTORY
+    if not path.is_dir():
+        raise InputError(
+            f"plan {plan_directory} has no {PLAN_INVENTORY}/ directory; "
+            "give the inventory with --inventory"
+        )
+    return path

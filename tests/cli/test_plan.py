@@ -16,7 +16,7 @@ def test_plan_two_node_example_writes_all_files(run, tmp_path: Path) -> None:
     result = run("plan", "--example", "two-node", "--out", out, "--workers", "1")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "placement.csv", "placement.parquet", "plan.json"
+        "inventory", "placement.csv", "placement.parquet", "plan.json"
     ]  # fmt: skip
     summary = json.loads((out / "plan.json").read_text())
     assert summary["status"] == "optimal"

@@ -12,8 +12,9 @@ from data.build import build_inventory, table
 from data.errors import InputError
 from data.inventory import Inventory
 from data.plan import ClusterSummary, Plan, PlanSummary
+from data.read import read_inventory
 from data.schema import PLACEMENT_SCHEMA
-from data.write import read_plan, write_plan
+from data.write import plan_inventory_dir, read_plan, write_plan
 
 PLACEMENT_CSV = (
     "vm,lun,node,owners,cluster\n"
@@ -50,6 +51,7 @@ def test_write_plan_writes_placement_csv_sorted_by_vm(
 ) -> None:
     write_plan(tmp_path / "plan", inventory, plan, summary)
     assert sorted(p.name for p in (tmp_path / "plan").iterdir()) == [
+        "inventory",
         "placement.csv",
         "placement.parquet",
         "plan.json",
@@ -112,7 +114,7 @@ def test_write_plan_failure_leaves_previous_plan_untouched(
 ) -> None:
     target = tmp_path / "plan"
     write_plan(target, inventory, plan, summary)
-    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk full")
@@ -121,7 +123,8 @@ def test_write_plan_failure_leaves_previous_plan_untouched(
     other = Plan.from_lists([0, 0, 1], [[1, 0], [1, 0], [0, 1]])
     with pytest.raises(OSError, match="disk full"):
         write_plan(target, inventory, other, summary)
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    after = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert after == before
     assert [p.name for p in tmp_path.iterdir()] == ["plan"]
 
 
@@ -254,3 +257,16 @@ def test_read_plan_without_placement_file(tmp_path: Path, inventory: Inventory) 
     with pytest.raises(InputError) as caught:
         read_plan(tmp_path, inventory)
     assert str(caught.value) == f"plan {tmp_path} has no placement.parquet or placement.csv"
+
+
+def test_write_plan_keeps_the_inventory_it_was_made_from(
+    tmp_path: Path, inventory: Inventory, plan: Plan, summary: PlanSummary
+) -> None:
+    write_plan(tmp_path / "p", inventory, plan, summary)
+    snapshot, warnings = read_inventory(plan_inventory_dir(tmp_path / "p"))
+    assert snapshot.equals(inventory) and warnings == []
+
+
+def test_plan_inventory_dir_names_the_way_out_when_absent(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--inventory"):
+        plan_inventory_dir(tmp_path)
