@@ -178,12 +178,12 @@ def test_read_inventory_luns_table(write: Writer) -> None:
         ),
         (
             {"nodes_csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
-            "nodes.csv: holds NUL bytes; expected UTF-8 CSV text",
+            "nodes.csv: holds NUL bytes; expected CSV text",
         ),
         ({"nodes_csv": b"no\xefde,memory_mb\n"}, "nodes.csv: the header row is not UTF-8 text"),
         (
-            {"nodes_csv": NODES.encode("utf-16")},
-            "nodes.csv: is UTF-16 text; save it as UTF-8 CSV",
+            {"nodes_csv": NODES.encode("utf-16-le")},
+            "nodes.csv: looks like UTF-16 without a byte-order mark; save as UTF-8",
         ),
         (
             {"vms_csv": "vm,memory_mb,vcpus\nweb1,4096,2\nweb2,-512,2\n"},

@@ -1,0 +1,157 @@
+"""Parse CSV bytes into a RawTable, whoever wrote them: us, Excel or PowerShell.
+
+Canonical tables and exports share this one parser, so they share its quirks
+handling: a UTF-8 byte-order mark, UTF-16 text (Windows PowerShell 5.1's
+`Out-File` and Excel's "Unicode text"), PowerShell's `#TYPE ...` first line,
+and `;` as the delimiter (`Export-Csv -UseCulture`, Excel in many locales).
+pyarrow does the CSV parsing itself; every cell reaches build.py as text.
+Rows count from 1 at the first data row, whatever precedes the header.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import TypeVar
+
+import pyarrow as pa
+import pyarrow.csv as pv
+
+from data.build import RawTable
+from data.errors import InputError
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShell 5.1)
+_DELIMITERS = b",;\t"
+_T = TypeVar("_T")
+
+
+def csv_table(file: str, data: bytes) -> RawTable:
+    """Every column as text, the header's names trimmed; errors name file, row and column."""
+    body = _without_type_line(_as_utf8(file, data))
+    if not body.strip():
+        raise InputError("empty file; expected a header row", file)
+    delimiter = _delimiter(body)
+    bad_rows: list[pv.InvalidRow] = []
+    names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
+    columns = checked_names(file, names)
+    # binary, not string: undecodable bytes are then found by row and column below
+    types = {name: pa.binary() for name in names}
+    options = pv.ConvertOptions(column_types=types, strings_can_be_null=False)
+    table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
+    values = [_decoded(file, name, table.column(i)) for i, name in enumerate(columns)]
+    rows = [dict(zip(columns, cells, strict=True)) for cells in zip(*values, strict=True)]
+    _check_quotes_closed(file, body, columns, rows)
+    return RawTable(file, columns, rows)
+
+
+def checked_names(file: str, names: list[str]) -> tuple[str, ...]:
+    """Header names, trimmed like cells are; a name given twice is ambiguous."""
+    columns = tuple(str(name).strip() for name in names)
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            raise InputError(f"column {name!r} appears twice in the header", file, column=name)
+        seen.add(name)
+    return columns
+
+
+def one_line(error: Exception) -> str:
+    """A library's message on one line (errors are reported as one line)."""
+    return " ".join(str(error).split())
+
+
+def _as_utf8(file: str, data: bytes) -> bytes:
+    """The text as UTF-8 without a byte-order mark; UTF-16 is recoded, NUL bytes refused."""
+    for bom, encoding in _UTF16_BOMS.items():
+        if data.startswith(bom):
+            try:
+                data = data[len(bom) :].decode(encoding).encode("utf-8")
+            except UnicodeError:
+                raise InputError(f"starts like {encoding.upper()} text but is not", file) from None
+            break
+    data = data.removeprefix(_UTF8_BOM)
+    if b"\0" in data:  # binary junk, which pyarrow would split into odd rows
+        if data[1::2].count(0) > len(data) // 4:
+            raise InputError("looks like UTF-16 without a byte-order mark; save as UTF-8", file)
+        raise InputError("holds NUL bytes; expected CSV text", file)
+    return data
+
+
+def _without_type_line(data: bytes) -> bytes:
+    if not data.startswith(_TYPE_LINE):
+        return data
+    end = data.find(b"\n")
+    return b"" if end < 0 else data[end + 1 :]
+
+
+def _delimiter(body: bytes) -> str:
+    """The delimiter the header row uses most, outside quotes: `,` unless `;` or tab wins."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for byte in body:
+        if byte == ord('"'):
+            quoted = not quoted
+        elif not quoted and byte in (ord("\n"), ord("\r")):
+            break
+        elif not quoted and byte in counts:
+            counts[byte] += 1
+    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ord(",")))
+    return chr(best)
+
+
+def _open(
+    data: bytes, delimiter: str, convert: pv.ConvertOptions | None, bad: list[pv.InvalidRow]
+) -> pv.CSVStreamingReader:
+    """A reader that notes pyarrow's bad rows: their numbers are not in every message."""
+
+    def on_bad_row(row: pv.InvalidRow) -> str:
+        bad.append(row)
+        return "error"
+
+    return pv.open_csv(
+        io.BytesIO(data),
+        read_options=pv.ReadOptions(use_threads=False),  # threads would lose row numbers
+        parse_options=pv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_bad_row),
+        convert_options=convert,
+    )
+
+
+def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -> _T:
+    try:
+        return call()
+    except UnicodeDecodeError:
+        raise InputError("the header row is not UTF-8 text", file) from None
+    except (pa.ArrowException, OSError) as error:
+        if bad_rows:
+            bad = bad_rows[0]
+            row = bad.number - 1 if bad.number is not None else None  # pyarrow counts the header
+            message = f"expected {bad.expected_columns} columns, got {bad.actual_columns}"
+            raise InputError(message, file, row) from None
+        raise InputError(f"cannot parse as CSV: {one_line(error)}", file) from None
+
+
+def _decoded(file: str, column: str, cells: pa.ChunkedArray) -> list[str]:
+    try:
+        return cells.cast(pa.string()).to_pylist()
+    except pa.ArrowInvalid:
+        for i, cell in enumerate(cells.to_pylist()):
+            try:
+                cell.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError("is not UTF-8 text", file, i + 1, column) from None
+        raise
+
+
+def _check_quotes_closed(file: str, data: bytes, columns: tuple[str, ...], rows: list) -> None:
+    """pyarrow takes a quote left open in the last column as running to the end of the file.
+
+    That silently swallows the rows after it, so a line break in the last cell
+    of the file, while the file does not end with a closing quote, is an error.
+    """
+    if not rows:
+        return
+    last = rows[-1][columns[-1]]
+    if ("\n" in last or "\r" in last) and not data.rstrip().endswith(b'"'):
+        raise InputError("a quote opened here is never closed", file, len(rows), columns[-1])

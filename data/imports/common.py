@@ -1,0 +1,220 @@
+"""What every export format shares: how a format is described, read cell by cell, and what
+it hands back (canonical rows that remember where they came from, and a report).
+
+An importer maps the tables of one export format to the canonical tables of
+MODEL.md. Its cells are checked in the export's own terms (file, row, column,
+unit), and each canonical row keeps its `Origin`, so that an error found later
+by build_inventory (a duplicated name, an unknown host) still names the
+export's file, row and column rather than a table the user never saw.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from data.build import RawTable
+from data.cells import coerce, is_missing
+from data.errors import InputError
+from data.schema import Kind
+
+MIB = 1024 * 1024
+_MAX_SOURCE_NUMBER = 2**62  # bytes of any real host fit; keeps int conversion exact enough
+
+
+class DynamicMemory(StrEnum):
+    """Which memory figure plans a dynamic-memory VM (MODEL.md wants memory at start)."""
+
+    STARTUP = "startup"
+    ASSIGNED = "assigned"  # what it holds now (its startup memory when it is off)
+    MAXIMUM = "maximum"  # the most it may grow to: the safest plan
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Choices an export leaves open; the defaults are what `hvplace import` documents."""
+
+    templates: bool = True  # RVTools: plan VM templates too
+    powered_off: bool = True  # plan VMs that are off (they will be started somewhere)
+    dynamic_memory: DynamicMemory = DynamicMemory.STARTUP
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a canonical row came from: its file and row, and each canonical column's source."""
+
+    file: str
+    row: int | None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CanonicalTable:
+    """Canonical rows (typed values, MODEL.md's column names) with one Origin per row."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+
+    def add(self, row: dict[str, Any], origin: Origin) -> None:
+        self.rows.append(row)
+        self.origins.append(origin)
+
+
+@dataclass
+class ImportReport:
+    """What an import mapped, assumed and dropped, in sentences for the user."""
+
+    mapped: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def extend(self, other: ImportReport) -> None:
+        self.mapped += other.mapped
+        self.assumed += other.assumed
+        self.dropped += other.dropped
+
+
+# A format's contribution: some of the canonical tables "nodes", "vms", "luns".
+Contribution = dict[str, CanonicalTable]
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One kind of export table, recognised by columns it always has (compared ignoring case)."""
+
+    format: str
+    name: str
+    columns: tuple[str, ...]
+
+    def matches(self, table: RawTable) -> bool:
+        present = {c.lower() for c in table.columns}
+        return all(c.lower() in present for c in self.columns)
+
+
+Converter = Callable[[Mapping[str, Sequence[RawTable]], ImportOptions, ImportReport], Contribution]
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: its table kinds and how its tables become canonical ones."""
+
+    name: str
+    title: str
+    kinds: tuple[TableKind, ...]
+    convert: Converter
+
+
+def column(table: RawTable, *names: str) -> str | None:
+    """The table's spelling of the first of `names` it has, compared ignoring case."""
+    by_lower = {c.lower(): c for c in table.columns}
+    for name in names:
+        if name.lower() in by_lower:
+            return by_lower[name.lower()]
+    return None
+
+
+def required_column(table: RawTable, *names: str) -> str:
+    found = column(table, *names)
+    if found is None:
+        raise InputError(f"required column {names[0]!r} is missing", table.file, column=names[0])
+    return found
+
+
+class Cells:
+    """One source row's cells, checked in the source's terms; errors name file, row, column."""
+
+    def __init__(self, table: RawTable, number: int) -> None:
+        self.table, self.number = table, number
+        self.row = table.rows[number - 1]
+
+    def fail(self, column: str, message: str) -> InputError:
+        return InputError(message, self.table.file, self.number, column)
+
+    def missing(self, column: str | None) -> bool:
+        return column is None or is_missing(self.row.get(column))
+
+    def text(self, column: str | None) -> str:
+        if self.missing(column):
+            return ""
+        assert column is not None
+        return self._coerced(Kind.TEXT, column)
+
+    def name(self, column: str) -> str:
+        if self.missing(column):
+            raise self.fail(column, "is empty; a name is required")
+        return self._coerced(Kind.NAME, column)
+
+    def boolean(self, column: str | None, default: bool = False) -> bool:
+        if self.missing(column):
+            return default
+        assert column is not None
+        return bool(self._coerced(Kind.BOOL, column))
+
+    def number(self, column: str, unit: str = "") -> float:
+        """A finite non-negative number (any size a real export holds, bytes included)."""
+        raw = self.row.get(column)
+        if is_missing(raw):
+            raise self.fail(column, f"is empty; a number{unit and ' of ' + unit} is required")
+        value = _plain_number(raw)
+        if value is None or value < 0 or value > _MAX_SOURCE_NUMBER:
+            what = f"non-negative number{unit and ' of ' + unit}"
+            raise self.fail(column, f"{_shown(raw)} is not a {what}")
+        return value
+
+    def optional_number(self, column: str | None, unit: str = "") -> float | None:
+        return None if column is None or self.missing(column) else self.number(column, unit)
+
+    def positive_int(self, column: str, unit: str = "") -> int:
+        value = self.number(column, unit)
+        if value <= 0 or not value.is_integer():
+            raise self.fail(column, f"{_shown(self.row.get(column))} is not a positive integer")
+        return int(value)
+
+    def origin(self, **columns: str | None) -> Origin:
+        """This row as the Origin of a canonical row: canonical column -> source column."""
+        return Origin(self.table.file, self.number, {k: v for k, v in columns.items() if v})
+
+    def _coerced(self, kind: Kind, column: str) -> Any:
+        try:
+            return coerce(kind, self.row.get(column))
+        except ValueError as error:
+            raise self.fail(column, str(error)) from None
+
+
+def rows_of(table: RawTable) -> range:
+    """Row numbers as errors give them: from 1 at the first data row."""
+    return range(1, len(table.rows) + 1)
+
+
+def mib_from_bytes(value: float) -> int:
+    """Bytes to MiB, rounded up: a plan never counts less memory than a VM has."""
+    return math.ceil(value / MIB)
+
+
+def gib_from_mib(value: float) -> float:
+    """MiB to GiB (disk_gb's unit), exact to the MiB."""
+    return value / 1024
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _plain_number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()):
+        value = float(raw.strip())
+    else:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _shown(raw: Any) -> str:
+    text = str(raw)
+    return repr(text[:40] + "…") if len(text) > 40 else repr(text)

@@ -1,0 +1,210 @@
+"""From source paths to an Inventory: recognise each table, convert per format, merge the
+formats' canonical tables, match host names, build, and map any error back to the export.
+
+`load_inventory` is what `plan` and `check` call: a canonical inventory directory is
+read as it always was; anything else goes through `import_sources`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from data.build import BuildReport, RawTable, build_inventory
+from data.errors import InputError
+from data.imports import azure_migrate, canonical, hyperv, rvtools
+from data.imports.common import (
+    CanonicalTable,
+    Format,
+    ImportOptions,
+    ImportReport,
+    Origin,
+    TableKind,
+)
+from data.imports.sources import source_files, source_tables, sources_sha256
+from data.inventory import Inventory
+from data.read import input_sha256, inventory_files, read_inventory
+from data.schema import REQUIRED_TABLES, TABLES
+
+FORMATS: dict[str, Format] = {
+    f.name: f for f in (hyperv.FORMAT, rvtools.FORMAT, azure_migrate.FORMAT, canonical.FORMAT)
+}
+_LABEL = {name: f"the {name} table" for name in TABLES}  # build.py's file name for each table
+
+
+@dataclass
+class Imported:
+    """Canonical tables mapped from exports, with what the mapping did."""
+
+    tables: dict[str, CanonicalTable]
+    report: ImportReport
+    files: list[Path]
+    formats: list[str] = field(default_factory=list)
+
+    def rows(self) -> dict[str, list[dict[str, Any]]]:
+        return {name: t.rows for name, t in self.tables.items()}
+
+
+@dataclass
+class Loaded:
+    """An inventory ready to plan, and how it was read."""
+
+    inventory: Inventory
+    warnings: list[str]
+    input_sha256: str
+    imported: Imported | None  # None: a canonical inventory directory
+
+
+def load_inventory(
+    paths: Sequence[Path], fmt: str | None = None, options: ImportOptions | None = None
+) -> Loaded:
+    """Read a canonical inventory directory, or import exports (files or directories)."""
+    if len(paths) == 1 and fmt in (None, canonical.NAME) and _is_inventory_dir(paths[0]):
+        inventory, warnings = read_inventory(paths[0])
+        return Loaded(inventory, warnings, input_sha256(paths[0]), None)
+    imported = import_sources(paths, fmt, options or ImportOptions())
+    report = BuildReport()
+    inventory = build_imported(imported, report)
+    return Loaded(inventory, report.warnings, sources_sha256(imported.files), imported)
+
+
+def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOptions) -> Imported:
+    """The canonical tables the exports at `paths` describe (not yet built)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    files = source_files(list(paths))
+    report = ImportReport()
+    by_format = _recognised(files, fmt, report)
+    contributions = {}
+    for name, tables in by_format.items():
+        contributions[name] = FORMATS[name].convert(tables, options, report)
+    merged = _merged(contributions)
+    _match_host_names(merged, report)
+    return Imported(merged, report, files, sorted(by_format))
+
+
+def build_imported(imported: Imported, report: BuildReport | None = None) -> Inventory:
+    """build_inventory over imported tables; its errors name the export's file, row, column."""
+    raw = {
+        name: RawTable(_LABEL[name], _columns(t.rows), t.rows)
+        for name, t in imported.tables.items()
+    }
+    try:
+        return build_inventory(raw["nodes"], raw["vms"], raw.get("luns"), report)
+    except InputError as error:
+        raise _in_source_terms(error, imported.tables) from None
+
+
+def _is_inventory_dir(path: Path) -> bool:
+    try:
+        return path.is_dir() and bool(inventory_files(path))
+    except InputError:
+        return False
+
+
+def _recognised(
+    files: list[Path], fmt: str | None, report: ImportReport
+) -> dict[str, dict[str, list[RawTable]]]:
+    """Tables by format and kind; a table no format knows is dropped and reported."""
+    kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
+    found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
+    for path in files:
+        for table in source_tables(path):
+            kind = _kind_of(table, kinds)
+            if kind is None:
+                report.dropped.append(f"{table.file}: not a table of a known export; ignored")
+            else:
+                found[kind.format][kind.name].append(table)
+    if not found:
+        what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
+        raise InputError(f"no table of a {what} in {', '.join(p.name for p in files)}")
+    return {name: dict(tables) for name, tables in found.items()}
+
+
+def _kind_of(table: RawTable, kinds: list[TableKind]) -> TableKind | None:
+    """The most specific kind whose columns the table has (most columns named wins)."""
+    matching = [k for k in kinds if k.matches(table)]
+    return max(matching, key=lambda k: len(k.columns), default=None)
+
+
+def _merged(contributions: dict[str, dict[str, CanonicalTable]]) -> dict[str, CanonicalTable]:
+    """One source per canonical table: two formats both giving VMs is ambiguous."""
+    merged: dict[str, CanonicalTable] = {}
+    giver: dict[str, str] = {}
+    for fmt, tables in contributions.items():
+        for name, table in tables.items():
+            if name in merged:
+                raise InputError(
+                    f"both the {giver[name]} and the {fmt} files give the {name} table; "
+                    "pass the files of one"
+                )
+            merged[name], giver[name] = table, fmt
+    for name in REQUIRED_TABLES:
+        if name not in merged:
+            hint = "a Get-VMHost export or a nodes.csv" if name == "nodes" else "a VM list"
+            raise InputError(f"the sources give no {name} table; add {hint}")
+    return merged
+
+
+def _match_host_names(tables: dict[str, CanonicalTable], report: ImportReport) -> None:
+    """MODEL.md: importers spell host names as the nodes table does. A name that differs
+    only in case, or is the FQDN of a node's short name (or the reverse), is respelled."""
+    names = [str(row.get("node", "")) for row in tables["nodes"].rows]
+    exact = set(names)
+    loose: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        loose[_short(name)].add(name)
+    changed: dict[str, str] = {}
+    for table in (tables["vms"], tables.get("luns")):
+        for row in table.rows if table else ():
+            given = row.get("node")
+            if isinstance(given, str) and given and given not in exact:
+                candidates = loose.get(_short(given), set())
+                if len(candidates) == 1:
+                    row["node"] = changed.setdefault(given, next(iter(candidates)))
+    if changed:
+        examples = ", ".join(f"{a!r} -> {b!r}" for a, b in sorted(changed.items())[:3])
+        report.assumed.append(
+            f"host names matched to the nodes table ignoring case and domain: {examples}"
+            + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        )
+
+
+def _short(host: str) -> str:
+    return host.strip().split(".")[0].lower()
+
+
+def _columns(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return tuple(columns)
+
+
+_REPEATS = re.compile(r"repeats row (\d+)")
+
+
+def _in_source_terms(error: InputError, tables: dict[str, CanonicalTable]) -> InputError:
+    """The same error, located in the export the offending row came from."""
+    name = next((n for n, label in _LABEL.items() if label == error.file), None)
+    if name is None or name not in tables:
+        return error
+    origins = tables[name].origins
+    message = _REPEATS.sub(lambda m: _where(origins, int(m.group(1))), error.message)
+    if error.row is None:
+        files = sorted({o.file for o in origins})
+        return InputError(message, " and ".join(files) or error.file, None, error.column)
+    origin = origins[error.row - 1]
+    column = origin.columns.get(error.column, "") if error.column else ""
+    if error.column and not column:
+        message = f"{error.column}: {message}"  # a value the importer derived or defaulted
+    return InputError(message, origin.file, origin.row, column)
+
+
+def _where(origins: list[Origin], row: int) -> str:
+    origin = origins[row - 1]
+    return f"repeats {origin.file} row {origin.row}"

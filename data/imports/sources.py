@@ -1,0 +1,89 @@
+"""Turn source paths into tables: files as given, directories as their files, workbooks as
+their sheets. Only the bytes decide how a file is read (zip: a workbook; PAR1: Parquet;
+anything else: CSV text), never its name."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from data.build import RawTable
+from data.csvtext import checked_names, csv_table, one_line
+from data.errors import InputError
+from data.read import read_parquet
+
+_ZIP = b"PK\x03\x04"
+_PARQUET = b"PAR1"
+
+
+def source_files(paths: list[Path]) -> list[Path]:
+    """Every file named, a directory standing for its visible files (sorted by name)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and not _hidden(p))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path} does not exist")
+    if not files:
+        raise InputError(f"no files in {', '.join(str(p) for p in paths)}")
+    return files
+
+
+def source_tables(path: Path) -> list[RawTable]:
+    """The tables of one file: its sheets for a workbook, else the file itself."""
+    data = _read(path)
+    if data.startswith(_ZIP):
+        return _workbook_tables(path, data)
+    if data.startswith(_PARQUET):
+        return [read_parquet(path)]
+    return [csv_table(path.name, data)]
+
+
+def sources_sha256(files: list[Path]) -> str:
+    """plan.json's input_sha256 for exports: over the source files' names and bytes, sorted
+    by name, as for a canonical inventory (name, NUL, bytes, NUL for each)."""
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: (p.name, str(p))):
+        digest.update(path.name.encode("utf-8") + b"\0" + _read(path) + b"\0")
+    return digest.hexdigest()
+
+
+def _hidden(path: Path) -> bool:
+    return path.name.startswith((".", "~$"))  # dotfiles, Excel's lock files
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror or error}", path.name) from None
+
+
+def _workbook_tables(path: Path, data: bytes) -> list[RawTable]:
+    """Each non-empty sheet of an xlsx/xlsm/xlsb/ods workbook, its first row the header."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
+    except (CalamineError, ValueError, OSError) as error:
+        raise InputError(f"cannot read as a workbook: {one_line(error)}", path.name) from None
+    return [_sheet_table(f"{path.name} sheet {name}", cells) for name, cells in sheets if cells]
+
+
+def _sheet_table(file: str, cells: list[list[Any]]) -> RawTable:
+    header, *body = cells
+    names = [str(name) for name in header]
+    while names and not names[-1].strip():  # trailing empty header cells: formatting only
+        names.pop()
+    columns = checked_names(file, names)
+    rows = [dict(zip(columns, row, strict=False)) for row in body if _has_value(row)]
+    return RawTable(file, columns, rows)
+
+
+def _has_value(row: list[Any]) -> bool:
+    return any(not (isinstance(cell, str) and not cell.strip()) for cell in row)
