@@ -7,13 +7,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from data.errors import InputError
 from data.examples import EXAMPLES, example_path
+from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.load import FORMATS, Loaded
+from data.imports.load import load_inventory as load_any
 from data.inventory import Inventory
 from data.read import read_inventory
 
@@ -64,6 +67,58 @@ def inventory_dir(inventory: Path | None, example: str | None) -> Path:
     if not inventory.exists() and str(inventory) in EXAMPLES:
         return example_path(str(inventory))
     return inventory
+
+
+# The options that say how exports are read; plan, check and import all take them.
+InputFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format", help=f"Read sources as: {', '.join(FORMATS)} (default: detect)."
+    ),
+]
+Templates = Annotated[
+    bool, typer.Option("--templates/--no-templates", help="Plan RVTools VM templates too.")
+]
+PoweredOff = Annotated[
+    bool, typer.Option("--powered-off/--no-powered-off", help="Plan VMs that are off too.")
+]
+DynamicMemoryOption = Annotated[
+    DynamicMemory,
+    typer.Option(help="Memory that plans a Hyper-V dynamic-memory VM."),
+]
+
+
+def sources(paths: list[Path] | None, example: str | None) -> list[Path]:
+    """The inventory sources: paths (a directory, export files), or a bundled example."""
+    if example is not None and paths:
+        fail(Exit.BAD_INPUT, "give an INVENTORY or --example, not both")
+    if example is not None:
+        with bad_input_exits():
+            return [example_path(example)]
+    if not paths:
+        fail(Exit.BAD_INPUT, f"give an INVENTORY or --example ({', '.join(EXAMPLES)})")
+    if len(paths) == 1 and not paths[0].exists() and str(paths[0]) in EXAMPLES:
+        return [example_path(str(paths[0]))]
+    return paths
+
+
+def load_sources(paths: list[Path], fmt: str | None, options: ImportOptions) -> Loaded:
+    """An inventory directory or exports, read and built; a line on stderr for what was
+    imported, and every warning. Bad input exits 2."""
+    with bad_input_exits():
+        loaded = load_any(paths, fmt, options)
+    if loaded.imported is not None:
+        report = loaded.imported.report
+        stderr().print(
+            f"hvplace: imported {', '.join(loaded.imported.formats)} sources: "
+            f"{loaded.inventory.n_nodes} nodes, {loaded.inventory.n_vms} VMs; "
+            f"{len(report.assumed)} assumptions, {len(report.dropped)} things dropped "
+            "(`hvplace import` lists them)",
+            markup=False,
+        )
+    for warning in loaded.warnings:
+        stderr().print(f"hvplace: warning: {warning}", markup=False)
+    return loaded
 
 
 def load_inventory(directory: Path) -> Inventory:

@@ -7,6 +7,7 @@ import typer
 from cli.check import check
 from cli.common import stdout
 from cli.generate import generate
+from cli.importer import import_
 from cli.plan import plan
 from data.examples import EXAMPLES
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command()(plan)
 app.command()(check)
 app.command()(generate)
+app.command(name="import")(import_)
 
 
 @app.command()

@@ -7,14 +7,25 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, fail, guarded, inventory_dir, load_inventory, stderr
+from cli.common import (
+    DynamicMemoryOption,
+    Exit,
+    InputFormat,
+    PoweredOff,
+    Templates,
+    fail,
+    guarded,
+    load_sources,
+    sources,
+    stderr,
+)
 from cli.progress import solve_progress
 from cli.render import print_plan
 from data.check import check_plan, nodes_used
+from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
 from data.metrics import node_report
 from data.plan import ClusterSummary, PlanSummary
-from data.read import input_sha256
 from data.write import write_plan
 from solver.params import Objective, Params
 from solver.result import Result, Status
@@ -22,7 +33,10 @@ from solver.solve import solve
 
 
 def plan(
-    inventory: Annotated[Path | None, typer.Argument(help="Inventory directory.")] = None,
+    inventory: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Inventory directory, or export files/directories to import."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Plan directory to write.")
     ] = None,
@@ -36,19 +50,29 @@ def plan(
     ] = 0.0,
     workers: Annotated[int, typer.Option(min=0, help="Solver threads (0: one per core).")] = 0,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    input_format: InputFormat = None,
+    templates: Templates = True,
+    powered_off: PoweredOff = True,
+    dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
 ) -> None:
-    """Plan where every VM and LUN runs so the cluster survives any k node failures."""
+    """Plan where every VM and LUN runs so the cluster survives any k node failures.
+
+    INVENTORY is a directory of canonical tables (nodes, vms, luns), or exports to
+    import on the fly: Hyper-V PowerShell CSVs, an RVTools workbook or CSVs, an
+    Azure Migrate CSV with a nodes table (see `hvplace import`).
+    """
     if fmt not in ("table", "json", "csv"):
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
-    directory = inventory_dir(inventory, example)
-    inv = load_inventory(directory)
+    options = ImportOptions(templates, powered_off, dynamic_memory)
+    loaded = load_sources(sources(inventory, example), input_format, options)
+    inv = loaded.inventory
     params = Params(failures=failures, objective=objective, time_limit=time_limit,
                     workers=workers, seed=seed, gap=gap)  # fmt: skip
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
     _certify(inv, result, failures)
-    summary = _summary(inv, result, failures, guarded(lambda: input_sha256(directory)))
+    summary = _summary(inv, result, failures, loaded.input_sha256)
     assert result.plan is not None
     if out is not None:
         guarded(lambda: write_plan(out, inv, result.plan, summary))  # type: ignore[arg-type]

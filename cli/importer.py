@@ -1,0 +1,77 @@
+"""`hvplace import`: exports in, the canonical inventory tables out, and what was done on
+the way (mapped, assumed, dropped) on stdout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import (
+    DynamicMemoryOption,
+    Exit,
+    PoweredOff,
+    Templates,
+    fail,
+    guarded,
+    stderr,
+    stdout,
+)
+from data.build import BuildReport
+from data.imports.common import DynamicMemory, ImportOptions, ImportReport
+from data.imports.load import FORMATS, build_imported, import_sources
+from data.inventory import Inventory
+from data.write import FORMATS as TABLE_FORMATS
+from data.write import inventory_tables, write_inventory
+
+
+def import_(
+    source: Annotated[
+        list[Path], typer.Argument(help="Export files, or directories holding them.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Inventory directory to write.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=f"Read as {', '.join(FORMATS)} (default: detect)."),
+    ] = None,
+    tables: Annotated[str, typer.Option(help="Write the tables as csv or parquet.")] = "csv",
+    templates: Templates = True,
+    powered_off: PoweredOff = True,
+    dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
+) -> None:
+    """Read inventory exports and write the canonical nodes, vms and luns tables.
+
+    Formats, told apart by their columns: Hyper-V PowerShell `Export-Csv` files
+    (Get-VM, Get-VMHost, Get-ClusterNode, Get-ClusterGroup, Get-VMHardDiskDrive,
+    Get-VHD, Get-ClusterSharedVolume), RVTools (the xlsx workbook or its per-tab
+    CSVs) and the Azure Migrate import CSV (with a nodes table given beside it).
+    """
+    if tables not in TABLE_FORMATS:
+        fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
+    options = ImportOptions(templates, powered_off, dynamic_memory)
+    imported = guarded(lambda: import_sources(source, fmt, options))
+    build = BuildReport()
+    inventory = guarded(lambda: build_imported(imported, build))
+    guarded(lambda: write_inventory(out, inventory_tables(inventory), tables))
+    _print_report(imported.report, imported.formats)
+    for warning in build.warnings:
+        stderr().print(f"hvplace: warning: {warning}", markup=False)
+    stdout().print(_written(out, inventory), markup=False, highlight=False)
+
+
+def _print_report(report: ImportReport, formats: list[str]) -> None:
+    console = stdout()
+    titles = ", ".join(FORMATS[f].title for f in formats)
+    console.print(f"Read: {titles}", markup=False, highlight=False)
+    for heading, lines in (("Mapped", report.mapped), ("Assumed", report.assumed),
+                           ("Dropped", report.dropped)):  # fmt: skip
+        console.print(f"{heading}:" if lines else f"{heading}: nothing", markup=False,
+                      highlight=False)  # fmt: skip
+        for line in lines:
+            console.print(f"  - {line}", markup=False, highlight=False)
+
+
+def _written(out: Path, inventory: Inventory) -> str:
+    luns = f", {inventory.n_luns} LUNs" if inventory.has_lun_table else ""
+    return f"Wrote {out}: {inventory.n_nodes} nodes, {inventory.n_vms} VMs{luns}"

@@ -1,0 +1,86 @@
+"""`hvplace import`, and `plan`/`check` reading exports directly (format-neutral parts;
+each format's mapping is tested in tests/data/imports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HOSTS = "node,memory_mb,logical_processors\nhv1,16384,8\nHV2.corp.local,16384,8\nhv3,16384,8\n"
+GUESTS = "vm,memory_mb,vcpus,node\nweb,4096,2,HV1\nsql,8192,4,hv2\nnew,1024,1,\n"
+
+
+@pytest.fixture
+def exports(tmp_path: Path) -> Path:
+    directory = tmp_path / "exports"
+    directory.mkdir()
+    (directory / "hosts.csv").write_text(HOSTS)
+    (directory / "guests.csv").write_text(GUESTS)
+    return directory
+
+
+def test_import_writes_canonical_tables_and_says_what_it_assumed(run, exports: Path) -> None:
+    out = exports.parent / "inv"
+    result = run("import", exports, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "'hv2' -> 'HV2.corp.local'" in result.stdout
+    assert "Wrote" in result.stdout and "3 nodes, 3 VMs" in result.stdout
+    vms = (out / "vms.csv").read_text().splitlines()
+    assert vms[0].startswith("vm,memory_mb,vcpus")
+    assert any(line.startswith("sql,8192,4,") and ",HV2.corp.local," in line for line in vms)
+
+
+def test_import_reports_files_it_does_not_know_and_writes_parquet(run, exports: Path) -> None:
+    (exports / "notes.csv").write_text("what,when\nupgrade,friday\n")
+    out = exports.parent / "inv"
+    result = run("import", exports, "--out", out, "--tables", "parquet")
+    assert result.exit_code == 0, result.stderr
+    assert "notes.csv: not a table of a known export; ignored" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["nodes.parquet", "vms.parquet"]
+
+
+def test_import_bad_input_names_the_export_and_writes_nothing(run, exports: Path) -> None:
+    (exports / "guests.csv").write_text(GUESTS + "web,2048,1,hv3\n")
+    out = exports.parent / "inv"
+    result = run("import", exports, "--out", out)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "hvplace: guests.csv row 4, vm: 'web' repeats guests.csv row 1"
+    assert not out.exists()
+
+
+def test_import_of_nothing_known_is_bad_input(run, tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("x,y\n1,2\n")
+    result = run("import", tmp_path / "a.csv", "--out", tmp_path / "inv")
+    assert result.exit_code == 2
+    assert "no table of a known export" in result.stderr
+    assert not (tmp_path / "inv").exists()
+
+
+def test_import_refuses_an_unknown_format_name(run, exports: Path) -> None:
+    result = run("import", exports, "--out", exports.parent / "inv", "--format", "vmware")
+    assert result.exit_code == 2
+    assert "unknown format 'vmware'" in result.stderr
+
+
+def test_plan_and_check_read_export_files_directly(run, exports: Path) -> None:
+    plan = exports.parent / "plan"
+    files = [exports / "guests.csv", exports / "hosts.csv"]
+    result = run("plan", *files, "--out", plan, "--workers", "1", "--time-limit", "5")
+    assert result.exit_code == 0, result.stderr
+    assert "imported canonical sources: 3 nodes, 3 VMs; 1 assumptions" in result.stderr
+    checked = run("check", *files, plan)
+    assert checked.exit_code == 0, checked.stderr
+    assert "N+1 check: valid" in checked.stdout
+
+
+def test_check_without_inventory_uses_the_plans_copy(run, exports: Path) -> None:
+    plan = exports.parent / "plan"
+    assert run("plan", exports, "--out", plan, "--workers", "1").exit_code == 0
+    result = run("check", plan)
+    assert result.exit_code == 0, result.stderr
+    assert "the plan's own copy" in result.stderr
+    (plan / "inventory" / "vms.csv").write_text("vm,memory_mb,vcpus\nweb,4096,2\n")
+    result = run("check", plan)
+    assert result.exit_code == 2
+    assert "placement.parquet row" in result.stderr and "not in the inventory" in result.stderr
