@@ -18,9 +18,8 @@ from cli.common import (
     stderr,
     stdout,
 )
-from data.build import BuildReport
 from data.imports.common import DynamicMemory, ImportOptions, ImportReport
-from data.imports.load import FORMATS, build_imported, import_sources
+from data.imports.load import FORMATS, load_inventory
 from data.inventory import Inventory
 from data.write import FORMATS as TABLE_FORMATS
 from data.write import inventory_tables, write_inventory
@@ -50,14 +49,15 @@ def import_(
     if tables not in TABLE_FORMATS:
         fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    imported = guarded(lambda: import_sources(source, fmt, options))
-    build = BuildReport()
-    inventory = guarded(lambda: build_imported(imported, build))
-    guarded(lambda: write_inventory(out, inventory_tables(inventory), tables))
-    _print_report(imported.report, imported.formats)
-    for warning in build.warnings:
+    loaded = guarded(lambda: load_inventory(source, fmt, options))
+    guarded(lambda: write_inventory(out, inventory_tables(loaded.inventory), tables))
+    if loaded.imported is not None:
+        _print_report(loaded.imported.report, loaded.imported.formats)
+    else:
+        stdout().print(f"Read: canonical inventory directory {source[0]}", markup=False)
+    for warning in loaded.warnings:
         stderr().print(f"hvplace: warning: {warning}", markup=False)
-    stdout().print(_written(out, inventory), markup=False, highlight=False)
+    stdout().print(_written(out, loaded.inventory), markup=False, highlight=False)
 
 
 def _print_report(report: ImportReport, formats: list[str]) -> None:

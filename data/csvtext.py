@@ -145,13 +145,16 @@ def _decoded(file: str, column: str, cells: pa.ChunkedArray) -> list[str]:
 
 
 def _check_quotes_closed(file: str, data: bytes, columns: tuple[str, ...], rows: list) -> None:
-    """pyarrow takes a quote left open in the last column as running to the end of the file.
+    """pyarrow takes a quote left open as running to the end of the file.
 
-    That silently swallows the rows after it, so a line break in the last cell
-    of the file, while the file does not end with a closing quote, is an error.
+    That silently swallows the rest of a truncated file, so an odd number of quote
+    characters (escaped quotes come in pairs) is an error, placed at the last row
+    and at its cell that holds a line break (else its last cell).
     """
-    if not rows:
+    if not rows or data.count(b'"') % 2 == 0:
         return
-    last = rows[-1][columns[-1]]
-    if ("\n" in last or "\r" in last) and not data.rstrip().endswith(b'"'):
-        raise InputError("a quote opened here is never closed", file, len(rows), columns[-1])
+    last = rows[-1]
+    broken = [c for c in columns if "\n" in last[c] or "\r" in last[c]]
+    raise InputError(
+        "a quote opened here is never closed", file, len(rows), (broken or columns)[-1]
+    )

@@ -64,7 +64,7 @@ def _unit_reasons(problem: ClusterProblem, u: int, unit: Unit,
             return [f"{what} needs {weight} {_UNIT.get(label, label)}; "
                     f"{_count_nodes(len(holders))} of cluster {problem.name!r} "
                     f"{'has' if len(holders) <= 1 else 'have'} that much (largest: {most}), "
-                    f"and {_n_plus(k)} needs {k + 1}"]  # fmt: skip
+                    f"and {_n_plus(k)} needs {k + 1} such nodes"]  # fmt: skip
     return []
 
 

@@ -28,12 +28,11 @@ from data.imports.common import (
 from data.imports.sources import source_files, source_tables, sources_sha256
 from data.inventory import Inventory
 from data.read import input_sha256, inventory_files, read_inventory
-from data.schema import REQUIRED_TABLES, TABLES
+from data.schema import REQUIRED_TABLES
 
 FORMATS: dict[str, Format] = {
     f.name: f for f in (hyperv.FORMAT, rvtools.FORMAT, azure_migrate.FORMAT, canonical.FORMAT)
 }
-_LABEL = {name: f"the {name} table" for name in TABLES}  # build.py's file name for each table
 
 
 @dataclass
@@ -89,14 +88,27 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
 
 def build_imported(imported: Imported, report: BuildReport | None = None) -> Inventory:
     """build_inventory over imported tables; its errors name the export's file, row, column."""
+    labels = _labels(imported.tables)
     raw = {
-        name: RawTable(_LABEL[name], _columns(t.rows), t.rows)
+        name: RawTable(labels[name], _columns(t.rows), t.rows)
         for name, t in imported.tables.items()
     }
     try:
         return build_inventory(raw["nodes"], raw["vms"], raw.get("luns"), report)
     except InputError as error:
-        raise _in_source_terms(error, imported.tables) from None
+        raise _in_source_terms(error, imported.tables, labels) from None
+
+
+def _labels(tables: dict[str, CanonicalTable]) -> dict[str, str]:
+    """The file name build.py gives each table in its messages: the one source file the
+    table came from (so a canonical table reads as it always does), else "the X table"."""
+    labels = {}
+    for name, table in tables.items():
+        files = {origin.file for origin in table.origins}
+        labels[name] = files.pop() if len(files) == 1 else f"the {name} table"
+    if len(set(labels.values())) < len(labels):  # two tables from one file: say which table
+        labels = {name: f"the {name} table" for name in tables}
+    return labels
 
 
 def _is_inventory_dir(path: Path) -> bool:
@@ -114,7 +126,7 @@ def _recognised(
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
     for path in files:
         for table in source_tables(path):
-            kind = _kind_of(table, kinds)
+            kind = _kind_of(table, kinds) or _canonical_by_name(path, table, fmt)
             if kind is None:
                 report.dropped.append(f"{table.file}: not a table of a known export; ignored")
             else:
@@ -123,6 +135,14 @@ def _recognised(
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
         raise InputError(f"no table of a {what} in {', '.join(p.name for p in files)}")
     return {name: dict(tables) for name, tables in found.items()}
+
+
+def _canonical_by_name(path: Path, table: RawTable, fmt: str | None) -> TableKind | None:
+    """A file named like a canonical table (vms.csv) is one, even when its columns are
+    wrong: build.py then says which column is missing, rather than "not recognised"."""
+    if fmt not in (None, canonical.NAME) or path.suffix not in (".csv", ".parquet"):
+        return None
+    return next((k for k in canonical.KINDS if k.name == path.stem), None)
 
 
 def _kind_of(table: RawTable, kinds: list[TableKind]) -> TableKind | None:
@@ -188,13 +208,15 @@ def _columns(rows: list[dict[str, Any]]) -> tuple[str, ...]:
 _REPEATS = re.compile(r"repeats row (\d+)")
 
 
-def _in_source_terms(error: InputError, tables: dict[str, CanonicalTable]) -> InputError:
+def _in_source_terms(
+    error: InputError, tables: dict[str, CanonicalTable], labels: dict[str, str]
+) -> InputError:
     """The same error, located in the export the offending row came from."""
-    name = next((n for n, label in _LABEL.items() if label == error.file), None)
-    if name is None or name not in tables:
+    name = next((n for n, label in labels.items() if label == error.file), None)
+    if name is None:
         return error
     origins = tables[name].origins
-    message = _REPEATS.sub(lambda m: _where(origins, int(m.group(1))), error.message)
+    message = _REPEATS.sub(lambda m: _repeats(origins, int(m.group(1)), error), error.message)
     if error.row is None:
         files = sorted({o.file for o in origins})
         return InputError(message, " and ".join(files) or error.file, None, error.column)
@@ -205,6 +227,8 @@ def _in_source_terms(error: InputError, tables: dict[str, CanonicalTable]) -> In
     return InputError(message, origin.file, origin.row, column)
 
 
-def _where(origins: list[Origin], row: int) -> str:
-    origin = origins[row - 1]
-    return f"repeats {origin.file} row {origin.row}"
+def _repeats(origins: list[Origin], row: int, error: InputError) -> str:
+    first, here = origins[row - 1], origins[error.row - 1] if error.row else None
+    if here is not None and here.file == first.file:
+        return f"repeats row {first.row}"
+    return f"repeats {first.file} row {first.row}"

@@ -45,7 +45,7 @@ def test_import_bad_input_names_the_export_and_writes_nothing(run, exports: Path
     out = exports.parent / "inv"
     result = run("import", exports, "--out", out)
     assert result.exit_code == 2
-    assert result.stderr.strip() == "hvplace: guests.csv row 4, vm: 'web' repeats guests.csv row 1"
+    assert result.stderr.strip() == "hvplace: guests.csv row 4, vm: 'web' repeats row 1"
     assert not out.exists()
 
 

@@ -32,7 +32,7 @@ def test_explain_vm_fits_on_no_node(inventory_of, solve_pinned) -> None:
     assert result.plan is None
     assert len(result.reasons) == 2  # and the counting bound
     assert ("VM 'big' needs 9096 MiB of memory; no node of cluster 'cluster' ") in result.reasons[0]
-    assert "that much (largest: 8192), and N+1 needs 2" in result.reasons[0]
+    assert "that much (largest: 8192), and N+1 needs 2 such nodes" in result.reasons[0]
 
 
 def test_explain_vm_on_own_lun_fits_on_no_node(inventory_of) -> None:
@@ -47,7 +47,7 @@ def test_explain_vm_fits_on_one_node_but_needs_two(inventory_of) -> None:
     inventory = inventory_of(nodes, on_csv([{"vm": "big", "memory_mb": 9000}]), CSV)
     assert reasons_of(inventory)[0] == (
         "VM 'big' needs 9096 MiB of memory; only 1 node of cluster 'cluster' has that "
-        "much (largest: 16384), and N+1 needs 2"
+        "much (largest: 16384), and N+1 needs 2 such nodes"
     )
     assert reasons_of(inventory, k=0) == []
 
@@ -66,7 +66,7 @@ def test_explain_lun_group_described_with_its_vms(inventory_of) -> None:
     nodes = [n | {"logical_processors": 4, "vcpu_per_lp": 1.0} for n in TWO]
     reason = reasons_of(inventory_of(nodes, vms))[0]
     assert reason.startswith("LUN 'L' (VMs 'a', 'b') needs 6 vCPUs; no node of cluster ")
-    assert reason.endswith("that much (largest: 4), and N+1 needs 2")
+    assert reason.endswith("that much (largest: 4), and N+1 needs 2 such nodes")
 
 
 def test_explain_vlan_eligibility(inventory_of) -> None:
