@@ -25,6 +25,7 @@ _UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 _TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShell 5.1)
 _DELIMITERS = b",;\t"
 _T = TypeVar("_T")
+_REPLACED = "\ufffd"  # what the bad bytes became in a repaired copy
 
 
 def csv_table(file: str, data: bytes) -> RawTable:
@@ -32,18 +33,39 @@ def csv_table(file: str, data: bytes) -> RawTable:
     body = _without_type_line(_as_utf8(file, data))
     if not body.strip():
         raise InputError("empty file; expected a header row", file)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # parse a repaired copy only to say where the bad bytes are: pyarrow's bad-row
+        # handler cannot even report a row it cannot decode
+        repaired = body.decode("utf-8", "replace").encode("utf-8")
+        raise _undecodable(file, _parsed(file, repaired)) from None
+    return _parsed(file, body)
+
+
+def _parsed(file: str, body: bytes) -> RawTable:
     delimiter = _delimiter(body)
     bad_rows: list[pv.InvalidRow] = []
     names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
     columns = checked_names(file, names)
-    # binary, not string: undecodable bytes are then found by row and column below
-    types = {name: pa.binary() for name in names}
+    types = {name: pa.string() for name in names}
     options = pv.ConvertOptions(column_types=types, strings_can_be_null=False)
     table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
-    values = [_decoded(file, name, table.column(i)) for i, name in enumerate(columns)]
+    values = [table.column(i).to_pylist() for i in range(table.num_columns)]
     rows = [dict(zip(columns, cells, strict=True)) for cells in zip(*values, strict=True)]
     _check_quotes_closed(file, body, columns, rows)
     return RawTable(file, columns, rows)
+
+
+def _undecodable(file: str, table: RawTable) -> InputError:
+    """Where the first replacement character of a repaired text is: the bad bytes' cell."""
+    if any(_REPLACED in name for name in table.columns):
+        return InputError("the header row is not UTF-8 text", file)
+    for number, row in enumerate(table.rows, start=1):
+        for column in table.columns:
+            if _REPLACED in row[column]:
+                return InputError("is not UTF-8 text", file, number, column)
+    return InputError("is not UTF-8 text", file)
 
 
 def checked_names(file: str, names: list[str]) -> tuple[str, ...]:
@@ -121,8 +143,6 @@ def _open(
 def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -> _T:
     try:
         return call()
-    except UnicodeDecodeError:
-        raise InputError("the header row is not UTF-8 text", file) from None
     except (pa.ArrowException, OSError) as error:
         if bad_rows:
             bad = bad_rows[0]
@@ -130,18 +150,6 @@ def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -
             message = f"expected {bad.expected_columns} columns, got {bad.actual_columns}"
             raise InputError(message, file, row) from None
         raise InputError(f"cannot parse as CSV: {one_line(error)}", file) from None
-
-
-def _decoded(file: str, column: str, cells: pa.ChunkedArray) -> list[str]:
-    try:
-        return cells.cast(pa.string()).to_pylist()
-    except pa.ArrowInvalid:
-        for i, cell in enumerate(cells.to_pylist()):
-            try:
-                cell.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError("is not UTF-8 text", file, i + 1, column) from None
-        raise
 
 
 def _check_quotes_closed(file: str, data: bytes, columns: tuple[str, ...], rows: list) -> None:
