@@ -6,9 +6,11 @@ import typer
 
 from cli.check import check
 from cli.common import stdout
+from cli.export import export
 from cli.generate import generate
 from cli.importer import import_
 from cli.plan import plan
+from cli.report import report
 from data.examples import EXAMPLES
 
 app = typer.Typer(
@@ -21,6 +23,8 @@ app = typer.Typer(
 app.command()(plan)
 app.command()(check)
 app.command()(generate)
+app.command()(export)
+app.command()(report)
 app.command(name="import")(import_)
 
 

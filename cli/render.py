@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from cli.common import stdout
 from data.metrics import NodeRow
@@ -30,9 +31,9 @@ def node_table(rows: list[NodeRow], failures: int) -> Table:
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in rows:
         table.add_row(
-            r.node, r.cluster, str(r.vms), gib(r.memory_used_mb), gib(r.memory_free_mb),
+            Text(r.node), Text(r.cluster), str(r.vms), gib(r.memory_used_mb), gib(r.memory_free_mb),
             f"{r.vcpus}/{r.vcpu_capacity}", f"{r.utilisation_permille / 10:.1f}%",
-            f"{r.worst_permille / 10:.1f}%", ", ".join(r.worst_failed) or "(none)",
+            f"{r.worst_permille / 10:.1f}%", Text(", ".join(r.worst_failed) or "(none)"),
         )  # fmt: skip
     return table
 

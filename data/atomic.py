@@ -7,6 +7,7 @@ renamed into place.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from collections.abc import Callable
@@ -57,3 +58,25 @@ def _check_replaceable(target: Path, owned: frozenset[str]) -> None:
                 f"{target} holds {strangers[0]!r}, which hvplace did not write; "
                 "choose another directory"
             )
+
+
+def replace_file(path: Path, content: bytes) -> None:
+    """Write `content` to `path` atomically: a hidden sibling, then os.replace.
+
+    Readers see the old file or the new one; on any failure the old one stays
+    and the temporary file goes.
+    """
+    path = path.absolute()
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; give a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}{path.suffix}"
+    # os.open with 0o666 honours the umask (mkstemp would make the file private)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -1,4 +1,8 @@
-"""Per-node figures of a plan, for the CLI's table: load now and at its worst under failures."""
+"""Per-node figures of a plan: load now and at its worst under failures, per resource.
+
+`node_loads` is the one computation (memory, vCPUs and every extra resource);
+`node_report` is its short form for the CLI's plan table.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import numpy as np
 
 from data.inventory import IntArray, Inventory
 from data.loads import (
+    capacity_columns,
     down_mask,
-    memory_permille,
+    failure_sets,
     node_limits,
     node_totals,
     runners,
@@ -36,42 +41,104 @@ class NodeRow:
     worst_failed: tuple[str, ...]  # () when the worst is with no failure
 
 
-def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[NodeRow]:
-    """One row per node, in inventory order."""
-    limits = node_limits(inventory)
-    runner = runners(valid_owners(inventory, plan), down_mask(inventory.n_nodes, ()))
-    totals = node_totals(inventory.n_nodes, vm_loads(inventory), runner)
+@dataclass(frozen=True)
+class Load:
+    """One resource of one node: used with no failure, the node's capacity, and the most
+    it carries under any failure set of at most k nodes of its cluster."""
+
+    used: int
+    capacity: int
+    worst: int
+    worst_failed: tuple[str, ...]  # the first set reaching `worst`; () for no failure
+
+
+@dataclass(frozen=True)
+class NodeLoads:
+    """Every figure of one node: memory (MiB incl. Hyper-V overhead, capacity memory_mb -
+    reserve_mb), vCPUs (capacity floor(vcpu_per_lp * LPs)) and each extra resource."""
+
+    node: str
+    cluster: str
+    vms: int  # VMs it runs with no failure
+    memory: Load
+    vcpus: Load
+    resources: dict[str, Load]  # by column name, res_<name>, in inventory order
+
+    @property
+    def failover_reserve_mb(self) -> int:
+        """Memory kept free for failover: capacity minus what runs now (negative = over)."""
+        return self.memory.capacity - self.memory.used
+
+
+def permille(used: int, capacity: int) -> int:
+    """used / capacity in permille, rounded up (MODEL.md "utilisation"); capacity > 0."""
+    return -(-1000 * used // capacity)
+
+
+def node_loads(inventory: Inventory, plan: Plan, failures: int) -> list[NodeLoads]:
+    """One entry per node, in inventory order.
+
+    The worst of a resource is the most a node carries under any failure set of
+    at most `failures` nodes of its cluster; the set named is the first to reach
+    it in enumeration order (the empty set, then smaller sets first).
+    """
+    owners, loads = valid_owners(inventory, plan), vm_loads(inventory)
+    limits, labels = node_limits(inventory), [label for _, label in capacity_columns(inventory)]
+    runner = runners(owners, down_mask(inventory.n_nodes, ()))
+    now = node_totals(inventory.n_nodes, loads, runner)
     counts = np.bincount(runner[runner >= 0], minlength=inventory.n_nodes)
-    worst, worst_failed = _worst(inventory, plan, failures)
+    worst, worst_failed = _worst(inventory, owners, loads, failures)
     rows = []
     for n, name in enumerate(inventory.node_names):
-        used, capacity = int(totals[n, 0]), int(limits[n, 0])
+        per_column = [
+            Load(int(now[n, c]), int(limits[n, c]), int(worst[n, c]),
+                 tuple(inventory.node_names[f] for f in worst_failed[n][c]))
+            for c in range(len(labels))
+        ]  # fmt: skip
         rows.append(
-            NodeRow(
+            NodeLoads(
                 node=name,
                 cluster=inventory.clusters[inventory.node_cluster[n]],
                 vms=int(counts[n]),
-                memory_used_mb=used,
-                memory_free_mb=capacity - used,
-                vcpus=int(totals[n, 1]),
-                vcpu_capacity=int(limits[n, 1]),
-                utilisation_permille=-(-1000 * used // capacity),
-                worst_permille=int(worst[n]),
-                worst_failed=tuple(inventory.node_names[f] for f in worst_failed[n]),
+                memory=per_column[0],
+                vcpus=per_column[1],
+                resources=dict(zip(labels[2:], per_column[2:], strict=True)),
             )
         )
     return rows
 
 
+def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[NodeRow]:
+    """One row per node, in inventory order: the memory and vCPU part of node_loads."""
+    return [
+        NodeRow(
+            node=loads.node,
+            cluster=loads.cluster,
+            vms=loads.vms,
+            memory_used_mb=loads.memory.used,
+            memory_free_mb=loads.failover_reserve_mb,
+            vcpus=loads.vcpus.used,
+            vcpu_capacity=loads.vcpus.capacity,
+            utilisation_permille=permille(loads.memory.used, loads.memory.capacity),
+            worst_permille=permille(loads.memory.worst, loads.memory.capacity),
+            worst_failed=loads.memory.worst_failed,
+        )
+        for loads in node_loads(inventory, plan, failures)
+    ]
+
+
 def _worst(
-    inventory: Inventory, plan: Plan, failures: int
-) -> tuple[IntArray, list[tuple[int, ...]]]:
-    """Per node, the highest utilisation under any failure set of its cluster and the first
-    set (in enumeration order: the empty set, then smaller sets first) that reaches it."""
-    worst = np.full(inventory.n_nodes, -1, dtype=np.int64)
-    worst_failed: list[tuple[int, ...]] = [()] * inventory.n_nodes
-    for cluster, failed, per_node in memory_permille(inventory, plan, failures):
-        for n in inventory.nodes_of(cluster):
-            if per_node[n] > worst[n]:
-                worst[n], worst_failed[n] = per_node[n], failed
+    inventory: Inventory, owners: IntArray, loads: IntArray, failures: int
+) -> tuple[IntArray, list[list[tuple[int, ...]]]]:
+    """nodes x columns: the highest total under any failure set of the node's cluster, and
+    per node and column the first set (in failure_sets order) that reaches it."""
+    n_nodes, n_columns = inventory.n_nodes, loads.shape[1]
+    worst = np.full((n_nodes, n_columns), -1, dtype=np.int64)
+    worst_failed: list[list[tuple[int, ...]]] = [[()] * n_columns for _ in range(n_nodes)]
+    for cluster, failed in failure_sets(inventory, failures):
+        totals = node_totals(n_nodes, loads, runners(owners, down_mask(n_nodes, failed)))
+        nodes = inventory.nodes_of(cluster)
+        for i, c in zip(*np.nonzero(totals[nodes] > worst[nodes]), strict=True):
+            n = int(nodes[i])
+            worst[n, c], worst_failed[n][c] = totals[n, c], failed
     return worst, worst_failed

@@ -1,0 +1,93 @@
+"""`hvplace export`: a plan as a PowerShell script, one JSON document, or CSV/Parquet tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import Exit, fail, guarded, stderr
+from cli.saved import SavedPlan, load_saved_plan
+from data.atomic import replace_file
+from data.check import check_node_column, check_plan
+from data.export import TABLE_FORMATS, nodes_table, placement_table, plan_document
+from data.export import write_tables as write_export_tables
+from data.powershell import encode, powershell_script
+
+FORMATS = ("powershell", "json", *TABLE_FORMATS)
+
+
+def export(
+    plan: Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="powershell, json, csv or parquet.")
+    ] = "json",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File (powershell, json) or directory (csv, parquet)."),
+    ] = None,
+    inventory: Annotated[
+        Path | None, typer.Option(help="Inventory directory (default: the plan's inventory/).")
+    ] = None,
+    failures: Annotated[
+        int | None, typer.Option(min=0, help="k for the worst-case figures (default: plan.json's).")
+    ] = None,
+    cluster: Annotated[
+        str | None, typer.Option(help="powershell: the cluster to write the script for.")
+    ] = None,
+) -> None:
+    """Export a plan: a PowerShell script that applies it, JSON, or CSV/Parquet tables."""
+    if fmt not in FORMATS:
+        fail(Exit.BAD_INPUT, f"--format must be {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt in TABLE_FORMATS and out is None:
+        fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
+    if cluster is not None and fmt != "powershell":
+        fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
+    saved = load_saved_plan(plan, inventory, failures)
+    if fmt == "powershell":
+        _emit(_script(saved, cluster), out)
+        return
+    placement = placement_table(saved.inventory, saved.plan)
+    nodes = nodes_table(saved.inventory, saved.plan, saved.failures)
+    if fmt == "json":
+        _emit(plan_document(saved.info, placement, nodes).encode("utf-8"), out)
+    else:
+        assert out is not None
+        guarded(lambda: write_export_tables(out, placement, nodes, fmt))
+
+
+def _script(saved: SavedPlan, cluster: str | None) -> bytes:
+    """Only a plan that passes the checker becomes a script that changes a cluster."""
+    inv = saved.inventory
+    violations = check_plan(inv, saved.plan, saved.failures)
+    violations += check_node_column(inv, saved.plan, saved.node_column)
+    if violations:
+        for violation in violations[:10]:
+            stderr().print(violation.line(), markup=False)
+        fail(Exit.NO_PLAN, f"the plan breaks {len(violations)} rule(s) under "
+                           f"N+{saved.failures}; no script written")  # fmt: skip
+    text = guarded(lambda: powershell_script(inv, saved.plan, saved.info, _cluster(saved, cluster)))
+    return encode(text)
+
+
+def _cluster(saved: SavedPlan, name: str | None) -> int:
+    clusters = saved.inventory.clusters
+    if name is not None:
+        if name not in clusters:
+            fail(Exit.BAD_INPUT, f"--cluster {name!r} is not in the inventory "
+                                 f"({', '.join(clusters)})")  # fmt: skip
+        return clusters.index(name)
+    if len(clusters) > 1:
+        fail(Exit.BAD_INPUT, f"the plan spans clusters {', '.join(clusters)}; "
+                             "give --cluster NAME (one script per cluster)")  # fmt: skip
+    return 0
+
+
+def _emit(content: bytes, out: Path | None) -> None:
+    """To --out atomically, else the same bytes to stdout."""
+    if out is None:
+        typer.echo(content, nl=False)
+    else:
+        guarded(lambda: replace_file(out, content))
+        stderr().print(f"hvplace: wrote {out}", markup=False)

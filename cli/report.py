@@ -1,0 +1,114 @@
+"""`hvplace report`: per node load now and at its worst, as a table, a PNG or an HTML page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import Exit, fail, guarded, stderr, stdout
+from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
+from cli.page import html_page
+from cli.render import gib
+from cli.saved import load_saved_plan
+from data.atomic import replace_file
+from data.metrics import Load, NodeLoads, node_loads, permille
+
+PICTURES = (".png", ".html", ".htm")
+_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
+
+
+def report(
+    plan: Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write a chart: report.png or .html.")
+    ] = None,
+    inventory: Annotated[
+        Path | None, typer.Option(help="Inventory directory (default: the plan's inventory/).")
+    ] = None,
+    failures: Annotated[
+        int | None, typer.Option(min=0, help="k for the worst case (default: plan.json's).")
+    ] = None,
+) -> None:
+    """Show each node's load now and at its worst under k failures, and the reserve."""
+    suffix = out.suffix.lower() if out is not None else None
+    if out is not None and suffix not in PICTURES:
+        fail(Exit.BAD_INPUT, f"--out must end in .png or .html: {str(out)!r}")
+    if suffix is not None and not has_matplotlib():
+        fail(Exit.BAD_INPUT, MISSING_MATPLOTLIB)
+    saved = load_saved_plan(plan, inventory, failures)
+    nodes = sorted(node_loads(saved.inventory, saved.plan, saved.failures),
+                   key=lambda n: (n.cluster, n.node))  # fmt: skip
+    headers, rows = table_cells(nodes)
+    status = status_line(saved.info, saved.failures)
+    console = stdout()
+    console.print(_rich_table(headers, rows, saved.failures))
+    console.print(status, markup=False, highlight=False)
+    if out is None:
+        return
+    png = chart_png(nodes, saved.failures)
+    content = png if suffix == ".png" else _page(plan, status, headers, rows, png)
+    guarded(lambda: replace_file(out, content))
+    stderr().print(f"hvplace: wrote {out}", markup=False)
+
+
+def table_cells(nodes: list[NodeLoads]) -> tuple[list[str], list[list[str]]]:
+    """Headers and text cells, shared by the terminal table and the HTML page."""
+    resources = list(nodes[0].resources) if nodes else []
+    headers = ["node", "cluster", "VMs", "memory now", "memory worst", "worst if down",
+               "vCPUs now", "vCPUs worst"]  # fmt: skip
+    for name in resources:
+        headers += [f"{name} now", f"{name} worst"]
+    headers.append("reserve GiB")
+    rows = []
+    for n in nodes:
+        row = [n.node, n.cluster, str(n.vms), _memory_now(n.memory),
+               _share(n.memory.worst, n.memory.capacity),
+               ", ".join(n.memory.worst_failed) or "(none)",
+               _used(n.vcpus.used, n.vcpus), _used(n.vcpus.worst, n.vcpus)]  # fmt: skip
+        for name in resources:
+            load = n.resources[name]
+            row += [_used(load.used, load), _used(load.worst, load)]
+        row.append(gib(n.failover_reserve_mb))
+        rows.append(row)
+    return headers, rows
+
+
+def _memory_now(load: Load) -> str:
+    return f"{_share(load.used, load.capacity)} of {gib(load.capacity)} GiB"
+
+
+def _share(used: int, capacity: int) -> str:
+    return f"{permille(used, capacity) / 10:.1f}%"
+
+
+def _used(used: int, load: Load) -> str:
+    return f"{used:,}/{load.capacity:,}"
+
+
+def status_line(info: Mapping[str, Any], failures: int) -> str:
+    """The plan's status, k, objective and input hash, from plan.json ("?" where absent)."""
+    if not info:
+        return f"N+{failures} · no plan.json (a plan written by hand)"
+    objective = str(info.get("objective", "?"))
+    value = f"{info.get('objective_value', '?')}{_UNITS.get(objective, '')}"
+    sha = str(info.get("input_sha256", "?"))[:12]
+    return f"{info.get('status', '?')} · N+{failures} · {objective} {value} · input {sha}"
+
+
+def _rich_table(headers: list[str], rows: list[list[str]], failures: int) -> Table:
+    table = Table(title=f"Per-node load, now and worst (N+{failures})", title_justify="left")
+    for i, name in enumerate(headers):
+        table.add_column(name, justify="left" if i in (0, 1, 5) else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # names are not markup
+    return table
+
+
+def _page(plan: Path, status: str, headers: list[str], rows: list[list[str]], png: bytes) -> bytes:
+    title = f"hvplace report: {plan.absolute().name}"
+    return html_page(title, status, headers, rows, png).encode("utf-8")

@@ -1,0 +1,37 @@
+"""A plan directory read back for `export` and `report`: its inventory, plan and k."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cli.common import Exit, fail, guarded, load_inventory
+from data.inventory import Inventory
+from data.plan import Plan
+from data.schema import PLAN_JSON
+from data.write import plan_inventory_dir, read_plan
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    inventory: Inventory
+    plan: Plan
+    info: dict[str, Any]  # plan.json's content ({} when absent)
+    node_column: list[int]  # the placement's node column, as read_plan gives it
+    failures: int  # k: --failures, else plan.json's
+
+
+def load_saved_plan(directory: Path, inventory: Path | None, failures: int | None) -> SavedPlan:
+    """The plan in `directory` against `inventory` (default: the plan's inventory/)."""
+    if not directory.is_dir():
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        fail(Exit.BAD_INPUT, f"plan {directory} {problem}")
+    source = inventory if inventory is not None else guarded(lambda: plan_inventory_dir(directory))
+    inv = load_inventory(source)
+    plan, info = guarded(lambda: read_plan(directory, inv))
+    node_column = info.pop("node_column")
+    k = failures if failures is not None else info.get("failures")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 0:
+        fail(Exit.BAD_INPUT, f"{directory / PLAN_JSON}: failures: give --failures (no valid k)")
+    return SavedPlan(inv, plan, info, node_column, k)

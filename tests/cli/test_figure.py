@@ -1,0 +1,36 @@
+"""The report chart's figures: percentages, panels, and a PNG even for odd capacities."""
+
+from __future__ import annotations
+
+import math
+
+from cli.figure import chart_png, panels, percent
+from data.metrics import Load, NodeLoads
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _node(name: str, iops: Load) -> NodeLoads:
+    return NodeLoads(name, "c", 1, Load(100, 200, 150, ("x",)), Load(1, 8, 2, ("x",)),
+                     {"res_iops": iops})  # fmt: skip
+
+
+def test_percent_of_capacity() -> None:
+    assert percent(150, 200) == 75.0
+    assert percent(0, 0) == 0.0
+    assert math.isnan(percent(5, 0))  # a node without the resource running some: no bar
+
+
+def test_panels_memory_vcpus_then_each_resource() -> None:
+    nodes = [_node("a", Load(10, 100, 20, ())), _node("b", Load(5, 0, 5, ()))]
+    assert [(title, [load.used for load in loads]) for title, loads in panels(nodes)] == [
+        ("memory (incl. overhead)", [100, 100]),
+        ("vCPUs", [1, 1]),
+        ("res_iops", [10, 5]),
+    ]
+    assert panels([]) == []
+
+
+def test_chart_png_draws_odd_capacities() -> None:
+    nodes = [_node("a", Load(10, 100, 250, ("b",))), _node("b", Load(5, 0, 5, ()))]
+    assert chart_png(nodes, 1).startswith(PNG_MAGIC)
