@@ -45,11 +45,16 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a canonical row came from: its file and row, and each canonical column's source."""
+    """Where a canonical row came from: its file and row, and each canonical column's source.
+
+    A value joined in from another table (a VM's owner node from a cluster export) names
+    that table's file and row in `elsewhere`, so an error about it points there.
+    """
 
     file: str
     row: int | None
     columns: Mapping[str, str] = field(default_factory=dict)
+    elsewhere: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,11 +133,12 @@ class Cells:
     """One source row's cells, checked in the source's terms; errors name file, row, column."""
 
     def __init__(self, table: RawTable, number: int) -> None:
-        self.table, self.number = table, number
+        # not `self.number`: an instance attribute would hide the method number()
+        self.table, self.row_number = table, number
         self.row = table.rows[number - 1]
 
     def fail(self, column: str, message: str) -> InputError:
-        return InputError(message, self.table.file, self.number, column)
+        return InputError(message, self.table.file, self.row_number, column)
 
     def missing(self, column: str | None) -> bool:
         return column is None or is_missing(self.row.get(column))
@@ -176,7 +182,7 @@ class Cells:
 
     def origin(self, **columns: str | None) -> Origin:
         """This row as the Origin of a canonical row: canonical column -> source column."""
-        return Origin(self.table.file, self.number, {k: v for k, v in columns.items() if v})
+        return Origin(self.table.file, self.row_number, {k: v for k, v in columns.items() if v})
 
     def _coerced(self, kind: Kind, column: str) -> Any:
         try:

@@ -224,7 +224,8 @@ def _in_source_terms(
     column = origin.columns.get(error.column, "") if error.column else ""
     if error.column and not column:
         message = f"{error.column}: {message}"  # a value the importer derived or defaulted
-    return InputError(message, origin.file, origin.row, column)
+    file, row = origin.elsewhere.get(error.column, (origin.file, origin.row))
+    return InputError(message, file, row, column)
 
 
 def _repeats(origins: list[Origin], row: int, error: InputError) -> str:
