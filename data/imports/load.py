@@ -77,11 +77,12 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     files = source_files(list(paths))
     report = ImportReport()
-    by_format = _recognised(files, fmt, report)
+    unknown: list[RawTable] = []
+    by_format = _recognised(files, fmt, report, unknown)
     contributions = {}
     for name, tables in by_format.items():
         contributions[name] = FORMATS[name].convert(tables, options, report)
-    merged = _merged(contributions)
+    merged = _merged(contributions, unknown)
     _match_host_names(merged, report)
     return Imported(merged, report, files, sorted(by_format))
 
@@ -119,9 +120,10 @@ def _is_inventory_dir(path: Path) -> bool:
 
 
 def _recognised(
-    files: list[Path], fmt: str | None, report: ImportReport
+    files: list[Path], fmt: str | None, report: ImportReport, unknown: list[RawTable]
 ) -> dict[str, dict[str, list[RawTable]]]:
-    """Tables by format and kind; a table no format knows is dropped and reported."""
+    """Tables by format and kind; a table no format knows is dropped, reported, and
+    added to `unknown`."""
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
     for path in files:
@@ -129,6 +131,7 @@ def _recognised(
             kind = _kind_of(table, kinds) or _canonical_by_name(path, table, fmt)
             if kind is None:
                 report.dropped.append(f"{table.file}: not a table of a known export; ignored")
+                unknown.append(table)
             else:
                 found[kind.format][kind.name].append(table)
     if not found:
@@ -151,8 +154,11 @@ def _kind_of(table: RawTable, kinds: list[TableKind]) -> TableKind | None:
     return max(matching, key=lambda k: len(k.columns), default=None)
 
 
-def _merged(contributions: dict[str, dict[str, CanonicalTable]]) -> dict[str, CanonicalTable]:
-    """One source per canonical table: two formats both giving VMs is ambiguous."""
+def _merged(
+    contributions: dict[str, dict[str, CanonicalTable]], unknown: list[RawTable]
+) -> dict[str, CanonicalTable]:
+    """One source per canonical table: two formats both giving VMs is ambiguous. When a
+    required table is missing, a table that was not recognised is the likely culprit."""
     merged: dict[str, CanonicalTable] = {}
     giver: dict[str, str] = {}
     for fmt, tables in contributions.items():
@@ -165,9 +171,18 @@ def _merged(contributions: dict[str, dict[str, CanonicalTable]]) -> dict[str, Ca
             merged[name], giver[name] = table, fmt
     for name in REQUIRED_TABLES:
         if name not in merged:
-            hint = "a Get-VMHost export or a nodes.csv" if name == "nodes" else "a VM list"
-            raise InputError(f"the sources give no {name} table; add {hint}")
+            raise _missing(name, unknown)
     return merged
+
+
+def _missing(name: str, unknown: list[RawTable]) -> InputError:
+    if unknown:
+        header = ",".join(unknown[0].columns)
+        header = header if len(header) <= 40 else header[:40] + "…"
+        message = f"the sources give no {name} table, and this is not a table of a known export"
+        return InputError(f"{message} (header {header!r})", unknown[0].file)
+    hint = "a Get-VMHost export or a nodes.csv" if name == "nodes" else "a VM list"
+    return InputError(f"the sources give no {name} table; add {hint}")
 
 
 def _match_host_names(tables: dict[str, CanonicalTable], report: ImportReport) -> None:
