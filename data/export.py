@@ -35,9 +35,8 @@ The tables (`write_tables`) have the same columns; in CSV lists are joined by
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ from data.inventory import Inventory
 from data.metrics import Load, NodeLoads, node_loads, permille
 from data.plan import Plan
 from data.schema import OWNER_SEPARATOR
-from data.write import placement_rows
+from data.write import placement_rows, write_csv
 
 DOCUMENT_FORMAT = "hvplace-plan"
 DOCUMENT_VERSION = 1
@@ -149,7 +148,7 @@ def write_tables(
         for name, rows in (("placement", placement), ("nodes", nodes)):
             columns = list(rows[0]) if rows else list(EMPTY_COLUMNS[name])
             if fmt == "csv":
-                _write_csv(temp / f"{name}.csv", columns, rows)
+                write_csv(temp / f"{name}.csv", columns, rows)
             else:
                 schema = pa.schema([pa.field(c, _arrow_type(c)) for c in columns])
                 pq.write_table(pa.Table.from_pylist(list(rows), schema=schema),
@@ -166,18 +165,3 @@ def _arrow_type(column: str) -> pa.DataType:
     if column == "owners" or column.endswith("_failed"):
         return pa.list_(pa.string())
     return pa.int64()
-
-
-def _write_csv(path: Path, columns: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(row[c]) for c in columns] for row in rows)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return OWNER_SEPARATOR.join(value)
-    return str(value)

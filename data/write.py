@@ -49,7 +49,7 @@ def write_plan(directory: Path, inventory: Inventory, plan: Plan, summary: PlanS
     table = pa.Table.from_pylist(rows, schema=PLACEMENT_SCHEMA)
 
     def fill(temp: Path) -> None:
-        _write_csv(temp / "placement.csv", PLACEMENT_SCHEMA.names, rows)
+        write_csv(temp / "placement.csv", PLACEMENT_SCHEMA.names, rows)
         pq.write_table(table, temp / "placement.parquet")
         (temp / PLAN_JSON).write_bytes(plan_json(summary).encode("utf-8"))
         (temp / PLAN_INVENTORY).mkdir()
@@ -132,12 +132,13 @@ def _write_table(path: Path, name: str, rows: Sequence[Mapping[str, Any]], fmt: 
             raise ValueError(f"{path.name}: unknown columns {sorted(strangers)}")
     full = [{c: row.get(c, defaults.get(c)) for c in schema.names} for row in rows]
     if fmt == "csv":
-        _write_csv(path, schema.names, full)
+        write_csv(path, schema.names, full)
     else:
         pq.write_table(pa.Table.from_pylist(full, schema=schema), path)
 
 
-def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """Our one CSV writer: UTF-8, `\\n` line ends, the cells as `_csv_cell` spells them."""
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -149,6 +150,8 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):  # node lists, e.g. owners
+        return OWNER_SEPARATOR.join(value)
     if isinstance(value, float):
         return repr(float(value))  # the shortest text that reads back as the same float
     return str(value)
