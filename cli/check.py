@@ -15,17 +15,13 @@ from cli.common import (
     PoweredOff,
     Templates,
     fail,
-    guarded,
-    load_sources,
-    sources,
     stderr,
     stdout,
 )
 from cli.render import print_csv
+from cli.saved import load_saved_plan
 from data.check import check_node_column, check_plan
 from data.imports.common import DynamicMemory, ImportOptions
-from data.inventory import Inventory
-from data.write import plan_inventory_dir, read_plan
 
 
 def check(
@@ -50,14 +46,14 @@ def check(
     if fmt not in ("table", "json", "csv"):
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
     *inventory, plan = paths
-    inv = _inventory(inventory, plan, input_format, ImportOptions(templates, powered_off,
-                                                                   dynamic_memory))  # fmt: skip
-    placement, info = guarded(lambda: read_plan(plan, inv))
-    k = failures if failures is not None else info.get("failures")
-    if not isinstance(k, int) or isinstance(k, bool) or k < 0:
-        fail(Exit.BAD_INPUT, f"{plan / 'plan.json'}: failures: give --failures (no valid k)")
-    violations = check_plan(inv, placement, k)
-    violations += check_node_column(inv, placement, info["node_column"])
+    if not inventory:
+        stderr().print("hvplace: checking against the plan's own copy of its inventory",
+                       markup=False)  # fmt: skip
+    options = ImportOptions(templates, powered_off, dynamic_memory)
+    saved = load_saved_plan(plan, inventory, failures, input_format, options)
+    k = saved.failures
+    violations = check_plan(saved.inventory, saved.plan, k)
+    violations += check_node_column(saved.inventory, saved.plan, saved.node_column)
     rows = [{"rule": str(v.rule), "subject": v.subject, "failed": ";".join(v.failed),
              "detail": v.detail} for v in violations]  # fmt: skip
     if fmt == "json":
@@ -72,11 +68,3 @@ def check(
         console.print(f"N+{k} check: {verdict}", markup=False, highlight=False)
     if violations:
         raise typer.Exit(int(Exit.NO_PLAN))
-
-
-def _inventory(paths: list[Path], plan: Path, fmt: str | None, options: ImportOptions) -> Inventory:
-    if not paths:
-        snapshot = guarded(lambda: plan_inventory_dir(plan))
-        stderr().print(f"hvplace: checking against the plan's own copy, {snapshot}", markup=False)
-        paths = [snapshot]
-    return load_sources(sources(paths, None), fmt, options).inventory

@@ -17,8 +17,6 @@ from data.examples import EXAMPLES, example_path
 from data.imports.common import DynamicMemory, ImportOptions
 from data.imports.load import FORMATS, Loaded
 from data.imports.load import load_inventory as load_any
-from data.inventory import Inventory
-from data.read import read_inventory
 
 T = TypeVar("T")
 
@@ -53,20 +51,6 @@ def bad_input_exits() -> Iterator[None]:
         fail(Exit.BAD_INPUT, error.line())
     except OSError as error:
         fail(Exit.BAD_INPUT, f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
-
-
-def inventory_dir(inventory: Path | None, example: str | None) -> Path:
-    """The inventory directory: a path, or a bundled example by name."""
-    if example is not None and inventory is not None:
-        fail(Exit.BAD_INPUT, "give an INVENTORY or --example, not both")
-    if example is not None:
-        with bad_input_exits():
-            return example_path(example)
-    if inventory is None:
-        fail(Exit.BAD_INPUT, f"give an INVENTORY directory or --example ({', '.join(EXAMPLES)})")
-    if not inventory.exists() and str(inventory) in EXAMPLES:
-        return example_path(str(inventory))
-    return inventory
 
 
 # The options that say how exports are read; plan, check and import all take them.
@@ -119,14 +103,6 @@ def load_sources(paths: list[Path], fmt: str | None, options: ImportOptions) -> 
     for warning in loaded.warnings:
         stderr().print(f"hvplace: warning: {warning}", markup=False)
     return loaded
-
-
-def load_inventory(directory: Path) -> Inventory:
-    with bad_input_exits():
-        inventory, warnings = read_inventory(directory)
-    for warning in warnings:
-        stderr().print(f"hvplace: warning: {warning}", markup=False)
-    return inventory
 
 
 def guarded(call: Callable[[], T]) -> T:

@@ -28,7 +28,8 @@ def export(
         typer.Option("--out", "-o", help="File (powershell, json) or directory (csv, parquet)."),
     ] = None,
     inventory: Annotated[
-        Path | None, typer.Option(help="Inventory directory (default: the plan's inventory/).")
+        Path | None,
+        typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
     ] = None,
     failures: Annotated[
         int | None, typer.Option(min=0, help="k for the worst-case figures (default: plan.json's).")
@@ -44,7 +45,7 @@ def export(
         fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
     if cluster is not None and fmt != "powershell":
         fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
-    saved = load_saved_plan(plan, inventory, failures)
+    saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
     if fmt == "powershell":
         _emit(_script(saved, cluster), out)
         return

@@ -28,7 +28,8 @@ def report(
         Path | None, typer.Option("--out", "-o", help="Also write a chart: report.png or .html.")
     ] = None,
     inventory: Annotated[
-        Path | None, typer.Option(help="Inventory directory (default: the plan's inventory/).")
+        Path | None,
+        typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
     ] = None,
     failures: Annotated[
         int | None, typer.Option(min=0, help="k for the worst case (default: plan.json's).")
@@ -40,7 +41,7 @@ def report(
         fail(Exit.BAD_INPUT, f"--out must end in .png or .html: {str(out)!r}")
     if suffix is not None and not has_matplotlib():
         fail(Exit.BAD_INPUT, MISSING_MATPLOTLIB)
-    saved = load_saved_plan(plan, inventory, failures)
+    saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
     nodes = sorted(node_loads(saved.inventory, saved.plan, saved.failures),
                    key=lambda n: (n.cluster, n.node))  # fmt: skip
     headers, rows = table_cells(nodes)

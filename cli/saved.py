@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cli.common import Exit, fail, guarded, load_inventory
+from cli.common import Exit, fail, guarded, load_sources, sources
+from data.imports.common import ImportOptions
 from data.inventory import Inventory
 from data.plan import Plan
 from data.schema import PLAN_JSON
@@ -22,13 +23,21 @@ class SavedPlan:
     failures: int  # k: --failures, else plan.json's
 
 
-def load_saved_plan(directory: Path, inventory: Path | None, failures: int | None) -> SavedPlan:
-    """The plan in `directory` against `inventory` (default: the plan's inventory/)."""
+def load_saved_plan(
+    directory: Path,
+    inventory: list[Path],
+    failures: int | None,
+    fmt: str | None = None,
+    options: ImportOptions | None = None,
+) -> SavedPlan:
+    """The plan in `directory` against `inventory` (an inventory directory, an example or
+    exports; none: the plan's own inventory/)."""
     if not directory.is_dir():
         problem = "is not a directory" if directory.exists() else "does not exist"
         fail(Exit.BAD_INPUT, f"plan {directory} {problem}")
-    source = inventory if inventory is not None else guarded(lambda: plan_inventory_dir(directory))
-    inv = load_inventory(source)
+    sources_given = sources(inventory, None) if inventory else None
+    paths = sources_given or [guarded(lambda: plan_inventory_dir(directory))]
+    inv = load_sources(paths, fmt, options or ImportOptions()).inventory
     plan, info = guarded(lambda: read_plan(directory, inv))
     node_column = info.pop("node_column")
     k = failures if failures is not None else info.get("failures")

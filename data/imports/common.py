@@ -77,11 +77,6 @@ class ImportReport:
     assumed: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
-    def extend(self, other: ImportReport) -> None:
-        self.mapped += other.mapped
-        self.assumed += other.assumed
-        self.dropped += other.dropped
-
 
 # A format's contribution: some of the canonical tables "nodes", "vms", "luns".
 Contribution = dict[str, CanonicalTable]

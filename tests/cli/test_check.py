@@ -61,4 +61,8 @@ def test_check_unknown_node_exits_2(run, tiny_inventory: Path, planned: Path) ->
 def test_check_missing_plan_exits_2(run, tiny_inventory: Path, tmp_path: Path) -> None:
     result = run("check", tiny_inventory, tmp_path / "none")
     assert result.exit_code == 2
+    assert result.stderr.strip().endswith("none does not exist")
+    (tmp_path / "empty").mkdir()
+    result = run("check", tiny_inventory, tmp_path / "empty")
+    assert result.exit_code == 2
     assert "no placement.parquet or placement.csv" in result.stderr
