@@ -20,7 +20,6 @@ from cli.common import (
 )
 from cli.render import print_csv
 from cli.saved import load_saved_plan
-from data.check import check_node_column, check_plan
 from data.imports.common import DynamicMemory, ImportOptions
 
 
@@ -52,8 +51,7 @@ def check(
     options = ImportOptions(templates, powered_off, dynamic_memory)
     saved = load_saved_plan(plan, inventory, failures, input_format, options)
     k = saved.failures
-    violations = check_plan(saved.inventory, saved.plan, k)
-    violations += check_node_column(saved.inventory, saved.plan, saved.node_column)
+    violations = saved.violations()
     rows = [{"rule": str(v.rule), "subject": v.subject, "failed": ";".join(v.failed),
              "detail": v.detail} for v in violations]  # fmt: skip
     if fmt == "json":

@@ -10,7 +10,6 @@ import typer
 from cli.common import Exit, fail, guarded, stderr
 from cli.saved import SavedPlan, load_saved_plan
 from data.atomic import replace_file
-from data.check import check_node_column, check_plan
 from data.export import TABLE_FORMATS, nodes_table, placement_table, plan_document
 from data.export import write_tables as write_export_tables
 from data.powershell import encode, powershell_script
@@ -60,15 +59,14 @@ def export(
 
 def _script(saved: SavedPlan, cluster: str | None) -> bytes:
     """Only a plan that passes the checker becomes a script that changes a cluster."""
-    inv = saved.inventory
-    violations = check_plan(inv, saved.plan, saved.failures)
-    violations += check_node_column(inv, saved.plan, saved.node_column)
+    violations = saved.violations()
     if violations:
         for violation in violations[:10]:
             stderr().print(violation.line(), markup=False)
         fail(Exit.NO_PLAN, f"the plan breaks {len(violations)} rule(s) under "
                            f"N+{saved.failures}; no script written")  # fmt: skip
-    text = guarded(lambda: powershell_script(inv, saved.plan, saved.info, _cluster(saved, cluster)))
+    index = _cluster(saved, cluster)
+    text = guarded(lambda: powershell_script(saved.inventory, saved.plan, saved.info, index))
     return encode(text)
 
 

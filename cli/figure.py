@@ -14,6 +14,9 @@ from data.metrics import Load, NodeLoads
 
 MISSING_MATPLOTLIB = "install hvplace[report] for pictures"
 _NOW, _WORST = "#4c72b0", "#dd8452"
+_FONT = 10.0  # tick label size in points, at most
+_CHAR = 0.65  # a generous average character width, in font sizes
+_MARGIN = 1.2  # inches of the figure's width left of and right of the axes
 
 
 def has_matplotlib() -> bool:
@@ -61,15 +64,26 @@ def _draw(nodes: list[NodeLoads], failures: int) -> Any:
     figure = Figure(figsize=(width, 2.8 * max(1, len(rows))), layout="constrained")
     axes = figure.subplots(max(1, len(rows)), 1, squeeze=False)[:, 0]
     several = len({n.cluster for n in nodes}) > 1
-    labels = [f"{n.node}\n({n.cluster})" if several else n.node for n in nodes]
+    labels = [f"{n.node} ({n.cluster})" if several else n.node for n in nodes]
+    ticks = _tick_style(labels, width)
     for ax, (title, loads) in zip(axes, rows, strict=False):
-        _panel(ax, title, labels, loads, failures)
+        _panel(ax, title, labels, loads, failures, ticks)
     failed = f"{failures} failed node" + ("s" if failures != 1 else "")
     figure.suptitle(f"Load per node, now and at its worst with up to {failed}")
     return figure
 
 
-def _panel(ax: Any, title: str, labels: list[str], loads: list[Load], failures: int) -> None:
+def _tick_style(labels: list[str], width: float) -> dict[str, Any]:
+    """One line per label; upright (90 degrees) when they would not fit side by side, in a
+    font small enough that upright labels stay apart however many nodes there are."""
+    room = 72 * (width - _MARGIN) / max(1, len(labels))  # points per node on the x axis
+    size = min(_FONT, 0.7 * room)
+    side_by_side = max((len(label) for label in labels), default=0) * _CHAR * size <= 0.9 * room
+    return {"rotation": 0 if side_by_side else 90, "fontsize": size}
+
+
+def _panel(ax: Any, title: str, labels: list[str], loads: list[Load], failures: int,
+           ticks: dict[str, Any]) -> None:  # fmt: skip
     positions = range(len(labels))
     now = [percent(load.used, load.capacity) for load in loads]
     worst = [percent(load.worst, load.capacity) for load in loads]
@@ -79,9 +93,7 @@ def _panel(ax: Any, title: str, labels: list[str], loads: list[Load], failures: 
     ax.axhline(100, color="black", linewidth=1, linestyle="--", label="capacity")
     ax.set_title(title, loc="left")
     ax.set_ylabel("% of capacity")
-    crowded = len(labels) > 6
-    ax.set_xticks(list(positions), labels, rotation=30 if crowded else 0,
-                  ha="right" if crowded else "center")  # fmt: skip
+    ax.set_xticks(list(positions), labels, **ticks)
     top = max([100.0, *(v for v in now + worst if not math.isnan(v))])
     ax.set_ylim(0, top * 1.25)  # room for the legend above the line
     ax.legend(loc="upper right", fontsize="small", ncols=3)

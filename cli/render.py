@@ -15,7 +15,7 @@ from cli.common import stdout
 from data.metrics import NodeRow
 from data.plan import PlanSummary
 
-_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
+OBJECTIVE_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
 
 
 def gib(mib: int) -> str:
@@ -39,7 +39,7 @@ def node_table(rows: list[NodeRow], failures: int) -> Table:
 
 
 def status_line(summary: PlanSummary) -> str:
-    unit = _UNITS.get(summary.objective, "")
+    unit = OBJECTIVE_UNITS.get(summary.objective, "")
     value, bound = summary.objective_value, summary.bound
     gap = (value - bound) / value * 100 if value else 0.0
     return (f"{summary.status} · {summary.objective} {value}{unit} · bound {bound}{unit} · "

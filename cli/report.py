@@ -13,13 +13,12 @@ from rich.text import Text
 from cli.common import Exit, fail, guarded, stderr, stdout
 from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
 from cli.page import html_page
-from cli.render import gib
+from cli.render import OBJECTIVE_UNITS, gib
 from cli.saved import load_saved_plan
 from data.atomic import replace_file
 from data.metrics import Load, NodeLoads, node_loads, permille
 
 PICTURES = (".png", ".html", ".htm")
-_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
 
 
 def report(
@@ -96,7 +95,7 @@ def status_line(info: Mapping[str, Any], failures: int) -> str:
     if not info:
         return f"N+{failures} · no plan.json (a plan written by hand)"
     objective = str(info.get("objective", "?"))
-    value = f"{info.get('objective_value', '?')}{_UNITS.get(objective, '')}"
+    value = f"{info.get('objective_value', '?')}{OBJECTIVE_UNITS.get(objective, '')}"
     sha = str(info.get("input_sha256", "?"))[:12]
     return f"{info.get('status', '?')} · N+{failures} · {objective} {value} · input {sha}"
 

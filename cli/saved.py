@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import Exit, fail, guarded, load_sources, sources
+from data.check import Violation, check_node_column, check_plan
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
 from data.plan import Plan
@@ -21,6 +22,12 @@ class SavedPlan:
     info: dict[str, Any]  # plan.json's content ({} when absent)
     node_column: list[int]  # the placement's node column, as read_plan gives it
     failures: int  # k: --failures, else plan.json's
+
+    def violations(self) -> list[Violation]:
+        """What `hvplace check` reports: every broken rule under N+k, and a node column
+        that does not name the first owner."""
+        found = check_plan(self.inventory, self.plan, self.failures)
+        return found + check_node_column(self.inventory, self.plan, self.node_column)
 
 
 def load_saved_plan(

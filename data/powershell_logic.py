@@ -2,21 +2,38 @@
 
 It reads only $Roles, $Moves, $Apply and $Cluster; there are no double-quoted
 strings, so nothing is ever interpolated, and names reach cluster cmdlets only
-as variables. Changes are gated by $PSCmdlet.ShouldProcess, so without -Apply
-($WhatIfPreference) each prints "What if: ..." and nothing changes.
+as variables. The FailoverClusters cmdlets it calls take no -WhatIf, so every
+change is gated by $PSCmdlet.ShouldProcess: without -Apply ($WhatIfPreference)
+each prints "What if: ..." and nothing changes.
 """
 
 LOGIC = r"""
 # ---- logic -----------------------------------------------------------------------
 $ErrorActionPreference = 'Stop'
-if (-not $Apply) { $WhatIfPreference = $true }
+if (-not $Apply) {
+    # ShouldProcess obeys -WhatIf:$false over $WhatIfPreference: that would make changes.
+    if ($PSBoundParameters.ContainsKey('WhatIf') -and -not $PSBoundParameters['WhatIf'].IsPresent) {
+        throw 'without -Apply nothing is changed: drop -WhatIf:$false or add -Apply'
+    }
+    $WhatIfPreference = $true
+}
 $ownersSet = 0; $classesSet = 0; $quickMoves = 0; $liveMoves = 0
 
-# Look everything up before changing anything. A VM's group is the one named after it;
-# a VM on an exclusive LUN without a group of its own is in its LUN's one group, named
-# after another VM of that LUN (one group per LUN, the Windows Server 2008 layout).
+# Look everything up before changing anything. A VM's group is the virtual machine role
+# named after it ('Virtual Machine <vm>' on clusters built with Windows Server 2008 R2); a
+# VM on an exclusive LUN without a role of its own is in its LUN's one role, named after
+# another VM of that LUN. Groups come from full listings matched by exact name, never from
+# Get-ClusterGroup -Name (whose names may be read as wildcards: [ ] * ?).
 $Groups = @{}
-foreach ($group in @(Get-ClusterGroup -Cluster $Cluster)) { $Groups[$group.Name] = $group.Name }
+foreach ($group in @(Get-ClusterGroup -Cluster $Cluster)) {
+    if ([string]$group.GroupType -eq 'VirtualMachine') { $Groups[$group.Name] = $group }
+}
+function Find-Role([string]$Vm) {
+    foreach ($name in @($Vm, ('Virtual Machine ' + $Vm))) {
+        if ($Groups.ContainsKey($name)) { return $Groups[$name].Name }
+    }
+    return $null
+}
 $Nodes = @{}
 foreach ($node in @(Get-ClusterNode -Cluster $Cluster)) { $Nodes[$node.Name] = $true }
 $missing = @()
@@ -25,16 +42,14 @@ foreach ($role in $Roles) {
         $what = 'node ' + $owner
         if (-not $Nodes.ContainsKey($owner) -and $missing -notcontains $what) { $missing += $what }
     }
-    $group = $null
-    if ($Groups.ContainsKey($role.Name)) {
-        $group = $Groups[$role.Name]
-    } elseif (-not $role.Shared) {
+    $group = Find-Role $role.Name
+    if ($null -eq $group -and -not $role.Shared) {
         $mates = @($Roles | Where-Object {
-            -not $_.Shared -and $_.Lun -ceq $role.Lun -and $Groups.ContainsKey($_.Name) })
-        if ($mates.Count -eq 1) { $group = $Groups[$mates[0].Name] }
+            -not $_.Shared -and $_.Lun -ceq $role.Lun -and $null -ne (Find-Role $_.Name) })
+        if ($mates.Count -eq 1) { $group = Find-Role $mates[0].Name }
     }
     if ($null -eq $group) {
-        $missing += 'group ' + $role.Name
+        $missing += 'virtual machine role ' + $role.Name
     } else {
         Add-Member -InputObject $role -NotePropertyName Group -NotePropertyValue $group
     }
@@ -66,29 +81,34 @@ foreach ($role in $Roles) {
             if (-not $want.Contains($class)) { $want.Add($class) }
         }
     }
-    $have = @((Get-ClusterGroup -Name $role.Group -Cluster $Cluster).AntiAffinityClassNames)
+    $have = @($Groups[$role.Group].AntiAffinityClassNames)
     $kept = @($want | Where-Object { $have -ccontains $_ })
     if ($have.Count -ne $want.Count -or $kept.Count -ne $want.Count) {
         $shown = if ($want.Count -gt 0) { $want -join ', ' } else { '(none)' }
         if ($PSCmdlet.ShouldProcess($role.Group, 'set anti-affinity classes to ' + $shown)) {
             $classes = New-Object System.Collections.Specialized.StringCollection
             foreach ($class in $want) { [void]$classes.Add($class) }
-            (Get-ClusterGroup -Name $role.Group -Cluster $Cluster).AntiAffinityClassNames = $classes
+            $Groups[$role.Group].AntiAffinityClassNames = $classes
             $classesSet++
         } elseif ($WhatIfPreference) { $classesSet++ }
     }
 }
 
-# Moves, skipping a group that already runs on its planned node.
+# Moves, skipping a group that already runs on its planned node (listed again now: setting
+# preferred owners can fail a group back).
+$Running = @{}
+foreach ($group in @(Get-ClusterGroup -Cluster $Cluster)) {
+    $Running[$group.Name] = $group.OwnerNode.Name
+}
 foreach ($move in $Moves) {
-    $groups = New-Object System.Collections.Generic.List[string]
+    $moving = New-Object System.Collections.Generic.List[string]
     foreach ($role in $Roles) {
-        if ($move.Vms -ccontains $role.Name -and -not $groups.Contains($role.Group)) {
-            $groups.Add($role.Group)
+        if ($move.Vms -ccontains $role.Name -and -not $moving.Contains($role.Group)) {
+            $moving.Add($role.Group)
         }
     }
-    foreach ($group in $groups) {
-        $from = (Get-ClusterGroup -Name $group -Cluster $Cluster).OwnerNode.Name
+    foreach ($group in $moving) {
+        $from = $Running[$group]
         if ($from -eq $move.Node) { continue }
         if ($move.Shared) {
             $action = 'live-migrate from ' + $from + ' to ' + $move.Node

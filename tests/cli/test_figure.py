@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from typing import Any
 
-from cli.figure import chart_png, panels, percent
+import pytest
+
+from cli.figure import _draw, chart_png, panels, percent
 from data.metrics import Load, NodeLoads
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -34,3 +38,30 @@ def test_panels_memory_vcpus_then_each_resource() -> None:
 def test_chart_png_draws_odd_capacities() -> None:
     nodes = [_node("a", Load(10, 100, 250, ("b",))), _node("b", Load(5, 0, 5, ()))]
     assert chart_png(nodes, 1).startswith(PNG_MAGIC)
+
+
+def _tick_boxes(nodes: list[NodeLoads]) -> list[list[Any]]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(_draw(nodes, 1))
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [[label.get_window_extent(renderer) for label in ax.get_xticklabels()]
+            for ax in canvas.figure.axes]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [f"c{c}-hv{n:02d}" for c in (1, 2) for n in range(1, 21)],  # two clusters
+        [f"hv{n:03d}" for n in range(300)],  # many nodes
+        [f"hyperv-production-node-{n}" for n in range(4)],  # few, long names
+    ],
+    ids=["two-clusters", "300-nodes", "long-names"],
+)
+def test_chart_node_labels_do_not_overlap(names: list[str]) -> None:
+    nodes = [NodeLoads(name, name.split("-")[0], 1, Load(100, 200, 150, ()), Load(1, 8, 2, ()),
+                       {}) for name in names]  # fmt: skip
+    for boxes in _tick_boxes(nodes):
+        assert len(boxes) == len(names)
+        assert not [(a, b) for a, b in itertools.pairwise(boxes) if a.overlaps(b)]

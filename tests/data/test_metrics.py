@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.build import build_inventory, table
+from data.check import utilisation_permille
 from data.inventory import Inventory
-from data.metrics import Load, NodeRow, node_loads, node_report
+from data.metrics import Load, NodeRow, node_loads, node_report, permille
 from data.plan import Plan
 
 # prod: h1, h2 (limit 15360 MiB, 8 vCPUs), h3 (limit 8192 MiB, floor(1.5 * 2) = 3 vCPUs);
@@ -165,3 +166,19 @@ def test_node_loads_worst_agrees_with_brute_force(owners: list[list[int]], failu
                     best, best_set = used, failed
             names = tuple(NODES[f]["node"] for f in best_set)
             assert (got[column].worst, got[column].worst_failed) == (best, names), column
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    owners=st.lists(st.lists(st.sampled_from([H1, H2, H3]), min_size=1, max_size=3), min_size=4,
+                    max_size=4),
+    failures=st.integers(0, 2),
+)  # fmt: skip
+def test_node_loads_worst_permille_is_the_checkers_utilisation(
+    owners: list[list[int]], failures: int
+) -> None:
+    """The report's highest worst_memory_permille is MODEL.md's U, as check.py computes it."""
+    plan = Plan.from_lists([0, 1, 2, 3], owners)
+    loads = node_loads(fleet(), plan, failures)
+    highest = max(permille(n.memory.worst, n.memory.capacity) for n in loads)
+    assert highest == utilisation_permille(fleet(), plan, failures)

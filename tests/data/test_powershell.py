@@ -208,7 +208,8 @@ def test_script_is_a_dry_run_unless_applied() -> None:
     lines = script.split("\r\n")
     assert "[CmdletBinding(SupportsShouldProcess)]" in lines
     assert "param([switch]$Apply, [string]$Cluster = '.')" in lines
-    assert "if (-not $Apply) { $WhatIfPreference = $true }" in lines
+    apply = lines.index("if (-not $Apply) {")
+    assert "    $WhatIfPreference = $true" in lines[apply : lines.index("}", apply)]
     assert "$ErrorActionPreference = 'Stop'" in lines
     # every changing command sits in the block of a ShouldProcess call
     for command in ("Set-ClusterOwnerNode", "Move-ClusterGroup ", "Move-ClusterVirtualMachineRole",
@@ -261,3 +262,45 @@ def test_script_refuses_names_windows_cannot_tell_apart() -> None:
 def test_script_refuses_a_vm_without_owners() -> None:
     with pytest.raises(ValueError, match="'web' has no owners"):
         script_for(inventory(), Plan.from_lists([0, 0, 1], [[0, 2], [0, 2], []]))
+
+
+# looking groups up ---------------------------------------------------------------------
+
+
+def _lookup_section(script: str) -> str:
+    """The logic before the first change: where groups and nodes are looked up."""
+    logic = script[script.index("# ---- logic") :]
+    return logic[: logic.index("$PSCmdlet.ShouldProcess(")]
+
+
+def test_script_never_asks_for_a_group_by_name_pattern() -> None:
+    """Get-ClusterGroup -Name takes a StringCollection that the 2012 help lists as accepting
+    wildcards: a VM called 'web[1]' could match the group 'web1'. Groups come from one full
+    listing per phase and are matched by exact name."""
+    script = script_for(inventory(vm_names=("web[1]", "db*", "app?")))
+    calls = [line.strip() for line in script.split("\r\n") if "Get-ClusterGroup" in line
+             and not line.lstrip().startswith("#")]  # fmt: skip
+    assert calls and all("@(Get-ClusterGroup -Cluster $Cluster)" in call for call in calls)
+    code = "".join(text for kind, text in split_script(script) if kind == "code")
+    assert "Get-ClusterGroup -Name" not in code
+
+
+def test_script_acts_only_on_virtual_machine_roles() -> None:
+    """A file server or SQL role that happens to carry a VM's name is never moved."""
+    lookup = _lookup_section(script_for(inventory()))
+    assert "[string]$group.GroupType -eq 'VirtualMachine'" in lookup
+
+
+def test_script_finds_roles_named_the_2008_r2_way() -> None:
+    """The Hyper-V importer reads roles called 'Virtual Machine <vm>'; the script finds them."""
+    lookup = _lookup_section(script_for(inventory()))
+    assert "('Virtual Machine ' + $Vm)" in lookup
+
+
+def test_script_without_apply_refuses_whatif_false() -> None:
+    """-WhatIf:$false outranks $WhatIfPreference in ShouldProcess, so a run without -Apply
+    would change the cluster; the script stops before looking anything up."""
+    lookup = _lookup_section(script_for(inventory()))
+    guard = lookup.index("$PSBoundParameters.ContainsKey('WhatIf')")
+    assert guard < lookup.index("$WhatIfPreference = $true") < lookup.index("Get-ClusterNode")
+    assert "throw " in lookup[guard : lookup.index("$WhatIfPreference = $true")]
