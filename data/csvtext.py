@@ -2,37 +2,50 @@
 
 Canonical tables and exports share this one parser, so they share its quirks
 handling: a UTF-8 byte-order mark, UTF-16 text (Windows PowerShell 5.1's
-`Out-File` and Excel's "Unicode text"), PowerShell's `#TYPE ...` first line,
-and `;` as the delimiter (`Export-Csv -UseCulture`, Excel in many locales).
+`Out-File` and Excel's "Unicode text"), UTF-32 (`Export-Csv -Encoding UTF32`),
+PowerShell's `#TYPE ...` first line, and `;` as the delimiter (`Export-Csv
+-UseCulture`, Excel in many locales).
 pyarrow does the CSV parsing itself; every cell reaches build.py as text.
 Rows count from 1 at the first data row, whatever precedes the header.
+`table_of` is shared with workbook sheets: columns without a name and the empty rows
+Excel writes after the last value are left out there too.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.csv as pv
 
 from data.build import RawTable
+from data.cells import is_missing
 from data.errors import InputError
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_BOMS = {  # UTF-32's first: UTF-32-LE's mark starts like UTF-16-LE's
+    b"\xff\xfe\x00\x00": "utf-32-le",
+    b"\x00\x00\xfe\xff": "utf-32-be",
+    b"\xff\xfe": "utf-16-le",
+    b"\xfe\xff": "utf-16-be",
+}
 _TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShell 5.1)
 _DELIMITERS = b",;\t"
 _T = TypeVar("_T")
 _REPLACED = "\ufffd"  # what the bad bytes became in a repaired copy
 
 
+class EmptyFileError(InputError):
+    """A file with no header at all (Export-Csv writes one when nothing was exported)."""
+
+
 def csv_table(file: str, data: bytes) -> RawTable:
     """Every column as text, the header's names trimmed; errors name file, row and column."""
     body = _without_type_line(_as_utf8(file, data))
     if not body.strip():
-        raise InputError("empty file; expected a header row", file)
+        raise EmptyFileError("empty file; expected a header row", file)
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -47,14 +60,29 @@ def _parsed(file: str, body: bytes) -> RawTable:
     delimiter = _delimiter(body)
     bad_rows: list[pv.InvalidRow] = []
     names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
-    columns = checked_names(file, names)
     types = {name: pa.string() for name in names}
     options = pv.ConvertOptions(column_types=types, strings_can_be_null=False)
     table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
     values = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    rows = [dict(zip(columns, cells, strict=True)) for cells in zip(*values, strict=True)]
-    _check_quotes_closed(file, body, columns, rows)
-    return RawTable(file, columns, rows)
+    rows = list(zip(*values, strict=True))
+    _check_quotes_closed(file, body, [str(name).strip() for name in names], rows)
+    return table_of(file, names, rows)
+
+
+def table_of(file: str, names: Sequence[Any], rows: Iterable[Sequence[Any]]) -> RawTable:
+    """A RawTable from a header and rows of cells, read from CSV text or a sheet.
+
+    A column without a name (a spacer, the tail of a merged header cell, a pandas index)
+    is left out: nothing can refer to it. So are the rows of empty cells after the last
+    value, which Excel writes for formatted rows; an empty row between values stays, so
+    that every row keeps its number.
+    """
+    columns = checked_names(file, [str(name) for name in names])
+    kept = [i for i, name in enumerate(columns) if name]
+    records = [{columns[i]: row[i] if i < len(row) else "" for i in kept} for row in rows]
+    while records and all(is_missing(cell) for cell in records[-1].values()):
+        records.pop()
+    return RawTable(file, tuple(columns[i] for i in kept), records)
 
 
 def _undecodable(file: str, table: RawTable) -> InputError:
@@ -69,11 +97,12 @@ def _undecodable(file: str, table: RawTable) -> InputError:
 
 
 def checked_names(file: str, names: list[str]) -> tuple[str, ...]:
-    """Header names, trimmed like cells are; a name given twice is ambiguous."""
+    """Header names, trimmed like cells are; a name given twice is ambiguous (an empty
+    one is not a name)."""
     columns = tuple(str(name).strip() for name in names)
     seen: set[str] = set()
     for name in columns:
-        if name in seen:
+        if name and name in seen:
             raise InputError(f"column {name!r} appears twice in the header", file, column=name)
         seen.add(name)
     return columns
@@ -85,8 +114,9 @@ def one_line(error: Exception) -> str:
 
 
 def _as_utf8(file: str, data: bytes) -> bytes:
-    """The text as UTF-8 without a byte-order mark; UTF-16 is recoded, NUL bytes refused."""
-    for bom, encoding in _UTF16_BOMS.items():
+    """The text as UTF-8 without a byte-order mark; UTF-16 and UTF-32 are recoded, NUL bytes
+    refused."""
+    for bom, encoding in _BOMS.items():
         if data.startswith(bom):
             try:
                 data = data[len(bom) :].decode(encoding).encode("utf-8")
@@ -152,7 +182,9 @@ def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -
         raise InputError(f"cannot parse as CSV: {one_line(error)}", file) from None
 
 
-def _check_quotes_closed(file: str, data: bytes, columns: tuple[str, ...], rows: list) -> None:
+def _check_quotes_closed(
+    file: str, data: bytes, columns: list[str], rows: list[tuple[str, ...]]
+) -> None:
     """pyarrow takes a quote left open as running to the end of the file.
 
     That silently swallows the rest of a truncated file, so an odd number of quote
@@ -161,8 +193,6 @@ def _check_quotes_closed(file: str, data: bytes, columns: tuple[str, ...], rows:
     """
     if not rows or data.count(b'"') % 2 == 0:
         return
-    last = rows[-1]
-    broken = [c for c in columns if "\n" in last[c] or "\r" in last[c]]
-    raise InputError(
-        "a quote opened here is never closed", file, len(rows), (broken or columns)[-1]
-    )
+    broken = [i for i, cell in enumerate(rows[-1]) if "\n" in cell or "\r" in cell]
+    at = (broken or [len(columns) - 1])[-1]
+    raise InputError("a quote opened here is never closed", file, len(rows), columns[at])

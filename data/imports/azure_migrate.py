@@ -15,14 +15,14 @@ from collections.abc import Mapping, Sequence
 from data.build import RawTable
 from data.imports.common import (
     CanonicalTable,
-    Cells,
     Contribution,
     Format,
     ImportOptions,
     ImportReport,
     TableKind,
+    all_cells,
+    few,
     required_column,
-    rows_of,
 )
 
 NAME = "azure-migrate"
@@ -38,7 +38,7 @@ def convert(
     tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
 ) -> Contribution:
     """One VM per server; its disks' sizes add up to the VM's disk_gb."""
-    vms = CanonicalTable()
+    vms = CanonicalTable.of(tables.get(SERVERS, ()))
     for table in tables.get(SERVERS, ()):
         _add_servers(vms, table, report)
     report.assumed.append(
@@ -57,8 +57,9 @@ def _add_servers(vms: CanonicalTable, table: RawTable, report: ImportReport) -> 
     cores = required_column(table, "*Cores", "Cores")
     memory = required_column(table, "*Memory (In MB)", "Memory (In MB)")
     disks = [c for c in table.columns if _DISK_SIZE.fullmatch(c)]
-    for number in rows_of(table):
-        cells = Cells(table, number)
+    count = 0
+    for cells in all_cells([table]):
+        count += 1
         row = {
             "vm": cells.name(name),
             "memory_mb": cells.positive_int(memory, "MiB"),
@@ -68,7 +69,7 @@ def _add_servers(vms: CanonicalTable, table: RawTable, report: ImportReport) -> 
         vms.add(row, cells.origin(vm=name, memory_mb=memory, vcpus=cores))
     sizes = f"the sum of {len(disks)} Disk N size (In GB) columns" if disks else "0 (no disk sizes)"
     report.mapped.append(
-        f"{table.file}: {len(table.rows)} servers -> vms (vm = {name}, memory_mb = {memory}, "
+        f"{table.file}: {count} servers -> vms (vm = {name}, memory_mb = {memory}, "
         f"vcpus = {cores}, disk_gb = {sizes})"
     )
     _report_unused(table, {name, cores, memory, *disks}, report)
@@ -78,10 +79,8 @@ def _report_unused(table: RawTable, used: set[str], report: ImportReport) -> Non
     unused = [c for c in table.columns if c not in used]
     if not unused:
         return
-    shown = ", ".join(repr(c) for c in unused[:4])
-    more = f" and {len(unused) - 4} more" if len(unused) > 4 else ""
     report.dropped.append(
-        f"{table.file}: columns {shown}{more} not used (operating system, addresses, "
+        f"{table.file}: columns {few(unused, 4)} not used (operating system, addresses, "
         "utilisation, throughput and IOPS do not decide a placement)"
     )
 

@@ -32,6 +32,7 @@ def convert(
     for name, found in tables.items():
         target = contribution.setdefault(name, CanonicalTable())
         for table in found:
+            target.sources.append(table.file)
             identity = {c: c for c in table.columns}
             for number, row in enumerate(table.rows, start=1):
                 target.add(dict(row), Origin(table.file, number, identity))

@@ -10,9 +10,10 @@ export's file, row and column rather than a table the user never saw.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -59,10 +60,17 @@ class Origin:
 
 @dataclass
 class CanonicalTable:
-    """Canonical rows (typed values, MODEL.md's column names) with one Origin per row."""
+    """Canonical rows (typed values, MODEL.md's column names) with one Origin per row, and
+    the files they come from (named in errors about the table, also when it has no rows)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, tables: Iterable[RawTable]) -> CanonicalTable:
+        """An empty table to be filled from these source tables."""
+        return cls(sources=list(dict.fromkeys(t.file for t in tables)))
 
     def add(self, row: dict[str, Any], origin: Origin) -> None:
         self.rows.append(row)
@@ -91,8 +99,7 @@ class TableKind:
     columns: tuple[str, ...]
 
     def matches(self, table: RawTable) -> bool:
-        present = {c.lower() for c in table.columns}
-        return all(c.lower() in present for c in self.columns)
+        return has_columns(table, *self.columns)
 
 
 Converter = Callable[[Mapping[str, Sequence[RawTable]], ImportOptions, ImportReport], Contribution]
@@ -108,13 +115,33 @@ class Format:
     convert: Converter
 
 
+def has_columns(table: RawTable, *names: str) -> bool:
+    """Whether the table has all these columns, compared ignoring case (never ambiguous)."""
+    present = _spellings(table.columns)
+    return all(name.casefold() in present for name in names)
+
+
 def column(table: RawTable, *names: str) -> str | None:
-    """The table's spelling of the first of `names` it has, compared ignoring case."""
-    by_lower = {c.lower(): c for c in table.columns}
+    """The table's spelling of the first of `names` it has, compared ignoring case; two
+    columns differing only in case are ambiguous."""
+    spellings = _spellings(table.columns)
     for name in names:
-        if name.lower() in by_lower:
-            return by_lower[name.lower()]
+        found = spellings.get(name.casefold(), ())
+        if len(found) > 1:
+            message = f"columns {found[0]!r} and {found[1]!r} differ only in case"
+            raise InputError(f"{message}; keep the one meant", table.file, column=found[1])
+        if found:
+            return found[0]
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _spellings(columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Columns by their case-folded name (looked up for every row, so kept)."""
+    spellings: dict[str, tuple[str, ...]] = {}
+    for name in columns:
+        spellings[name.casefold()] = (*spellings.get(name.casefold(), ()), name)
+    return spellings
 
 
 def required_column(table: RawTable, *names: str) -> str:
@@ -186,9 +213,36 @@ class Cells:
             raise self.fail(column, str(error)) from None
 
 
-def rows_of(table: RawTable) -> range:
-    """Row numbers as errors give them: from 1 at the first data row."""
-    return range(1, len(table.rows) + 1)
+def all_cells(tables: Iterable[RawTable]) -> Iterator[Cells]:
+    """Every row of tables of one kind, in order (exports per host are concatenated), each
+    numbered as errors give it: from 1 at the first data row. A row of empty cells is
+    skipped (Excel writes them), without renumbering the rows after it."""
+    for table in tables:
+        for number, row in enumerate(table.rows, start=1):
+            if not all(is_missing(cell) for cell in row.values()):
+                yield Cells(table, number)
+
+
+def short(host: str) -> str:
+    """A host name as compared ignoring case and domain: `HV01.corp.example` -> `hv01`."""
+    return host.strip().split(".")[0].casefold()
+
+
+def few(names: Iterable[str], limit: int = 3) -> str:
+    """A few names for a report line, quoted, and how many more there are."""
+    distinct = list(dict.fromkeys(names))
+    shown = ", ".join(repr(n) for n in distinct[:limit])
+    return shown + (f" and {len(distinct) - limit} more" if len(distinct) > limit else "")
+
+
+def files(tables: Sequence[RawTable]) -> str:
+    """The files a kind of table came from, for a report line."""
+    names = list(dict.fromkeys(t.file for t in tables))
+    return names[0] + (f" (and {len(names) - 1} more)" if len(names) > 1 else "")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def mib_from_bytes(value: float) -> int:

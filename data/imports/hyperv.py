@@ -35,12 +35,14 @@ from data.imports.common import (
     ImportReport,
     TableKind,
     column,
+    files,
+    short,
 )
 from data.imports.hyperv_disks import attach_disks
 from data.imports.hyperv_hosts import Hosts, read_hosts
 from data.imports.hyperv_luns import assign_luns
 from data.imports.hyperv_roles import apply_roles
-from data.imports.hyperv_rows import Pending, files, short
+from data.imports.hyperv_rows import Pending
 from data.imports.hyperv_vms import Vm, read_vms
 
 NAME = "hyperv"
@@ -86,10 +88,10 @@ def convert(
     clusters = _name_clusters(nodes, vms or [])
     contribution: Contribution = {}
     if hosts:
-        contribution["nodes"] = _canonical(nodes)
+        contribution["nodes"] = _canonical(nodes, tables["vmhost"])
     if vms is not None:
         luns = assign_luns(vms, tables.get("sharedvolume", ()), len(clusters) > 1, report)
-        contribution["vms"] = _canonical(vms)
+        contribution["vms"] = _canonical(vms, tables["vm"])
         if luns is not None:
             contribution["luns"] = luns
     return contribution
@@ -143,8 +145,8 @@ def _name_clusters(nodes: list[Pending], vms: list[Vm]) -> list[str]:
     return known
 
 
-def _canonical(rows: Sequence[Pending]) -> CanonicalTable:
-    table = CanonicalTable()
+def _canonical(rows: Sequence[Pending], sources: Sequence[RawTable]) -> CanonicalTable:
+    table = CanonicalTable.of(sources)
     for pending in rows:
         table.add(pending.row, pending.origin())
     return table

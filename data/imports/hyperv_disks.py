@@ -12,8 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.build import RawTable
-from data.imports.common import Cells, ImportReport, column, mib_from_bytes, required_column
-from data.imports.hyperv_rows import all_cells, few, files, plural
+from data.imports.common import (
+    Cells,
+    ImportReport,
+    all_cells,
+    column,
+    few,
+    files,
+    mib_from_bytes,
+    plural,
+    required_column,
+)
 from data.imports.hyperv_vms import Vm
 
 _CONTROLLERS = {"ide": 0, "scsi": 1}  # the first disk is the one a VM boots from

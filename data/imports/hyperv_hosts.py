@@ -11,8 +11,19 @@ from dataclasses import dataclass
 
 from data.build import RawTable
 from data.errors import InputError
-from data.imports.common import MIB, Cells, ImportReport, column, required_column
-from data.imports.hyperv_rows import Pending, all_cells, few, files, plural, short
+from data.imports.common import (
+    MIB,
+    Cells,
+    ImportReport,
+    all_cells,
+    column,
+    few,
+    files,
+    plural,
+    required_column,
+    short,
+)
+from data.imports.hyperv_rows import Pending
 from data.schema import NODES
 
 _DEFAULTS = {c.name: c.default for c in NODES}
@@ -60,10 +71,12 @@ def read_hosts(tables: Mapping[str, Sequence[RawTable]], report: ImportReport) -
         f"vcpu_per_lp {_DEFAULTS['vcpu_per_lp']:g} (MODEL.md's defaults; the exports do not "
         "say): give a nodes.csv to change them"
     )
-    outside: set[str] = set()
-    if members:
-        nodes, outside = _members_only(nodes, [_member(c) for c in all_cells(members)], report)
-    return Hosts(nodes, outside)
+    listed = [_member(cells) for cells in all_cells(members)]
+    if not listed:
+        if members:
+            report.dropped.append(f"{files(members)}: no rows; cluster membership not applied")
+        return Hosts(nodes, set())
+    return Hosts(*_members_only(nodes, listed, members, report))
 
 
 def _node(cells: Cells) -> Pending:
@@ -90,7 +103,7 @@ def _member(cells: Cells) -> Member:
 
 
 def _members_only(
-    nodes: list[Pending], members: list[Member], report: ImportReport
+    nodes: list[Pending], members: list[Member], tables: Sequence[RawTable], report: ImportReport
 ) -> tuple[list[Pending], set[str]]:
     """Keep the hosts that are cluster nodes, spelled as the cluster spells them."""
     by_short = {short(m.name): m for m in members}
@@ -101,8 +114,7 @@ def _members_only(
         node.row["node"] = member.name
         if member.cluster:
             node.set("cluster", member.cluster, member.cells, member.cluster_column)
-    files_ = files([m.cells.table for m in members])
-    report.mapped.append(f"{files_}: cluster membership and Cluster -> cluster of the nodes")
+    report.mapped.append(f"{files(tables)}: cluster membership and Cluster -> cluster of the nodes")
     if outside:
         names = [n.row["node"] for n in nodes if short(n.row["node"]) in outside]
         report.dropped.append(
@@ -125,5 +137,5 @@ def _report_members(members: list[Member], sized: set[str], report: ImportReport
     if resting:
         report.assumed.append(
             f"{plural(len(resting), 'node')} not Up ({', '.join(resting[:3])}): still planned "
-            "as capacity, as they will be back; take them out of get-vmhost.csv otherwise"
+            "as capacity, as they will be back; take them out of the Get-VMHost export otherwise"
         )

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.build import RawTable
-from data.imports.common import CanonicalTable, Cells, ImportReport
-from data.imports.hyperv_rows import Pending, few, plural
+from data.imports.common import CanonicalTable, Cells, ImportReport, column, few, plural
+from data.imports.hyperv_rows import Pending
 from data.imports.hyperv_vms import Vm
 from data.imports.hyperv_volumes import (
     SharedVolume,
@@ -91,12 +91,7 @@ def _volume(vm: Vm, tally: _Tally) -> tuple[Volume, Cells, str | None] | None:
     if configured is None:
         return None
     tally.by_config.append(vm.name)
-    return configured, vm.cells, _config_column(vm)
-
-
-def _config_column(vm: Vm) -> str:
-    columns = {c.lower(): c for c in vm.cells.table.columns}
-    return columns.get("path") or columns.get("configurationlocation", "")
+    return configured, vm.cells, column(vm.cells.table, "Path", "ConfigurationLocation")
 
 
 def _lun_name(volume: Volume, csv: SharedVolume | None, cluster: str) -> str:

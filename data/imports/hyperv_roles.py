@@ -15,8 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.build import RawTable
-from data.imports.common import Cells, ImportReport, column, required_column
-from data.imports.hyperv_rows import all_cells, few, files, is_type_name, plural, short
+from data.imports.common import (
+    Cells,
+    ImportReport,
+    all_cells,
+    column,
+    few,
+    files,
+    plural,
+    required_column,
+    short,
+)
+from data.imports.hyperv_rows import is_type_name
 from data.imports.hyperv_vms import Vm
 from data.schema import CLASS_SEPARATOR
 

@@ -18,11 +18,16 @@ from data.imports.common import (
     DynamicMemory,
     ImportOptions,
     ImportReport,
+    all_cells,
     column,
+    few,
+    files,
     mib_from_bytes,
+    plural,
     required_column,
+    short,
 )
-from data.imports.hyperv_rows import Pending, all_cells, few, files, plural, short
+from data.imports.hyperv_rows import Pending
 
 if TYPE_CHECKING:  # hyperv_disks attaches disks to VMs, so it imports this module
     from data.imports.hyperv_disks import Disk

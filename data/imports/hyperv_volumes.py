@@ -19,8 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from data.build import RawTable
-from data.imports.common import Cells, ImportReport, column, required_column
-from data.imports.hyperv_rows import all_cells, files, is_type_name
+from data.imports.common import (
+    Cells,
+    ImportReport,
+    all_cells,
+    column,
+    files,
+    plural,
+    required_column,
+    short,
+)
+from data.imports.hyperv_rows import is_type_name
 
 EXPORT_VOLUMES = (
     "Get-ClusterSharedVolume | Select-Object Cluster, Name, State, OwnerNode, "
@@ -72,7 +81,7 @@ def volume_of(path: str, host: str = "", clustered: bool | None = None) -> Volum
     if len(parts) >= 2 and parts[0].casefold() == "clusterstorage":
         return Volume(parts[1], shared=True)
     if letter == _SYSTEM_DRIVE or clustered is False:
-        host = host.strip().split(".")[0].upper()
+        host = short(host).upper()
         return Volume(f"{host}:{letter}:" if host else f"{letter}:", shared=False, local=True)
     return Volume(f"{letter}:", shared=False)
 
@@ -105,8 +114,9 @@ def read_shared_volumes(tables: Sequence[RawTable], report: ImportReport) -> Sha
         csv = SharedVolume(cells, name, cells.text(owner), owner)
         found.setdefault((cluster.casefold(), folder.key), csv)
     if tables:
+        volumes = plural(len(found), "Cluster Shared Volume")
         report.mapped.append(
-            f"{files(tables)}: {len(found)} Cluster Shared Volumes: OwnerNode -> luns.node"
+            f"{files(tables)}: {volumes}: OwnerNode -> luns.node"
             + ("" if named_by_folder else ", Name -> lun (matched by FriendlyVolumeName)")
         )
     if named_by_folder:

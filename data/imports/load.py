@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from data.build import BuildReport, RawTable, build_inventory
+from data.csvtext import EmptyFileError
 from data.errors import InputError
 from data.imports import azure_migrate, canonical, hyperv, rvtools
 from data.imports.common import (
@@ -24,14 +25,20 @@ from data.imports.common import (
     ImportReport,
     Origin,
     TableKind,
+    short,
 )
 from data.imports.sources import source_files, source_tables, sources_sha256
 from data.inventory import Inventory
 from data.read import input_sha256, inventory_files, read_inventory
-from data.schema import REQUIRED_TABLES
+from data.schema import LUNS, NODES, REQUIRED_TABLES, VMS
 
 FORMATS: dict[str, Format] = {
     f.name: f for f in (hyperv.FORMAT, rvtools.FORMAT, azure_migrate.FORMAT, canonical.FORMAT)
+}
+# The columns a table with no rows is given, so build_inventory reads it as empty.
+_REQUIRED_COLUMNS = {
+    name: tuple(c.name for c in columns if c.required)
+    for name, columns in (("nodes", NODES), ("vms", VMS), ("luns", LUNS))
 }
 
 
@@ -78,11 +85,12 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     files = source_files(list(paths))
     report = ImportReport()
     unknown: list[RawTable] = []
-    by_format = _recognised(files, fmt, report, unknown)
+    empty: list[InputError] = []
+    by_format = _recognised(files, fmt, report, unknown, empty)
     contributions = {}
     for name, tables in by_format.items():
         contributions[name] = FORMATS[name].convert(tables, options, report)
-    merged = _merged(contributions, unknown)
+    merged = _merged(contributions, unknown, empty)
     _match_host_names(merged, report)
     return Imported(merged, report, files, sorted(by_format))
 
@@ -91,7 +99,7 @@ def build_imported(imported: Imported, report: BuildReport | None = None) -> Inv
     """build_inventory over imported tables; its errors name the export's file, row, column."""
     labels = _labels(imported.tables)
     raw = {
-        name: RawTable(labels[name], _columns(t.rows), t.rows)
+        name: RawTable(labels[name], _columns(name, t.rows), t.rows)
         for name, t in imported.tables.items()
     }
     try:
@@ -105,8 +113,8 @@ def _labels(tables: dict[str, CanonicalTable]) -> dict[str, str]:
     table came from (so a canonical table reads as it always does), else "the X table"."""
     labels = {}
     for name, table in tables.items():
-        files = {origin.file for origin in table.origins}
-        labels[name] = files.pop() if len(files) == 1 else f"the {name} table"
+        files = _files(table)
+        labels[name] = files[0] if len(files) == 1 else f"the {name} table"
     if len(set(labels.values())) < len(labels):  # two tables from one file: say which table
         labels = {name: f"the {name} table" for name in tables}
     return labels
@@ -119,28 +127,52 @@ def _is_inventory_dir(path: Path) -> bool:
         return False
 
 
+def _files(table: CanonicalTable) -> list[str]:
+    """The source files of a canonical table, sorted: those it was read from, and those of
+    its rows (a host's drive becomes a LUN in the Get-VM file)."""
+    return sorted(set(table.sources) | {origin.file for origin in table.origins})
+
+
 def _recognised(
-    files: list[Path], fmt: str | None, report: ImportReport, unknown: list[RawTable]
-) -> dict[str, dict[str, list[RawTable]]]:
+    files: list[Path], fmt: str | None, report: ImportReport, unknown: list[RawTable],
+    empty: list[InputError],
+) -> dict[str, dict[str, list[RawTable]]]:  # fmt: skip
     """Tables by format and kind; a table no format knows is dropped, reported, and
-    added to `unknown`."""
+    added to `unknown`; an empty file likewise, to `empty`."""
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
     for path in files:
-        for table in source_tables(path):
-            kind = _kind_of(table, kinds) or _canonical_by_name(path, table, fmt)
+        for table in _tables(path, fmt, report, empty):
+            kind = _kind_of(table, kinds) or _canonical_name(path, fmt)
             if kind is None:
                 report.dropped.append(f"{table.file}: not a table of a known export; ignored")
                 unknown.append(table)
             else:
                 found[kind.format][kind.name].append(table)
+    if not found and empty:
+        raise empty[0]
     if not found:
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
         raise InputError(f"no table of a {what} in {', '.join(p.name for p in files)}")
     return {name: dict(tables) for name, tables in found.items()}
 
 
-def _canonical_by_name(path: Path, table: RawTable, fmt: str | None) -> TableKind | None:
+def _tables(
+    path: Path, fmt: str | None, report: ImportReport, empty: list[InputError]
+) -> list[RawTable]:
+    """The file's tables; none for an empty export (Export-Csv writes an empty file when
+    nothing was exported, e.g. Get-ClusterSharedVolume on a cluster without CSVs)."""
+    try:
+        return source_tables(path)
+    except EmptyFileError as error:
+        if _canonical_name(path, fmt) is not None:
+            raise  # an empty nodes.csv is a mistake, not an export of nothing
+        report.dropped.append(f"{path.name}: empty file (nothing was exported); ignored")
+        empty.append(error)
+        return []
+
+
+def _canonical_name(path: Path, fmt: str | None) -> TableKind | None:
     """A file named like a canonical table (vms.csv) is one, even when its columns are
     wrong: build.py then says which column is missing, rather than "not recognised"."""
     if fmt not in (None, canonical.NAME) or path.suffix not in (".csv", ".parquet"):
@@ -155,10 +187,12 @@ def _kind_of(table: RawTable, kinds: list[TableKind]) -> TableKind | None:
 
 
 def _merged(
-    contributions: dict[str, dict[str, CanonicalTable]], unknown: list[RawTable]
-) -> dict[str, CanonicalTable]:
+    contributions: dict[str, dict[str, CanonicalTable]], unknown: list[RawTable],
+    empty: list[InputError],
+) -> dict[str, CanonicalTable]:  # fmt: skip
     """One source per canonical table: two formats both giving VMs is ambiguous. When a
-    required table is missing, a table that was not recognised is the likely culprit."""
+    required table is missing, an empty file or a table that was not recognised is the
+    likely culprit."""
     merged: dict[str, CanonicalTable] = {}
     giver: dict[str, str] = {}
     for fmt, tables in contributions.items():
@@ -171,11 +205,13 @@ def _merged(
             merged[name], giver[name] = table, fmt
     for name in REQUIRED_TABLES:
         if name not in merged:
-            raise _missing(name, unknown)
+            raise _missing(name, unknown, empty)
     return merged
 
 
-def _missing(name: str, unknown: list[RawTable]) -> InputError:
+def _missing(name: str, unknown: list[RawTable], empty: list[InputError]) -> InputError:
+    if empty:
+        return InputError(f"empty file, and no other source gives the {name} table", empty[0].file)
     if unknown:
         header = ",".join(unknown[0].columns)
         header = header if len(header) <= 40 else header[:40] + "…"
@@ -192,13 +228,13 @@ def _match_host_names(tables: dict[str, CanonicalTable], report: ImportReport) -
     exact = set(names)
     loose: dict[str, set[str]] = defaultdict(set)
     for name in names:
-        loose[_short(name)].add(name)
+        loose[short(name)].add(name)
     changed: dict[str, str] = {}
     for table in (tables["vms"], tables.get("luns")):
         for row in table.rows if table else ():
             given = row.get("node")
             if isinstance(given, str) and given and given not in exact:
-                candidates = loose.get(_short(given), set())
+                candidates = loose.get(short(given), set())
                 if len(candidates) == 1:
                     row["node"] = changed.setdefault(given, next(iter(candidates)))
     if changed:
@@ -209,12 +245,8 @@ def _match_host_names(tables: dict[str, CanonicalTable], report: ImportReport) -
         )
 
 
-def _short(host: str) -> str:
-    return host.strip().split(".")[0].lower()
-
-
-def _columns(rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    columns: dict[str, None] = {}
+def _columns(name: str, rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    columns: dict[str, None] = dict.fromkeys(_REQUIRED_COLUMNS[name] if not rows else ())
     for row in rows:
         columns.update(dict.fromkeys(row))
     return tuple(columns)
@@ -233,8 +265,8 @@ def _in_source_terms(
     origins = tables[name].origins
     message = _REPEATS.sub(lambda m: _repeats(origins, int(m.group(1)), error), error.message)
     if error.row is None:
-        files = sorted({o.file for o in origins})
-        return InputError(message, " and ".join(files) or error.file, None, error.column)
+        files = " and ".join(_files(tables[name])) or error.file
+        return InputError(message, files, None, error.column)
     origin = origins[error.row - 1]
     column = origin.columns.get(error.column, "") if error.column else ""
     if error.column and not column:

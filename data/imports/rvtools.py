@@ -21,9 +21,10 @@ from data.imports.common import (
     ImportOptions,
     ImportReport,
     TableKind,
-    column,
+    few,
+    has_columns,
 )
-from data.imports.rvtools_sheets import names_shown, nodes_from, vm_table, vms_from
+from data.imports.rvtools_sheets import nodes_from, vm_table, vms_from
 from data.imports.rvtools_storage import disks_from, luns_from
 
 NAME = "rvtools"
@@ -80,7 +81,7 @@ def convert(
             "no vDatastore table: each VM gets its own exclusive LUN (one LUN per VM); "
             "the datastores in vInfo Path are not used"
         )
-    contribution["vms"] = vm_table(vms)
+    contribution["vms"] = vm_table(vms, tables[VINFO])
     return contribution
 
 
@@ -88,9 +89,9 @@ def _check_misfits(tables: Sequence[RawTable]) -> None:
     """A sheet that looks like vInfo, vHost, vDatastore or vDisk but lacks a column."""
     for table in tables:
         for kind, signature in _SIGNATURES.items():
-            if all(column(table, name) for name in signature):
+            if has_columns(table, *signature):
                 missing = min(
-                    ([c for c in k.columns if column(table, c) is None] for k in KINDS
+                    ([c for c in k.columns if not has_columns(table, c)] for k in KINDS
                      if k.name == kind),
                     key=len,
                 )  # fmt: skip
@@ -109,8 +110,7 @@ def _report_other(tables: Sequence[RawTable], report: ImportReport) -> None:
     files = sorted({t.file.partition(" sheet ")[0] for t in tables if " sheet " in t.file})
     where = f"{', '.join(files)}: " if files and len(files) == 1 else ""
     report.dropped.append(
-        f"{where}RVTools tables a plan does not use, ignored: {len(tables)} "
-        f"({names_shown(names, 6)})"
+        f"{where}RVTools tables a plan does not use, ignored: {len(tables)} ({few(names, 6)})"
     )
 
 

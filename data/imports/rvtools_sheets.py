@@ -12,10 +12,12 @@ from data.imports.common import (
     Cells,
     ImportOptions,
     ImportReport,
+    all_cells,
     column,
+    few,
+    files,
     gib_from_mib,
     required_column,
-    rows_of,
 )
 
 if TYPE_CHECKING:
@@ -34,14 +36,8 @@ class SourceVm:
     path: str | None = None  # vInfo's Path column ("[datastore] folder/vm.vmx")
 
 
-def names_shown(names: Sequence[str], most: int) -> str:
-    """A few names for a report line, and how many more there are."""
-    shown = ", ".join(repr(n) for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def vm_table(vms: Iterable[SourceVm]) -> CanonicalTable:
-    table = CanonicalTable()
+def vm_table(vms: Iterable[SourceVm], sources: Sequence[RawTable]) -> CanonicalTable:
+    table = CanonicalTable.of(sources)
     for vm in vms:
         table.add(vm.row, vm.cells.origin(**vm.columns))
     return table
@@ -49,26 +45,23 @@ def vm_table(vms: Iterable[SourceVm]) -> CanonicalTable:
 
 def nodes_from(tables: Sequence[RawTable], report: ImportReport) -> CanonicalTable:
     """One node per vHost row; hyper-threading doubles the logical processors it offers."""
-    nodes = CanonicalTable()
+    nodes = CanonicalTable.of(tables)
     threaded, standalone = 0, 0
-    for table in tables:
+    for cells in all_cells(tables):
+        table = cells.table
         host, cores = required_column(table, "Host"), required_column(table, "# Cores")
         memory, cluster = required_column(table, "# Memory"), column(table, "Cluster")
-        ht_active = column(table, "HT Active")
-        for number in rows_of(table):
-            cells = Cells(table, number)
-            lps = cells.positive_int(cores, "cores")
-            if cells.boolean(ht_active):
-                lps, threaded = lps * 2, threaded + 1
-            row = {"node": cells.name(host), "memory_mb": cells.positive_int(memory, "MiB"),
-                   "logical_processors": lps, "cluster": cells.text(cluster)}  # fmt: skip
-            standalone += not row["cluster"]
-            origin = cells.origin(node=host, memory_mb=memory, logical_processors=cores,
-                                  cluster=cluster)  # fmt: skip
-            nodes.add(row, origin)
-    files = ", ".join(t.file for t in tables)
+        lps = cells.positive_int(cores, "cores")
+        if cells.boolean(column(table, "HT Active")):
+            lps, threaded = lps * 2, threaded + 1
+        row = {"node": cells.name(host), "memory_mb": cells.positive_int(memory, "MiB"),
+               "logical_processors": lps, "cluster": cells.text(cluster)}  # fmt: skip
+        standalone += not row["cluster"]
+        origin = cells.origin(node=host, memory_mb=memory, logical_processors=cores,
+                              cluster=cluster)  # fmt: skip
+        nodes.add(row, origin)
     report.mapped.append(
-        f"{files}: {len(nodes.rows)} hosts -> nodes (node = Host, memory_mb = # Memory, "
+        f"{files(tables)}: {len(nodes.rows)} hosts -> nodes (node = Host, memory_mb = # Memory, "
         f"logical_processors = # Cores, doubled where HT Active is True ({threaded} hosts), "
         "cluster = Cluster)"
     )
@@ -113,17 +106,16 @@ def vms_from(
     """The VMs of vInfo, less the templates and powered-off VMs the options leave out."""
     vms: list[SourceVm] = []
     seen: dict[str, list[str]] = {"template": [], "off": []}
-    for table in tables:
-        columns = _Columns.of(table)
-        for number in rows_of(table):
-            cells = Cells(table, number)
-            state = _state(cells, columns)
-            name = cells.name(columns.vm)
-            if state != "on":
-                seen[state].append(name)
-            wanted = {"on": True, "template": options.templates, "off": options.powered_off}
-            if wanted[state]:
-                vms.append(_vm(cells, columns, name, disks))
+    wanted = {"on": True, "template": options.templates, "off": options.powered_off}
+    spelled = {table.file: _Columns.of(table) for table in tables}
+    for cells in all_cells(tables):
+        columns = spelled[cells.table.file]
+        state = _state(cells, columns)
+        name = cells.name(columns.vm)
+        if state != "on":
+            seen[state].append(name)
+        if wanted[state]:
+            vms.append(_vm(cells, columns, name, disks))
     _report_vms(tables, vms, seen, options, disks is not None, report)
     return vms
 
@@ -166,10 +158,9 @@ def _report_vms(
     from_vdisk: bool,
     report: ImportReport,
 ) -> None:
-    files = ", ".join(t.file for t in tables)
     disk = "the sum of its vDisk Capacity MiB" if from_vdisk else "Provisioned MiB"
     report.mapped.append(
-        f"{files}: {len(vms)} VMs -> vms (vm = VM, memory_mb = Memory, vcpus = CPUs, "
+        f"{files(tables)}: {len(vms)} VMs -> vms (vm = VM, memory_mb = Memory, vcpus = CPUs, "
         f"disk_gb = {disk} / 1024, node = Host, cluster = Cluster)"
     )
     report.assumed.append(
@@ -181,7 +172,7 @@ def _report_vms(
         ("off", "powered-off VMs", options.powered_off, "--no-powered-off"),
     ):
         if seen[state]:
-            counted = f"{len(seen[state])} ({names_shown(seen[state], 3)})"
+            counted = f"{len(seen[state])} ({few(seen[state])})"
             if kept:
                 report.assumed.append(f"{what} planned: {counted}; {flag} leaves them out")
             else:
@@ -189,5 +180,4 @@ def _report_vms(
     used = {c for c in astuple(_Columns.of(tables[0])) if c}
     others = [c for c in tables[0].columns if c not in used]
     if others:
-        shown = names_shown(others, 5)
-        report.dropped.append(f"{tables[0].file}: columns not used for a plan: {shown}")
+        report.dropped.append(f"{tables[0].file}: columns not used for a plan: {few(others, 5)}")

@@ -18,12 +18,14 @@ from data.imports.common import (
     CanonicalTable,
     Cells,
     ImportReport,
+    all_cells,
     column,
+    few,
+    files,
     gib_from_mib,
     required_column,
-    rows_of,
 )
-from data.imports.rvtools_sheets import SourceVm, names_shown
+from data.imports.rvtools_sheets import SourceVm
 
 _BRACKETED = re.compile(r"\s*\[([^\]]+)\]")  # "[SAN Gold 01] sql01/sql01.vmx"
 
@@ -53,19 +55,17 @@ class Disks:
 
 def disks_from(tables: Sequence[RawTable], report: ImportReport) -> Disks:
     disks, count = Disks(), 0
-    for table in tables:
-        vm = required_column(table, "VM")
+    for cells in all_cells(tables):
+        table = cells.table
+        name = cells.name(required_column(table, "VM"))
         capacity = required_column(table, "Capacity MiB", "Capacity MB")
+        disks.mib[name] = disks.mib.get(name, 0.0) + cells.number(capacity, "MiB")
+        found = disks.stores.setdefault(name, [])
         path = column(table, "Path", "Disk Path")
-        for number in rows_of(table):
-            cells = Cells(table, number)
-            name = cells.name(vm)
-            disks.mib[name] = disks.mib.get(name, 0.0) + cells.number(capacity, "MiB")
-            found = disks.stores.setdefault(name, [])
-            store = datastore_in(cells.text(path))
-            if path and store and all(w.name != store for w in found):
-                found.append(Where(store, cells, path))
-            count += 1
+        store = datastore_in(cells.text(path))
+        if path and store and all(w.name != store for w in found):
+            found.append(Where(store, cells, path))
+        count += 1
     report.assumed.append(
         f"vDisk: {count} disks; a thin-provisioned disk counts at its full capacity, "
         "since it may grow to it"
@@ -101,13 +101,13 @@ def luns_from(
         if where is None:
             continue
         if where.name not in stores:
-            files = ", ".join(t.file for t in tables)
-            raise where.cells.fail(where.column, f"datastore {where.name!r} is not in {files}")
+            named = ", ".join(t.file for t in tables)
+            raise where.cells.fail(where.column, f"datastore {where.name!r} is not in {named}")
         vm.row["lun"] = where.name
         vm.columns["lun"] = where.column if where.cells is vm.cells else None
         users.setdefault(where.name, []).append(vm)
     clusters = host_clusters | {str(vm.row["cluster"]) for vm in vms if vm.row["cluster"]}
-    luns = CanonicalTable()
+    luns = CanonicalTable.of(tables)
     for name, store in stores.items():
         if name in users:
             _add_lun(luns, store, users[name], clusters, host_clusters)
@@ -117,18 +117,17 @@ def luns_from(
 
 def _datastores(tables: Sequence[RawTable]) -> dict[str, _Store]:
     stores: dict[str, _Store] = {}
-    for table in tables:
+    for cells in all_cells(tables):
+        table = cells.table
         name, kind = required_column(table, "Name"), required_column(table, "Type")
         capacity = required_column(table, "Capacity MiB", "Capacity MB")
         cluster = column(table, "Cluster name")
-        for number in rows_of(table):
-            cells = Cells(table, number)
-            store = _Store(cells, cells.name(name), name, capacity, cluster, cells.text(kind))
-            if store.name in stores:
-                first = stores[store.name].cells
-                message = f"{store.name!r} repeats {first.table.file} row {first.row_number}"
-                raise cells.fail(name, message)
-            stores[store.name] = store
+        store = _Store(cells, cells.name(name), name, capacity, cluster, cells.text(kind))
+        if store.name in stores:
+            first = stores[store.name].cells
+            message = f"{store.name!r} repeats {first.table.file} row {first.row_number}"
+            raise cells.fail(name, message)
+        stores[store.name] = store
     return stores
 
 
@@ -183,11 +182,10 @@ def _report(
     clusters: set[str],
     report: ImportReport,
 ) -> None:
-    files = ", ".join(t.file for t in tables)
     types = Counter(stores[name].type or "no type" for name in users)
     shown = ", ".join(f"{n} {t}" for t, n in sorted(types.items()))
     report.mapped.append(
-        f"{files}: {len(users)} datastores holding VMs ({shown}) -> luns (lun = Name, "
+        f"{files(tables)}: {len(users)} datastores holding VMs ({shown}) -> luns (lun = Name, "
         "capacity_gb = Capacity MiB / 1024, shared = true); a VM's lun is the datastore "
         "in brackets in its vInfo Path, else in its first vDisk Path"
     )
@@ -197,13 +195,12 @@ def _report(
     )
     unused = [name for name in stores if name not in users]
     if unused:
-        few = names_shown(unused, 3)
-        report.dropped.append(f"datastores holding no planned VM: {len(unused)} ({few})")
+        report.dropped.append(f"datastores holding no planned VM: {len(unused)} ({few(unused)})")
     named = {stores[name].cells.text(stores[name].cluster) for name in users}
     pods = sorted(name for name in named if name and name not in clusters)
     if pods:
         report.assumed.append(
-            f"vDatastore 'Cluster name' ({names_shown(pods, 3)}) is a datastore cluster, not a "
+            f"vDatastore 'Cluster name' ({few(pods)}) is a datastore cluster, not a "
             "host cluster: those datastores belong to the cluster of their VMs"
         )
     _report_vm_storage(vms, disks, report)
@@ -213,13 +210,13 @@ def _report_vm_storage(vms: list[SourceVm], disks: Disks | None, report: ImportR
     homeless = [str(vm.row["vm"]) for vm in vms if not vm.row.get("lun")]
     if homeless:
         report.assumed.append(
-            f"VMs naming no datastore: {len(homeless)} ({names_shown(homeless, 3)}); the "
+            f"VMs naming no datastore: {len(homeless)} ({few(homeless)}); the "
             "planner puts each on a LUN of its cluster"
         )
     spread = [str(vm.row["vm"]) for vm in vms
               if disks and len(disks.stores.get(str(vm.row["vm"]), [])) > 1]  # fmt: skip
     if spread:
         report.assumed.append(
-            f"VMs with disks on several datastores: {len(spread)} ({names_shown(spread, 3)}); "
+            f"VMs with disks on several datastores: {len(spread)} ({few(spread)}); "
             "each is planned on the datastore of its configuration file, with all its disks"
         )

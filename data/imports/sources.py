@@ -1,6 +1,6 @@
 """Turn source paths into tables: files as given, directories as their files, workbooks as
-their sheets. Only the bytes decide how a file is read (zip: a workbook; PAR1: Parquet;
-anything else: CSV text), never its name."""
+their sheets. Only the bytes decide how a file is read (zip, or an OLE2 compound file such
+as an old .xls: a workbook; PAR1: Parquet; anything else: CSV text), never its name."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from data.build import RawTable
-from data.csvtext import checked_names, csv_table, one_line
+from data.csvtext import csv_table, one_line, table_of
 from data.errors import InputError
 from data.read import read_parquet
 
-_ZIP = b"PK\x03\x04"
+_WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip (xlsx, ods), OLE2 (xls)
 _PARQUET = b"PAR1"
 
 
@@ -38,7 +38,7 @@ def source_files(paths: list[Path]) -> list[Path]:
 def source_tables(path: Path) -> list[RawTable]:
     """The tables of one file: its sheets for a workbook, else the file itself."""
     data = _read(path)
-    if data.startswith(_ZIP):
+    if data.startswith(_WORKBOOKS):
         return _workbook_tables(path, data)
     if data.startswith(_PARQUET):
         return [read_parquet(path)]
@@ -66,7 +66,7 @@ def _read(path: Path) -> bytes:
 
 
 def _workbook_tables(path: Path, data: bytes) -> list[RawTable]:
-    """Each non-empty sheet of an xlsx/xlsm/xlsb/ods workbook, its first row the header."""
+    """Each non-empty sheet of an xlsx/xlsm/xlsb/xls/ods workbook, its first row the header."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
@@ -77,13 +77,10 @@ def _workbook_tables(path: Path, data: bytes) -> list[RawTable]:
 
 def _sheet_table(file: str, cells: list[list[Any]]) -> RawTable:
     header, *body = cells
-    names = [str(name) for name in header]
-    while names and not names[-1].strip():  # trailing empty header cells: formatting only
-        names.pop()
-    columns = checked_names(file, names)
-    rows = [dict(zip(columns, row, strict=False)) for row in body if _has_value(row)]
-    return RawTable(file, columns, rows)
+    return table_of(file, [_cell(name) for name in header], ([_cell(c) for c in r] for r in body))
 
 
-def _has_value(row: list[Any]) -> bool:
-    return any(not (isinstance(cell, str) and not cell.strip()) for cell in row)
+def _cell(value: Any) -> Any:
+    """A sheet's numbers are floats: 1.0 for 1 is an integer, as the sheet shows it (and a
+    1 or 0 typed for TRUE or FALSE, a boolean)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -21,11 +21,12 @@ EXPECTED = [
         b"\xef\xbb\xbf" + HEADER_AND_ROWS.encode("utf-8"),
         HEADER_AND_ROWS.encode("utf-16"),  # with its byte-order mark, as Out-File writes it
         b"\xfe\xff" + HEADER_AND_ROWS.encode("utf-16-be"),
+        HEADER_AND_ROWS.encode("utf-32"),  # Export-Csv -Encoding UTF32 (Windows PowerShell)
         b"#TYPE Selected.System.Object\r\n" + HEADER_AND_ROWS.replace("\n", "\r\n").encode(),
         HEADER_AND_ROWS.replace(",", ";").replace('"a; b"', '"a, b"').encode(),
         HEADER_AND_ROWS.replace(",", "\t").replace('"a\t b"', '"a, b"').encode(),
     ],
-    ids=["utf8", "utf8-bom", "utf16-le", "utf16-be", "type-line", "semicolon", "tab"],
+    ids=["utf8", "utf8-bom", "utf16-le", "utf16-be", "utf32", "type-line", "semicolon", "tab"],
 )
 def test_csv_table_reads_what_powershell_and_excel_write(data: bytes) -> None:
     table = csv_table("x.csv", data)
@@ -60,3 +61,25 @@ def test_csv_table_finds_the_delimiter_of_any_header(
     row = sep.join("1" for _ in names)
     table = csv_table("x.csv", f"{header}\n{row}\n".encode())
     assert table.columns == tuple(names)
+
+
+def test_csv_table_drops_the_empty_rows_excel_writes_after_the_last_value() -> None:
+    table = csv_table("x.csv", b"vm,memory_mb\nweb1,4096\n,\n,\n")
+    assert [dict(row) for row in table.rows] == [{"vm": "web1", "memory_mb": "4096"}]
+
+
+def test_csv_table_keeps_an_empty_row_between_values_so_row_numbers_stay_true() -> None:
+    table = csv_table("x.csv", b"vm,memory_mb\nweb1,4096\n,\nweb2,2048\n")
+    assert [row["vm"] for row in table.rows] == ["web1", "", "web2"]
+
+
+def test_csv_table_leaves_out_columns_without_a_name() -> None:
+    """Spacer columns, a pandas index: nothing can refer to them, so two are no clash."""
+    table = csv_table("x.csv", b",vm,,memory_mb,\n0,web1,,4096,\n")
+    assert table.columns == ("vm", "memory_mb")
+    assert [dict(row) for row in table.rows] == [{"vm": "web1", "memory_mb": "4096"}]
+
+
+def test_csv_table_still_refuses_a_name_given_twice() -> None:
+    with pytest.raises(InputError, match=r"^x.csv, vm: column 'vm' appears twice in the header$"):
+        csv_table("x.csv", b"vm,,vm\n1,,2\n")

@@ -81,3 +81,24 @@ def test_azure_migrate_fixture_has_an_n_plus_1_plan() -> None:
     result = solve(inv, Params(failures=1, time_limit=20, workers=1, seed=0))
     assert result.plan is not None
     assert check_plan(inv, result.plan, failures=1) == []
+
+
+def test_azure_migrate_empty_rows_excel_leaves_are_skipped(tmp_path: Path) -> None:
+    """Excel saves rows it once formatted as delimiters only, also between servers."""
+    header = "*Server name,*Cores,*Memory (In MB),*OS name,Disk 1 size (In GB)\n"
+    servers = write(tmp_path, header + "a,2,4096,Linux,\n,,,,\nb,1,512,Linux,10\n,,,,\n,,,,\n")
+    loaded = load_inventory([servers, NODES])
+    assert loaded.inventory.vm_names == ("a", "b")
+    assert loaded.imported is not None
+    assert "servers.csv: 2 servers -> vms" in loaded.imported.report.mapped[0]
+
+
+def test_azure_migrate_template_without_servers_gives_no_vms(tmp_path: Path) -> None:
+    header = "*Server name,*Cores,*Memory (In MB),*OS name,Disk 1 size (In GB)\n"
+    assert load_inventory([write(tmp_path, header), NODES]).inventory.n_vms == 0
+
+
+def test_azure_migrate_empty_servers_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_inventory([write(tmp_path, ""), NODES])
+    assert str(caught.value) == "servers.csv: empty file, and no other source gives the vms table"

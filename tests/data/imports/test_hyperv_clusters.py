@@ -24,7 +24,8 @@ def exports(tmp_path: Path, edits: dict[str, Callable[[Rows], Rows]]) -> Path:
     for name, edit in edits.items():
         type_line, body = (FIXTURES / name).read_text().split("\n", 1)
         reader = csv.DictReader(io.StringIO(body))
-        out = io.StringIO(type_line + "\n")
+        out = io.StringIO()
+        out.write(type_line + "\n")  # StringIO(text) would write over it
         writer = csv.DictWriter(out, list(reader.fieldnames or ()), quoting=csv.QUOTE_ALL,
                                 lineterminator="\r\n")  # fmt: skip
         writer.writeheader()

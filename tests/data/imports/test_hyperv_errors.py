@@ -33,7 +33,8 @@ def edited(tmp_path: Path, name: str, cells: dict[tuple[int, str], str] | None =
         rows[row - 1][column] = value
     if extra_row:
         rows.append(dict(rows[extra_row - 1]))
-    out = io.StringIO(type_line + "\n")
+    out = io.StringIO()
+    out.write(type_line + "\n")  # StringIO(text) would write over it
     writer = csv.DictWriter(out, header, quoting=csv.QUOTE_ALL, lineterminator="\r\n",
                             extrasaction="ignore")  # fmt: skip
     writer.writeheader()
@@ -118,3 +119,53 @@ def test_hyperv_cluster_groups_without_get_vm_ask_for_it(tmp_path: Path) -> None
     message = error_of(path)
     assert message.startswith("get-clustergroup.csv: Get-ClusterGroup names the VM roles")
     assert "Get-VM -ComputerName (Get-ClusterNode) | Export-Csv get-vm.csv" in message
+
+
+def header_only(tmp_path: Path, name: str) -> Path:
+    """The fixture set with one export cut down to its #TYPE line and header."""
+    directory = edited(tmp_path, name)
+    lines = (FIXTURES / name).read_text().splitlines(keepends=True)
+    (directory / name).write_text("".join(lines[:2]))
+    return directory
+
+
+def test_hyperv_get_vmhost_without_rows_names_the_file(tmp_path: Path) -> None:
+    path = header_only(tmp_path, "get-vmhost.csv")
+    assert error_of(path) == "get-vmhost.csv: no nodes: the table has no rows"
+
+
+def test_hyperv_get_vm_without_rows_gives_no_vms(tmp_path: Path) -> None:
+    path = header_only(tmp_path, "get-vm.csv")
+    assert build_imported(import_sources([path], None, ImportOptions())).n_vms == 0
+
+
+def test_hyperv_get_clusternode_without_rows_is_reported_not_applied(tmp_path: Path) -> None:
+    result = import_sources([header_only(tmp_path, "get-clusternode.csv")], None, ImportOptions())
+    assert build_imported(result).n_nodes == 3
+    assert "get-clusternode.csv: no rows; cluster membership not applied" in result.report.dropped
+
+
+def test_hyperv_columns_differing_only_in_case_are_ambiguous(tmp_path: Path) -> None:
+    path = edited(tmp_path, "get-vm.csv")
+    text = (path / "get-vm.csv").read_text().replace('"MemoryMinimum"', '"memorystartup"')
+    (path / "get-vm.csv").write_text(text)
+    assert error_of(path) == (
+        "get-vm.csv, MemoryStartup: columns 'memorystartup' and 'MemoryStartup' differ only "
+        "in case; keep the one meant"
+    )
+
+
+def test_hyperv_empty_export_file_is_ignored_and_reported(tmp_path: Path) -> None:
+    """Export-Csv writes an empty file when nothing was exported (a cluster without CSVs)."""
+    path = edited(tmp_path, "get-vm.csv")
+    (path / "get-clustersharedvolume.csv").write_bytes(b"")
+    result = import_sources([path], None, ImportOptions())
+    assert build_imported(result).n_vms == 13
+    assert any(line.startswith("get-clustersharedvolume.csv: empty") for line in
+               result.report.dropped)  # fmt: skip
+
+
+def test_hyperv_empty_file_named_like_a_canonical_table_is_an_error(tmp_path: Path) -> None:
+    path = edited(tmp_path, "get-vm.csv", remove=("get-vmhost.csv", "get-clusternode.csv"))
+    (path / "nodes.csv").write_bytes(b"")
+    assert error_of(path) == "nodes.csv: empty file; expected a header row"

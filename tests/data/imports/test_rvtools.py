@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from data.check import check_plan
+from data.errors import InputError
 from data.imports.common import ImportOptions
 from data.imports.load import Loaded, load_inventory
 from data.inventory import Inventory
@@ -187,3 +188,62 @@ def test_rvtools_fixture_has_an_n_plus_1_plan(workbook: Loaded) -> None:
     assert result.plan is not None
     assert check_plan(inv, result.plan, failures=1) == []
     assert np.unique(result.plan.owners[:, 0]).size == inv.n_nodes  # every host runs VMs
+
+
+def workbook_of(tmp_path: Path, sheets: dict) -> Path:
+    path = tmp_path / "RVTools_export.xlsx"
+    fixture_generator().write_workbook(path, sheets)
+    return path
+
+
+def test_rvtools_booleans_typed_as_numbers_in_a_workbook_are_booleans(
+    tmp_path: Path, workbook: Loaded
+) -> None:
+    """A sheet saved with 1/0 for TRUE/FALSE: numbers reach us as floats (1.0)."""
+    sheets = fixture_generator().sheets()
+    for name, column in (("vInfo", "Template"), ("vHost", "HT Active")):
+        header, rows = sheets[name]
+        at = header.index(column)
+        for row in rows:
+            row[at] = int(row[at])
+    assert load(workbook_of(tmp_path, sheets)).inventory.equals(workbook.inventory)
+
+
+def test_rvtools_sheet_columns_without_a_header_name_are_ignored(
+    tmp_path: Path, workbook: Loaded
+) -> None:
+    """Spacer columns and the tail of a merged header cell have no name: never a clash."""
+    sheets = fixture_generator().sheets()
+    header, rows = sheets["vInfo"]
+    rows = [[*row[:3], "x", "", *row[3:]] for row in rows]
+    sheets["vInfo"] = ([*header[:3], "", "", *header[3:]], rows)
+    assert load(workbook_of(tmp_path, sheets)).inventory.equals(workbook.inventory)
+
+
+def test_rvtools_empty_rows_in_a_sheet_are_skipped_without_shifting_row_numbers(
+    tmp_path: Path, workbook: Loaded
+) -> None:
+    sheets = fixture_generator().sheets()
+    header, rows = sheets["vInfo"]
+    blank = [""] * len(header)
+    sheets["vInfo"] = (header, [rows[0], blank, *rows[1:], blank, blank])
+    assert load(workbook_of(tmp_path, sheets)).inventory.equals(workbook.inventory)
+    sheets["vInfo"][1][3][header.index("CPUs")] = 2.5  # sql01: the sheet's row 4 now
+    with pytest.raises(InputError, match=r"sheet vInfo row 4, CPUs: '2.5' is not a positive"):
+        load(workbook_of(tmp_path, sheets))
+
+
+def test_rvtools_vinfo_with_a_header_and_no_rows_gives_no_vms(tmp_path: Path) -> None:
+    sheets = fixture_generator().sheets()
+    sheets["vInfo"] = (sheets["vInfo"][0], [])
+    loaded = load(workbook_of(tmp_path, sheets))
+    assert loaded.inventory.n_vms == 0 and loaded.inventory.n_nodes == 6
+
+
+def test_rvtools_a_sheet_not_used_may_repeat_a_column_in_other_case(
+    tmp_path: Path, workbook: Loaded
+) -> None:
+    sheets = fixture_generator().sheets()
+    header, rows = sheets["vCPU"]
+    sheets["vCPU"] = ([*header, "vm"], [[*row, "x"] for row in rows])
+    assert load(workbook_of(tmp_path, sheets)).inventory.equals(workbook.inventory)

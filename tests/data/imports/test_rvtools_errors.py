@@ -50,7 +50,7 @@ def error_of(make: ModuleType, tmp_path: Path, sheets: dict, as_csv: bool = Fals
 # sheet, the row's first cell, column, bad value; the error after "RVTools_export.xlsx sheet "
 CASES = [
     ("vInfo", "dc02", "Memory", -4096,
-     "vInfo row 2, Memory: '-4096.0' is not a non-negative number of MiB"),
+     "vInfo row 2, Memory: '-4096' is not a non-negative number of MiB"),
     ("vInfo", "sql01", "CPUs", "two", "vInfo row 3, CPUs: 'two' is not a non-negative number"),
     ("vInfo", "sql01", "CPUs", 2.5, "vInfo row 3, CPUs: '2.5' is not a positive integer"),
     ("vInfo", "web01", "Powerstate", "poweredUp",
@@ -58,6 +58,7 @@ CASES = [
     ("vInfo", "app01", "Path", "[SAN Bronze 03] app01/app01.vmx",
      f"vInfo row 7, Path: datastore 'SAN Bronze 03' is not in {BOOK} vDatastore"),
     ("vInfo", "dc02", "VM", "dc01", "vInfo row 2, VM: 'dc01' repeats row 1"),
+    ("vInfo", "dc02", "Host", 9, "vInfo row 2, Host: node '9' is not in"),
     ("vInfo", "dc02", "Host", "esx09.corp.example.com",
      "vInfo row 2, Host: node 'esx09.corp.example.com' is not in"),
     ("vInfo", "dc02", "Cluster", "Dev", "vInfo row 2, Cluster: cluster 'Dev' has no nodes"),
@@ -115,3 +116,31 @@ def test_rvtools_sheet_missing_a_needed_column_is_an_error_not_ignored(
 def test_rvtools_vms_need_nodes(make: ModuleType, tmp_path: Path) -> None:
     sheets = {name: table for name, table in make.sheets().items() if name != "vHost"}
     assert "no nodes table" in error_of(make, tmp_path, sheets)
+
+
+def test_rvtools_columns_differing_only_in_case_are_ambiguous(
+    make: ModuleType, tmp_path: Path
+) -> None:
+    sheets = make.sheets()
+    header, rows = sheets["vInfo"]
+    sheets["vInfo"] = ([*header, "memory"], [[*r, 1] for r in rows])
+    assert error_of(make, tmp_path, sheets) == (
+        f"{BOOK} vInfo, memory: columns 'Memory' and 'memory' differ only in case; "
+        "keep the one meant"
+    )
+
+
+def test_rvtools_vhost_with_a_header_and_no_rows_names_its_sheet(
+    make: ModuleType, tmp_path: Path
+) -> None:
+    sheets = make.sheets()
+    sheets["vHost"] = (sheets["vHost"][0], [])
+    assert error_of(make, tmp_path, sheets) == f"{BOOK} vHost: no nodes: the table has no rows"
+
+
+def test_rvtools_old_xls_workbook_is_read_as_a_workbook_not_as_text(tmp_path: Path) -> None:
+    """Excel 97-2003 files (and password-protected xlsx) are OLE2 compound files."""
+    path = tmp_path / "RVTools_export.xls"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)
+    with pytest.raises(InputError, match=r"^RVTools_export.xls: cannot read as a workbook: "):
+        load_inventory([path])
