@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.common import Exit, fail, guarded, stderr
-from cli.saved import SavedPlan, load_saved_plan
+from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.atomic import replace_file
 from data.export import TABLE_FORMATS, nodes_table, placement_table, plan_document
 from data.export import write_tables as write_export_tables
@@ -18,7 +18,7 @@ FORMATS = ("powershell", "json", *TABLE_FORMATS)
 
 
 def export(
-    plan: Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")],
+    plan: PlanDir,
     fmt: Annotated[
         str, typer.Option("--format", help="powershell, json, csv or parquet.")
     ] = "json",
@@ -26,13 +26,8 @@ def export(
         Path | None,
         typer.Option("--out", "-o", help="File (powershell, json) or directory (csv, parquet)."),
     ] = None,
-    inventory: Annotated[
-        Path | None,
-        typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
-    ] = None,
-    failures: Annotated[
-        int | None, typer.Option(min=0, help="k for the worst-case figures (default: plan.json's).")
-    ] = None,
+    inventory: InventoryOverride = None,
+    failures: FailuresOverride = None,
     cluster: Annotated[
         str | None, typer.Option(help="powershell: the cluster to write the script for.")
     ] = None,

@@ -14,7 +14,7 @@ from cli.common import Exit, fail, guarded, stderr, stdout
 from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
 from cli.page import html_page
 from cli.render import OBJECTIVE_UNITS, gib
-from cli.saved import load_saved_plan
+from cli.saved import FailuresOverride, InventoryOverride, PlanDir, load_saved_plan
 from data.atomic import replace_file
 from data.metrics import Load, NodeLoads, node_loads, permille
 
@@ -22,17 +22,12 @@ PICTURES = (".png", ".html", ".htm")
 
 
 def report(
-    plan: Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")],
+    plan: PlanDir,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write a chart: report.png or .html.")
     ] = None,
-    inventory: Annotated[
-        Path | None,
-        typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
-    ] = None,
-    failures: Annotated[
-        int | None, typer.Option(min=0, help="k for the worst case (default: plan.json's).")
-    ] = None,
+    inventory: InventoryOverride = None,
+    failures: FailuresOverride = None,
 ) -> None:
     """Show each node's load now and at its worst under k failures, and the reserve."""
     suffix = out.suffix.lower() if out is not None else None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from cli.common import Exit, fail, guarded, load_sources, sources
 from data.check import Violation, check_node_column, check_plan
@@ -13,6 +15,16 @@ from data.inventory import Inventory
 from data.plan import Plan
 from data.schema import PLAN_JSON
 from data.write import plan_inventory_dir, read_plan
+
+# The arguments every command reading a saved plan takes alike.
+PlanDir = Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")]
+InventoryOverride = Annotated[
+    Path | None,
+    typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
+]
+FailuresOverride = Annotated[
+    int | None, typer.Option(min=0, help="k for the worst-case figures (default: plan.json's).")
+]
 
 
 @dataclass(frozen=True)
