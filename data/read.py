@@ -87,11 +87,14 @@ def _read_csv(path: Path) -> RawTable:
     return csv_table(path.name, _read_bytes(path))
 
 
-def read_parquet(path: Path) -> RawTable:
-    """Columns as Python values (to_pylist), which build.py coerces like CSV text."""
+def read_parquet(path: Path, data: bytes | None = None) -> RawTable:
+    """Columns as Python values (to_pylist), which build.py coerces like CSV text; from
+    `data` when the file's bytes are already read."""
     file = path.name
     try:
-        with pq.ParquetFile(path) as parquet:  # not read_table: it rejects duplicate names
+        with pq.ParquetFile(
+            path if data is None else pa.BufferReader(data)
+        ) as parquet:  # not read_table: it rejects duplicate names
             table = parquet.read()
         values = [table.column(i).to_pylist() for i in range(table.num_columns)]
     except (pa.ArrowException, OSError, ValueError) as error:

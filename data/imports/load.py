@@ -27,7 +27,7 @@ from data.imports.common import (
     TableKind,
     short,
 )
-from data.imports.sources import source_files, source_tables, sources_sha256
+from data.imports.sources import read_source, source_files, source_tables, sources_sha256
 from data.inventory import Inventory
 from data.read import input_sha256, inventory_files, read_inventory
 from data.schema import LUNS, NODES, REQUIRED_TABLES, VMS
@@ -48,11 +48,8 @@ class Imported:
 
     tables: dict[str, CanonicalTable]
     report: ImportReport
-    files: list[Path]
+    input_sha256: str  # over the source files' bytes as read
     formats: list[str] = field(default_factory=list)
-
-    def rows(self) -> dict[str, list[dict[str, Any]]]:
-        return {name: t.rows for name, t in self.tables.items()}
 
 
 @dataclass
@@ -75,24 +72,24 @@ def load_inventory(
     imported = import_sources(paths, fmt, options or ImportOptions())
     report = BuildReport()
     inventory = build_imported(imported, report)
-    return Loaded(inventory, report.warnings, sources_sha256(imported.files), imported)
+    return Loaded(inventory, report.warnings, imported.input_sha256, imported)
 
 
 def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOptions) -> Imported:
     """The canonical tables the exports at `paths` describe (not yet built)."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    files = source_files(list(paths))
+    contents = {path: read_source(path) for path in source_files(list(paths))}
     report = ImportReport()
     unknown: list[RawTable] = []
     empty: list[InputError] = []
-    by_format = _recognised(files, fmt, report, unknown, empty)
+    by_format = _recognised(contents, fmt, report, unknown, empty)
     contributions = {}
     for name, tables in by_format.items():
         contributions[name] = FORMATS[name].convert(tables, options, report)
     merged = _merged(contributions, unknown, empty)
     _match_host_names(merged, report)
-    return Imported(merged, report, files, sorted(by_format))
+    return Imported(merged, report, sources_sha256(contents), sorted(by_format))
 
 
 def build_imported(imported: Imported, report: BuildReport | None = None) -> Inventory:
@@ -134,15 +131,15 @@ def _files(table: CanonicalTable) -> list[str]:
 
 
 def _recognised(
-    files: list[Path], fmt: str | None, report: ImportReport, unknown: list[RawTable],
+    contents: dict[Path, bytes], fmt: str | None, report: ImportReport, unknown: list[RawTable],
     empty: list[InputError],
 ) -> dict[str, dict[str, list[RawTable]]]:  # fmt: skip
     """Tables by format and kind; a table no format knows is dropped, reported, and
     added to `unknown`; an empty file likewise, to `empty`."""
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
-    for path in files:
-        for table in _tables(path, fmt, report, empty):
+    for path, data in contents.items():
+        for table in _tables(path, data, fmt, report, empty):
             kind = _kind_of(table, kinds) or _canonical_name(path, fmt)
             if kind is None:
                 report.dropped.append(f"{table.file}: not a table of a known export; ignored")
@@ -153,17 +150,17 @@ def _recognised(
         raise empty[0]
     if not found:
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
-        raise InputError(f"no table of a {what} in {', '.join(p.name for p in files)}")
+        raise InputError(f"no table of a {what} in {', '.join(p.name for p in contents)}")
     return {name: dict(tables) for name, tables in found.items()}
 
 
 def _tables(
-    path: Path, fmt: str | None, report: ImportReport, empty: list[InputError]
+    path: Path, data: bytes, fmt: str | None, report: ImportReport, empty: list[InputError]
 ) -> list[RawTable]:
     """The file's tables; none for an empty export (Export-Csv writes an empty file when
     nothing was exported, e.g. Get-ClusterSharedVolume on a cluster without CSVs)."""
     try:
-        return source_tables(path)
+        return source_tables(path, data)
     except EmptyFileError as error:
         if _canonical_name(path, fmt) is not None:
             raise  # an empty nodes.csv is a mistake, not an export of nothing

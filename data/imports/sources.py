@@ -35,22 +35,23 @@ def source_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def source_tables(path: Path) -> list[RawTable]:
-    """The tables of one file: its sheets for a workbook, else the file itself."""
-    data = _read(path)
+def source_tables(path: Path, data: bytes | None = None) -> list[RawTable]:
+    """The tables of one file (its bytes, when already read): a workbook's sheets, else the
+    file itself."""
+    data = read_source(path) if data is None else data
     if data.startswith(_WORKBOOKS):
         return _workbook_tables(path, data)
     if data.startswith(_PARQUET):
-        return [read_parquet(path)]
+        return [read_parquet(path, data)]
     return [csv_table(path.name, data)]
 
 
-def sources_sha256(files: list[Path]) -> str:
-    """plan.json's input_sha256 for exports: over the source files' names and bytes, sorted
-    by name, as for a canonical inventory (name, NUL, bytes, NUL for each)."""
+def sources_sha256(contents: dict[Path, bytes]) -> str:
+    """plan.json's input_sha256 for exports: over the bytes read (so it names what was
+    planned), each as name, NUL, bytes, NUL, sorted by name as for a canonical inventory."""
     digest = hashlib.sha256()
-    for path in sorted(files, key=lambda p: (p.name, str(p))):
-        digest.update(path.name.encode("utf-8") + b"\0" + _read(path) + b"\0")
+    for path in sorted(contents, key=lambda p: (p.name, str(p))):
+        digest.update(path.name.encode("utf-8") + b"\0" + contents[path] + b"\0")
     return digest.hexdigest()
 
 
@@ -58,7 +59,7 @@ def _hidden(path: Path) -> bool:
     return path.name.startswith((".", "~$"))  # dotfiles, Excel's lock files
 
 
-def _read(path: Path) -> bytes:
+def read_source(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:

@@ -3,6 +3,8 @@ each format's mapping is tested in tests/data/imports)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,12 @@ def test_check_without_inventory_uses_the_plans_copy(run, exports: Path) -> None
     result = run("check", plan)
     assert result.exit_code == 2
     assert "placement.parquet row" in result.stderr and "not in the inventory" in result.stderr
+
+
+def test_plan_of_exports_hashes_the_source_files_in_name_order(run, exports: Path) -> None:
+    plan = exports.parent / "plan"
+    assert run("plan", exports, "--out", plan, "--workers", "1").exit_code == 0
+    digest = hashlib.sha256()
+    for name in ("guests.csv", "hosts.csv"):
+        digest.update(name.encode() + b"\0" + (exports / name).read_bytes() + b"\0")
+    assert json.loads((plan / "plan.json").read_text())["input_sha256"] == digest.hexdigest()
