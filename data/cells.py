@@ -30,13 +30,14 @@ def coerce(kind: Kind, raw: Any) -> Any:
         value = _number(raw, kind)
     low_ok = value > 0 if kind in (Kind.POSITIVE_INT, Kind.POSITIVE_FLOAT) else value >= 0
     if not low_ok:
-        raise ValueError(f"{_show(raw)} is not a {kind}")
+        raise ValueError(f"{shown(raw)} is not a {kind}")
     if value > MAX_NUMBER:
-        raise ValueError(f"{_show(raw)} is too large (at most {MAX_NUMBER})")
+        raise ValueError(f"{shown(raw)} is too large (at most {MAX_NUMBER})")
     return value
 
 
-def _show(raw: Any) -> str:
+def shown(raw: Any) -> str:
+    """A cell as quoted in messages, cut at 40 characters."""
     text = str(raw)
     return repr(text[:40] + "…") if len(text) > 40 else repr(text)
 
@@ -46,7 +47,7 @@ def _text(kind: Kind, raw: Any) -> str:
         if isinstance(raw, bool | int | float):
             raw = str(raw)
         else:
-            raise ValueError(f"{_show(raw)} is not text")
+            raise ValueError(f"{shown(raw)} is not text")
     text = raw.strip()
     if kind is Kind.NAME and not text:
         raise ValueError("is empty; a name is required")
@@ -64,12 +65,12 @@ def _boolean(raw: Any) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise ValueError(f"{_show(raw)} is not a {Kind.BOOL}")
+    raise ValueError(f"{shown(raw)} is not a {Kind.BOOL}")
 
 
 def _integer(raw: Any, kind: Kind) -> int:
     if isinstance(raw, bool):
-        raise ValueError(f"{_show(raw)} is not a {kind}")
+        raise ValueError(f"{shown(raw)} is not a {kind}")
     if isinstance(raw, int):
         return raw
     if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
@@ -86,16 +87,16 @@ def _integer(raw: Any, kind: Kind) -> int:
             number = math.nan
         if math.isfinite(number) and number.is_integer() and "." in text:
             return int(number)  # "4096.0" from spreadsheets
-    raise ValueError(f"{_show(raw)} is not a {kind}")
+    raise ValueError(f"{shown(raw)} is not a {kind}")
 
 
 def _number(raw: Any, kind: Kind) -> float:
     if isinstance(raw, bool):
-        raise ValueError(f"{_show(raw)} is not a {kind}")
+        raise ValueError(f"{shown(raw)} is not a {kind}")
     try:
         value = float(raw.strip() if isinstance(raw, str) else raw)
     except (TypeError, ValueError):
-        raise ValueError(f"{_show(raw)} is not a {kind}") from None
+        raise ValueError(f"{shown(raw)} is not a {kind}") from None
     if not math.isfinite(value):
-        raise ValueError(f"{_show(raw)} is not a finite {kind}")
+        raise ValueError(f"{shown(raw)} is not a finite {kind}")
     return value

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from data.build import RawTable
-from data.cells import coerce, is_missing
+from data.cells import coerce, is_missing, shown
 from data.errors import InputError
 from data.schema import Kind
 
@@ -190,7 +190,7 @@ class Cells:
         value = _plain_number(raw)
         if value is None or value < 0 or value > _MAX_SOURCE_NUMBER:
             what = f"non-negative number{unit and ' of ' + unit}"
-            raise self.fail(column, f"{_shown(raw)} is not a {what}")
+            raise self.fail(column, f"{shown(raw)} is not a {what}")
         return value
 
     def optional_number(self, column: str | None, unit: str = "") -> float | None:
@@ -199,7 +199,7 @@ class Cells:
     def positive_int(self, column: str, unit: str = "") -> int:
         value = self.number(column, unit)
         if value <= 0 or not value.is_integer():
-            raise self.fail(column, f"{_shown(self.row.get(column))} is not a positive integer")
+            raise self.fail(column, f"{shown(self.row.get(column))} is not a positive integer")
         return int(value)
 
     def origin(self, **columns: str | None) -> Origin:
@@ -268,8 +268,3 @@ def _plain_number(raw: Any) -> float | None:
     else:
         return None
     return value if math.isfinite(value) else None
-
-
-def _shown(raw: Any) -> str:
-    text = str(raw)
-    return repr(text[:40] + "…") if len(text) > 40 else repr(text)
