@@ -37,10 +37,16 @@ def naive(inventory: Inventory, failures: int, time_limit: float, workers: int) 
     return _cp_sat(solve_naive, inventory, failures, time_limit, workers)
 
 
-def _cp_sat(function, inventory: Inventory, failures: int, time_limit: float,
-            workers: int) -> Outcome:  # fmt: skip
-    params = Params(failures=failures, objective=Objective.BALANCE, time_limit=time_limit,
-                    workers=workers, seed=0)  # fmt: skip
+def _cp_sat(
+    function, inventory: Inventory, failures: int, time_limit: float, workers: int
+) -> Outcome:
+    params = Params(
+        failures=failures,
+        objective=Objective.BALANCE,
+        time_limit=time_limit,
+        workers=workers,
+        seed=0,
+    )
     start = time.monotonic()
     result = function(inventory, params)
     seconds = time.monotonic() - start
@@ -53,8 +59,7 @@ def ffd(inventory: Inventory, failures: int, time_limit: float, workers: int) ->
     return _greedy(inventory, failures, balanced=False)
 
 
-def ffd_balanced(inventory: Inventory, failures: int, time_limit: float,
-                 workers: int) -> Outcome:  # fmt: skip
+def ffd_balanced(inventory: Inventory, failures: int, time_limit: float, workers: int) -> Outcome:
     """The balanced greedy (lowest worst load, then re-insertion): our solver's hint."""
     return _greedy(inventory, failures, balanced=True)
 

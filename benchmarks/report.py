@@ -22,7 +22,7 @@ SCHEMA = pa.schema(
         ("luns", pa.bool_()),  # the fleet has a luns table
         ("method", pa.string()),
         ("status", pa.string()),
-        ("objective", pa.int64()),  # U permille, measured on the plan by data.check
+        ("objective", pa.int64()),  # U permille, measured on the plan by data.check.checker
         ("bound", pa.int64()),  # the method's own proven lower bound on U
         ("lower_bound", pa.int64()),  # solver.bounds, analytic
         ("ratio_to_lower_bound", pa.float64()),  # objective / lower_bound
@@ -75,15 +75,24 @@ def markdown(rows: list[Row]) -> str:
         first = next(iter(by.values()))
         ours, naive, bal = by.get("ours"), by.get("naive"), by.get("ffd_balanced")
         cells = [
-            instance, str(first["vms"]), str(first["failures"]),
+            instance,
+            str(first["vms"]),
+            str(first["failures"]),
             _cell(by.get("lower_bound"), "objective"),
-            _u(ours), _cell(ours, "bound"), _u(naive), _cell(naive, "bound"),
-            _u(by.get("ffd")), _u(bal),
-            _cell(ours, "seconds", 1), _cell(naive, "seconds", 1),
-            _cell(ours, "peak_memory_mb"), _cell(naive, "peak_memory_mb"),
-            _cell(ours, "ratio_to_lower_bound", 3), _cell(naive, "ratio_to_lower_bound", 3),
+            _u(ours),
+            _cell(ours, "bound"),
+            _u(naive),
+            _cell(naive, "bound"),
+            _u(by.get("ffd")),
+            _u(bal),
+            _cell(ours, "seconds", 1),
+            _cell(naive, "seconds", 1),
+            _cell(ours, "peak_memory_mb"),
+            _cell(naive, "peak_memory_mb"),
+            _cell(ours, "ratio_to_lower_bound", 3),
+            _cell(naive, "ratio_to_lower_bound", 3),
             _cell(bal, "ratio_to_lower_bound", 3),
-        ]  # fmt: skip
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

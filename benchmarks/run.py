@@ -5,7 +5,7 @@ analytic lower bound, on seeded synthetic fleets (protocol: benchmarks/README.md
 
 Every (instance, method) runs in its own forked process, so its peak memory is its
 own and a run that overshoots its time limit badly is killed instead of stalling
-the suite. Every plan is measured by data.check, never by the method's own account.
+the suite. Every plan is measured by data.check.checker, never by the method's own account.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 from methods import METHODS, Outcome
 from report import Row, markdown, write_markdown, write_tables
 
-from data.check import check_plan, utilisation_permille
+from data.check.checker import check_plan, utilisation_permille
 from data.inventory import Inventory
-from data.synth import fleet_inventory, generate_fleet
+from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import inventory_lower_bound
 from solver.params import Objective
 
@@ -59,8 +59,9 @@ class Instance:
         return 5.0 if quick else (30.0 if self.nodes <= 8 else 60.0)
 
     def inventory(self) -> Inventory:
-        fleet = generate_fleet(self.clusters, self.nodes, self.vms, self.seed,
-                               luns=self.luns, failures=self.failures)  # fmt: skip
+        fleet = generate_fleet(
+            self.clusters, self.nodes, self.vms, self.seed, luns=self.luns, failures=self.failures
+        )
         return fleet_inventory(fleet)
 
 
@@ -76,8 +77,9 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
-def _child(conn: Connection, method: str, inventory: Inventory, failures: int,
-           limit: float, workers: int) -> None:  # fmt: skip
+def _child(
+    conn: Connection, method: str, inventory: Inventory, failures: int, limit: float, workers: int
+) -> None:
     base = _rss_mb()
     try:
         outcome = METHODS[method](inventory, failures, limit, workers)
@@ -87,13 +89,15 @@ def _child(conn: Connection, method: str, inventory: Inventory, failures: int,
     conn.close()
 
 
-def run_isolated(method: str, inventory: Inventory, failures: int, limit: float,
-                 workers: int) -> tuple[Outcome, float | None, float | None]:  # fmt: skip
+def run_isolated(
+    method: str, inventory: Inventory, failures: int, limit: float, workers: int
+) -> tuple[Outcome, float | None, float | None]:
     """(outcome, RSS at start, peak RSS) of one method in a forked process."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child,
-                              args=(send, method, inventory, failures, limit, workers))  # fmt: skip
+    process = context.Process(
+        target=_child, args=(send, method, inventory, failures, limit, workers)
+    )
     start = time.monotonic()
     process.start()
     send.close()
@@ -111,23 +115,40 @@ def run_isolated(method: str, inventory: Inventory, failures: int, limit: float,
     return result
 
 
-def measure(instance: Instance, inventory: Inventory, method: str, outcome: Outcome,
-            lower: int, memory: tuple[float | None, float | None],
-            limit: float | None) -> Row:  # fmt: skip
-    """One row; U and violations come from data.check on the method's plan."""
+def measure(
+    instance: Instance,
+    inventory: Inventory,
+    method: str,
+    outcome: Outcome,
+    lower: int,
+    memory: tuple[float | None, float | None],
+    limit: float | None,
+) -> Row:
+    """One row; U and violations come from data.check.checker on the method's plan."""
     k, plan = instance.failures, outcome.plan
     objective = utilisation_permille(inventory, plan, k) if plan is not None else None
     violations = len(check_plan(inventory, plan, k)) if plan is not None else None
     ratio = objective / lower if objective is not None and lower > 0 else None
     return {
-        "instance": instance.name, "clusters": instance.clusters, "nodes": instance.nodes,
-        "vms": inventory.n_vms, "failures": k, "seed": instance.seed, "luns": instance.luns,
-        "method": method, "status": outcome.status, "objective": objective,
-        "bound": outcome.bound, "lower_bound": lower, "ratio_to_lower_bound": ratio,
-        "seconds": round(outcome.seconds, 3), "time_limit": limit,
-        "base_memory_mb": memory[0], "peak_memory_mb": memory[1],
+        "instance": instance.name,
+        "clusters": instance.clusters,
+        "nodes": instance.nodes,
+        "vms": inventory.n_vms,
+        "failures": k,
+        "seed": instance.seed,
+        "luns": instance.luns,
+        "method": method,
+        "status": outcome.status,
+        "objective": objective,
+        "bound": outcome.bound,
+        "lower_bound": lower,
+        "ratio_to_lower_bound": ratio,
+        "seconds": round(outcome.seconds, 3),
+        "time_limit": limit,
+        "base_memory_mb": memory[0],
+        "peak_memory_mb": memory[1],
         "check_violations": violations,
-    }  # fmt: skip
+    }
 
 
 def bench_instance(instance: Instance, quick: bool, workers: int) -> list[Row]:
@@ -141,19 +162,24 @@ def bench_instance(instance: Instance, quick: bool, workers: int) -> list[Row]:
         outcome, base, peak = run_isolated(method, inventory, instance.failures, limit, workers)
         row = measure(instance, inventory, method, outcome, lower, (base, peak), limit)
         rows.append(row)
-        print(f"{instance.name:>14} {method:>12}: {row['status']:<9} U={row['objective']} "
-              f"bound={row['bound']} LB={lower} {row['seconds']:.1f}s "
-              f"{row['peak_memory_mb']} MB violations={row['check_violations']}",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"{instance.name:>14} {method:>12}: {row['status']:<9} U={row['objective']} "
+            f"bound={row['bound']} LB={lower} {row['seconds']:.1f}s "
+            f"{row['peak_memory_mb']} MB violations={row['check_violations']}",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows
 
 
 def _preamble(quick: bool, workers: int, seconds: float) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "--quick" if quick else "full"
-    return (f"Benchmark ({mode}, workers={workers}, seed={SEED}), {when}, "
-            f"total wall time {seconds:.0f} s. U in permille; * proven optimal; "
-            "! plan rejected by check_plan; — not run or no plan.\n")  # fmt: skip
+    return (
+        f"Benchmark ({mode}, workers={workers}, seed={SEED}), {when}, "
+        f"total wall time {seconds:.0f} s. U in permille; * proven optimal; "
+        "! plan rejected by check_plan; — not run or no plan.\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,8 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_instance(instance, args.quick, args.workers)
         write_tables(rows, args.out, name)  # after every instance: partial results survive
     table = markdown(rows)
-    write_markdown(table, args.out, name, _preamble(args.quick, args.workers,
-                                                    time.monotonic() - start))  # fmt: skip
+    write_markdown(
+        table, args.out, name, _preamble(args.quick, args.workers, time.monotonic() - start)
+    )
     print(table)
     print(f"total wall time {time.monotonic() - start:.0f} s", file=sys.stderr)
     return 0

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from data.check import check_plan, utilisation_permille
-from data.synth import fleet_inventory, generate_fleet
+from data.check.checker import check_plan, utilisation_permille
+from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import inventory_lower_bound
 from solver.params import Objective, Params
 from solver.result import Progress
@@ -45,14 +45,21 @@ def measure(nodes: int, k: int, limit: float) -> dict:
     assert result.plan is not None and check_plan(inventory, result.plan, k) == []
     final = utilisation_permille(inventory, result.plan, k)
     return {
-        "nodes": nodes, "vms": vms, "failures": k, "seed": SEED, "workers": WORKERS,
-        "status": str(result.status), "objective": final, "lower_bound": bound,
+        "nodes": nodes,
+        "vms": vms,
+        "failures": k,
+        "seed": SEED,
+        "workers": WORKERS,
+        "status": str(result.status),
+        "objective": final,
+        "lower_bound": bound,
         "ratio_to_lower_bound": round(final / bound, 4),
         "seconds_to_first": _first(events, lambda u: True),
         "seconds_to_1pct": _first(events, lambda u: u <= 1.01 * bound),
         "seconds_to_final": _first(events, lambda u: u <= final),
-        "seconds_total": round(seconds, 2), "time_limit": limit,
-    }  # fmt: skip
+        "seconds_total": round(seconds, 2),
+        "time_limit": limit,
+    }
 
 
 def _first(events: list[tuple[float, float]], good) -> float | None:
@@ -64,9 +71,11 @@ def markdown(rows: list[dict]) -> str:
         "| nodes | VMs | k | status | U | LB | U/LB | first plan s | within 1% s "
         "| final plan s | total s |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
-    cells = ("| {nodes} | {vms} | {failures} | {status} | {objective} | {lower_bound} "
-             "| {ratio_to_lower_bound:.3f} | {seconds_to_first} | {seconds_to_1pct} "
-             "| {seconds_to_final} | {seconds_total} |")  # fmt: skip
+    cells = (
+        "| {nodes} | {vms} | {failures} | {status} | {objective} | {lower_bound} "
+        "| {ratio_to_lower_bound:.3f} | {seconds_to_first} | {seconds_to_1pct} "
+        "| {seconds_to_final} | {seconds_total} |"
+    )
     return head + "\n".join(cells.format(**r).replace("None", "—") for r in rows) + "\n"
 
 

@@ -46,14 +46,22 @@ def check(
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
     *inventory, plan = paths
     if not inventory:
-        stderr().print("hvplace: checking against the plan's own copy of its inventory",
-                       markup=False)  # fmt: skip
+        stderr().print(
+            "hvplace: checking against the plan's own copy of its inventory", markup=False
+        )
     options = ImportOptions(templates, powered_off, dynamic_memory)
     saved = load_saved_plan(plan, inventory, failures, input_format, options)
     k = saved.failures
     violations = saved.violations()
-    rows = [{"rule": str(v.rule), "subject": v.subject, "failed": ";".join(v.failed),
-             "detail": v.detail} for v in violations]  # fmt: skip
+    rows = [
+        {
+            "rule": str(v.rule),
+            "subject": v.subject,
+            "failed": ";".join(v.failed),
+            "detail": v.detail,
+        }
+        for v in violations
+    ]
     if fmt == "json":
         print(json.dumps({"failures": k, "valid": not violations, "violations": rows}, indent=2))
     elif fmt == "csv":

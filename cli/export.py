@@ -9,10 +9,10 @@ import typer
 
 from cli.common import Exit, fail, guarded, stderr
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
-from data.atomic import replace_file
-from data.export import TABLE_FORMATS, nodes_table, placement_table, plan_document
-from data.export import write_tables as write_export_tables
-from data.powershell import encode, powershell_script
+from data.export.powershell import encode, powershell_script
+from data.export.tables import TABLE_FORMATS, nodes_table, placement_table, plan_document
+from data.export.tables import write_tables as write_export_tables
+from data.io.atomic import replace_file
 
 FORMATS = ("powershell", "json", *TABLE_FORMATS)
 
@@ -58,8 +58,11 @@ def _script(saved: SavedPlan, cluster: str | None) -> bytes:
     if violations:
         for violation in violations[:10]:
             stderr().print(violation.line(), markup=False)
-        fail(Exit.NO_PLAN, f"the plan breaks {len(violations)} rule(s) under "
-                           f"N+{saved.failures}; no script written")  # fmt: skip
+        fail(
+            Exit.NO_PLAN,
+            f"the plan breaks {len(violations)} rule(s) under "
+            f"N+{saved.failures}; no script written",
+        )
     index = _cluster(saved, cluster)
     text = guarded(lambda: powershell_script(saved.inventory, saved.plan, saved.info, index))
     return encode(text)
@@ -69,12 +72,17 @@ def _cluster(saved: SavedPlan, name: str | None) -> int:
     clusters = saved.inventory.clusters
     if name is not None:
         if name not in clusters:
-            fail(Exit.BAD_INPUT, f"--cluster {name!r} is not in the inventory "
-                                 f"({', '.join(clusters)})")  # fmt: skip
+            fail(
+                Exit.BAD_INPUT,
+                f"--cluster {name!r} is not in the inventory ({', '.join(clusters)})",
+            )
         return clusters.index(name)
     if len(clusters) > 1:
-        fail(Exit.BAD_INPUT, f"the plan spans clusters {', '.join(clusters)}; "
-                             "give --cluster NAME (one script per cluster)")  # fmt: skip
+        fail(
+            Exit.BAD_INPUT,
+            f"the plan spans clusters {', '.join(clusters)}; "
+            "give --cluster NAME (one script per cluster)",
+        )
     return 0
 
 

@@ -10,7 +10,7 @@ import io
 import math
 from typing import Any
 
-from data.metrics import Load, NodeLoads
+from data.check.metrics import Load, NodeLoads
 
 MISSING_MATPLOTLIB = "install hvplace[report] for pictures"
 _NOW, _WORST = "#4c72b0", "#dd8452"
@@ -38,8 +38,10 @@ def panels(nodes: list[NodeLoads]) -> list[tuple[str, list[Load]]]:
     """(title, one Load per node) for memory, vCPUs and each extra resource."""
     if not nodes:
         return []
-    out = [("memory (incl. overhead)", [n.memory for n in nodes]),
-           ("vCPUs", [n.vcpus for n in nodes])]  # fmt: skip
+    out = [
+        ("memory (incl. overhead)", [n.memory for n in nodes]),
+        ("vCPUs", [n.vcpus for n in nodes]),
+    ]
     for name in nodes[0].resources:
         out.append((name, [n.resources[name] for n in nodes]))
     return out
@@ -82,14 +84,16 @@ def _tick_style(labels: list[str], width: float) -> dict[str, Any]:
     return {"rotation": 0 if side_by_side else 90, "fontsize": size}
 
 
-def _panel(ax: Any, title: str, labels: list[str], loads: list[Load], failures: int,
-           ticks: dict[str, Any]) -> None:  # fmt: skip
+def _panel(
+    ax: Any, title: str, labels: list[str], loads: list[Load], failures: int, ticks: dict[str, Any]
+) -> None:
     positions = range(len(labels))
     now = [percent(load.used, load.capacity) for load in loads]
     worst = [percent(load.worst, load.capacity) for load in loads]
     ax.bar([p - 0.2 for p in positions], now, width=0.4, color=_NOW, label="now")
-    ax.bar([p + 0.2 for p in positions], worst, width=0.4, color=_WORST,
-           label=f"worst (N+{failures})")  # fmt: skip
+    ax.bar(
+        [p + 0.2 for p in positions], worst, width=0.4, color=_WORST, label=f"worst (N+{failures})"
+    )
     ax.axhline(100, color="black", linewidth=1, linestyle="--", label="capacity")
     ax.set_title(title, loc="left")
     ax.set_ylabel("% of capacity")

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from cli.common import Exit, fail, guarded, stderr
-from data.synth import generate_fleet
-from data.write import write_inventory
+from data.io.write import write_inventory
+from data.synth.fleet import generate_fleet
 
 
 def generate(

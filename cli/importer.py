@@ -21,8 +21,8 @@ from cli.common import (
 from data.imports.common import DynamicMemory, ImportOptions, ImportReport
 from data.imports.load import FORMATS, load_inventory
 from data.inventory import Inventory
-from data.write import FORMATS as TABLE_FORMATS
-from data.write import inventory_tables, write_inventory
+from data.io.write import FORMATS as TABLE_FORMATS
+from data.io.write import inventory_tables, write_inventory
 
 
 def import_(
@@ -64,10 +64,14 @@ def _print_report(report: ImportReport, formats: list[str]) -> None:
     console = stdout()
     titles = ", ".join(FORMATS[f].title for f in formats)
     console.print(f"Read: {titles}", markup=False, highlight=False)
-    for heading, lines in (("Mapped", report.mapped), ("Assumed", report.assumed),
-                           ("Dropped", report.dropped)):  # fmt: skip
-        console.print(f"{heading}:" if lines else f"{heading}: nothing", markup=False,
-                      highlight=False)  # fmt: skip
+    for heading, lines in (
+        ("Mapped", report.mapped),
+        ("Assumed", report.assumed),
+        ("Dropped", report.dropped),
+    ):
+        console.print(
+            f"{heading}:" if lines else f"{heading}: nothing", markup=False, highlight=False
+        )
         for line in lines:
             console.print(f"  - {line}", markup=False, highlight=False)
 

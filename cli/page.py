@@ -18,8 +18,9 @@ img { max-width: 100%; }
 """
 
 
-def html_page(title: str, status: str, headers: list[str], rows: list[list[str]],
-              png: bytes) -> str:  # fmt: skip
+def html_page(
+    title: str, status: str, headers: list[str], rows: list[list[str]], png: bytes
+) -> str:
     """A complete HTML document; `png` is embedded as a data: URL."""
     chart = base64.b64encode(png).decode("ascii")
     return "\n".join(

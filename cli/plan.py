@@ -21,12 +21,12 @@ from cli.common import (
 )
 from cli.progress import solve_progress
 from cli.render import print_plan
-from data.check import check_plan, nodes_used
+from data.check.checker import check_plan, nodes_used
+from data.check.metrics import node_report
 from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
-from data.metrics import node_report
+from data.io.write import write_plan
 from data.plan import ClusterSummary, PlanSummary
-from data.write import write_plan
 from solver.params import Objective, Params
 from solver.result import Result, Status
 from solver.solve import solve
@@ -66,8 +66,14 @@ def plan(
     options = ImportOptions(templates, powered_off, dynamic_memory)
     loaded = load_sources(sources(inventory, example), input_format, options)
     inv = loaded.inventory
-    params = Params(failures=failures, objective=objective, time_limit=time_limit,
-                    workers=workers, seed=seed, gap=gap)  # fmt: skip
+    params = Params(
+        failures=failures,
+        objective=objective,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        gap=gap,
+    )
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
@@ -95,8 +101,11 @@ def _exit_without_plan(result: Result, time_limit: float) -> None:
         reasons = result.reasons or ["no reason could be named"]
         fail(Exit.NO_PLAN, "no plan can exist: " + "; ".join(reasons))
     if result.status is Status.UNKNOWN:
-        fail(Exit.TIME_LIMIT, f"no plan found within the time limit ({time_limit:g} s); "
-                              "not proven impossible, try a longer --time-limit")  # fmt: skip
+        fail(
+            Exit.TIME_LIMIT,
+            f"no plan found within the time limit ({time_limit:g} s); "
+            "not proven impossible, try a longer --time-limit",
+        )
 
 
 def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSummary:
@@ -113,8 +122,13 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
         for c in result.clusters
     )
     return PlanSummary(
-        status=str(result.status), failures=failures, objective=result.objective,
-        objective_value=result.objective_value, bound=result.bound,
-        nodes_used=nodes_used(inv, result.plan), solve_seconds=round(result.seconds, 3),
-        input_sha256=sha, clusters=clusters,
-    )  # fmt: skip
+        status=str(result.status),
+        failures=failures,
+        objective=result.objective,
+        objective_value=result.objective_value,
+        bound=result.bound,
+        nodes_used=nodes_used(inv, result.plan),
+        solve_seconds=round(result.seconds, 3),
+        input_sha256=sha,
+        clusters=clusters,
+    )

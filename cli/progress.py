@@ -21,8 +21,12 @@ def solve_progress(time_limit: float) -> Iterator[OnProgress | None]:
     if not is_terminal():
         yield None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[figures]}"))  # fmt: skip
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[figures]}"),
+    )
     with Progress(*columns, console=stderr(), transient=True) as bar:
         task = bar.add_task("solving", total=time_limit, figures="")
         start, done = time.monotonic(), threading.Event()

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import stdout
-from data.metrics import NodeRow
+from data.check.metrics import NodeRow
 from data.plan import PlanSummary
 
 OBJECTIVE_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
@@ -24,17 +24,30 @@ def gib(mib: int) -> str:
 
 def node_table(rows: list[NodeRow], failures: int) -> Table:
     table = Table(title=f"Per-node load (N+{failures})", title_justify="left")
-    for name, justify in (("node", "left"), ("cluster", "left"), ("VMs", "right"),
-                          ("used GiB", "right"), ("free GiB", "right"), ("vCPUs", "right"),
-                          ("now", "right"), ("worst", "right"),
-                          ("worst if down", "left")):  # fmt: skip
+    for name, justify in (
+        ("node", "left"),
+        ("cluster", "left"),
+        ("VMs", "right"),
+        ("used GiB", "right"),
+        ("free GiB", "right"),
+        ("vCPUs", "right"),
+        ("now", "right"),
+        ("worst", "right"),
+        ("worst if down", "left"),
+    ):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in rows:
         table.add_row(
-            Text(r.node), Text(r.cluster), str(r.vms), gib(r.memory_used_mb), gib(r.memory_free_mb),
-            f"{r.vcpus}/{r.vcpu_capacity}", f"{r.utilisation_permille / 10:.1f}%",
-            f"{r.worst_permille / 10:.1f}%", Text(", ".join(r.worst_failed) or "(none)"),
-        )  # fmt: skip
+            Text(r.node),
+            Text(r.cluster),
+            str(r.vms),
+            gib(r.memory_used_mb),
+            gib(r.memory_free_mb),
+            f"{r.vcpus}/{r.vcpu_capacity}",
+            f"{r.utilisation_permille / 10:.1f}%",
+            f"{r.worst_permille / 10:.1f}%",
+            Text(", ".join(r.worst_failed) or "(none)"),
+        )
     return table
 
 
@@ -42,15 +55,19 @@ def status_line(summary: PlanSummary) -> str:
     unit = OBJECTIVE_UNITS.get(summary.objective, "")
     value, bound = summary.objective_value, summary.bound
     gap = (value - bound) / value * 100 if value else 0.0
-    return (f"{summary.status} · {summary.objective} {value}{unit} · bound {bound}{unit} · "
-            f"gap {gap:.1f}% · {summary.nodes_used} nodes used · "
-            f"{summary.solve_seconds:.2f} s")  # fmt: skip
+    return (
+        f"{summary.status} · {summary.objective} {value}{unit} · bound {bound}{unit} · "
+        f"gap {gap:.1f}% · {summary.nodes_used} nodes used · "
+        f"{summary.solve_seconds:.2f} s"
+    )
 
 
 def print_plan(summary: PlanSummary, rows: list[NodeRow], fmt: str) -> None:
     if fmt == "json":
-        document = {"plan": dataclasses.asdict(summary),
-                    "nodes": [dataclasses.asdict(r) for r in rows]}  # fmt: skip
+        document = {
+            "plan": dataclasses.asdict(summary),
+            "nodes": [dataclasses.asdict(r) for r in rows],
+        }
         print(json.dumps(document, indent=2, default=list))
     elif fmt == "csv":
         print_csv([dataclasses.asdict(r) for r in rows])

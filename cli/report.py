@@ -15,8 +15,8 @@ from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
 from cli.page import html_page
 from cli.render import OBJECTIVE_UNITS, gib
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, load_saved_plan
-from data.atomic import replace_file
-from data.metrics import Load, NodeLoads, node_loads, permille
+from data.check.metrics import Load, NodeLoads, node_loads, permille
+from data.io.atomic import replace_file
 
 PICTURES = (".png", ".html", ".htm")
 
@@ -36,8 +36,9 @@ def report(
     if suffix is not None and not has_matplotlib():
         fail(Exit.BAD_INPUT, MISSING_MATPLOTLIB)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
-    nodes = sorted(node_loads(saved.inventory, saved.plan, saved.failures),
-                   key=lambda n: (n.cluster, n.node))  # fmt: skip
+    nodes = sorted(
+        node_loads(saved.inventory, saved.plan, saved.failures), key=lambda n: (n.cluster, n.node)
+    )
     headers, rows = table_cells(nodes)
     status = status_line(saved.info, saved.failures)
     console = stdout()
@@ -54,17 +55,31 @@ def report(
 def table_cells(nodes: list[NodeLoads]) -> tuple[list[str], list[list[str]]]:
     """Headers and text cells, shared by the terminal table and the HTML page."""
     resources = list(nodes[0].resources) if nodes else []
-    headers = ["node", "cluster", "VMs", "memory now", "memory worst", "worst if down",
-               "vCPUs now", "vCPUs worst"]  # fmt: skip
+    headers = [
+        "node",
+        "cluster",
+        "VMs",
+        "memory now",
+        "memory worst",
+        "worst if down",
+        "vCPUs now",
+        "vCPUs worst",
+    ]
     for name in resources:
         headers += [f"{name} now", f"{name} worst"]
     headers.append("reserve GiB")
     rows = []
     for n in nodes:
-        row = [n.node, n.cluster, str(n.vms), _memory_now(n.memory),
-               _share(n.memory.worst, n.memory.capacity),
-               ", ".join(n.memory.worst_failed) or "(none)",
-               _used(n.vcpus.used, n.vcpus), _used(n.vcpus.worst, n.vcpus)]  # fmt: skip
+        row = [
+            n.node,
+            n.cluster,
+            str(n.vms),
+            _memory_now(n.memory),
+            _share(n.memory.worst, n.memory.capacity),
+            ", ".join(n.memory.worst_failed) or "(none)",
+            _used(n.vcpus.used, n.vcpus),
+            _used(n.vcpus.worst, n.vcpus),
+        ]
         for name in resources:
             load = n.resources[name]
             row += [_used(load.used, load), _used(load.worst, load)]

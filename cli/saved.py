@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from cli.common import Exit, fail, guarded, load_sources, sources
-from data.check import Violation, check_node_column, check_plan
+from data.check.checker import Violation, check_node_column, check_plan
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
+from data.io.write import plan_inventory_dir, read_plan
 from data.plan import Plan
 from data.schema import PLAN_JSON
-from data.write import plan_inventory_dir, read_plan
 
 # The arguments every command reading a saved plan takes alike.
 PlanDir = Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")]

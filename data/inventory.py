@@ -161,14 +161,27 @@ def _validate(inv: Inventory) -> None:
     n, v, lun = inv.n_nodes, inv.n_vms, inv.n_luns
     r, c = len(inv.resource_names), len(inv.class_names)
     shapes = {
-        "node_cluster": (n,), "node_memory_mb": (n,), "node_reserve_mb": (n,),
-        "node_lps": (n,), "node_vcpu_per_lp": (n,), "node_vlan": (n,),
-        "node_resources": (n, r), "vm_cluster": (v,), "vm_memory_mb": (v,),
-        "vm_vcpus": (v,), "vm_disk_gb": (v,), "vm_lun": (v,), "vm_node": (v,),
-        "vm_vlan": (v,), "vm_classes": (v, c), "vm_resources": (v, r),
-        "lun_cluster": (lun,), "lun_capacity_gb": (lun,), "lun_shared": (lun,),
+        "node_cluster": (n,),
+        "node_memory_mb": (n,),
+        "node_reserve_mb": (n,),
+        "node_lps": (n,),
+        "node_vcpu_per_lp": (n,),
+        "node_vlan": (n,),
+        "node_resources": (n, r),
+        "vm_cluster": (v,),
+        "vm_memory_mb": (v,),
+        "vm_vcpus": (v,),
+        "vm_disk_gb": (v,),
+        "vm_lun": (v,),
+        "vm_node": (v,),
+        "vm_vlan": (v,),
+        "vm_classes": (v, c),
+        "vm_resources": (v, r),
+        "lun_cluster": (lun,),
+        "lun_capacity_gb": (lun,),
+        "lun_shared": (lun,),
         "lun_node": (lun,),
-    }  # fmt: skip
+    }
     for name, shape in shapes.items():
         if np.shape(getattr(inv, name)) != shape:
             raise ValueError(f"Inventory.{name} has shape {np.shape(getattr(inv, name))}")

@@ -18,8 +18,11 @@ def add_anti_affinity(
 ) -> None:
     classes = problem.inventory.vm_classes
     for c in range(classes.shape[1]):
-        count = {u: int(classes[list(unit.members), c].sum())
-                 for u, unit in enumerate(problem.units) if unit.members}  # fmt: skip
+        count = {
+            u: int(classes[list(unit.members), c].sum())
+            for u, unit in enumerate(problem.units)
+            if unit.members
+        }
         members = {u: k for u, k in count.items() if k}
         if sum(members.values()) < 2:
             continue

@@ -32,8 +32,10 @@ def inventory_lower_bound(inventory: Inventory, objective: Objective, failures: 
     """The bound of the whole inventory, combined over clusters as solve.py combines
     objectives: the largest for balance (U is a maximum), the sum otherwise."""
     objective = Objective(objective)
-    bounds = [lower_bound(cluster_problem(inventory, c, failures), objective)
-              for c in range(len(inventory.clusters))]  # fmt: skip
+    bounds = [
+        lower_bound(cluster_problem(inventory, c, failures), objective)
+        for c in range(len(inventory.clusters))
+    ]
     if objective is Objective.BALANCE:
         return max(bounds, default=0)
     return sum(bounds)
@@ -116,8 +118,9 @@ def _moves_bound(problem: ClusterProblem) -> int:
     inventory, local = problem.inventory, {int(g): n for n, g in enumerate(problem.nodes)}
     total = 0
     for unit in problem.units:
-        current = [local[int(inventory.vm_node[v])] for v in unit.members
-                   if inventory.vm_node[v] >= 0]  # fmt: skip
+        current = [
+            local[int(inventory.vm_node[v])] for v in unit.members if inventory.vm_node[v] >= 0
+        ]
         stay = max((current.count(n) for n in unit.eligible), default=0)
         total += len(current) - stay
     return total

@@ -92,8 +92,13 @@ def _shifted_loads(
     label: str,
     sets: list[Prefix],
 ) -> Shifted:
-    needed = {(s, n) for failed in sets for s in _subsets(failed)
-              for n in range(problem.n_nodes) if n not in failed}  # fmt: skip
+    needed = {
+        (s, n)
+        for failed in sets
+        for s in _subsets(failed)
+        for n in range(problem.n_nodes)
+        if n not in failed
+    }
     terms: dict[tuple[Prefix, int], tuple[list, list]] = {key: ([], []) for key in needed}
     for u in range(len(problem.units)):
         weight = int(problem.weight[u, row])

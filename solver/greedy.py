@@ -73,8 +73,9 @@ class _State:
         worst = share.max(axis=(0, 2)) + 0.01 * share.mean(axis=(0, 2))
         return fits, worst
 
-    def take(self, listed: tuple[int, ...], weight: np.ndarray, classes: np.ndarray,
-             sign: int = 1) -> None:  # fmt: skip
+    def take(
+        self, listed: tuple[int, ...], weight: np.ndarray, classes: np.ndarray, sign: int = 1
+    ) -> None:
         run = self.runners(np.array([listed]))[0]
         self.load[:, np.arange(len(self.sets)), run] += sign * weight[:, None]
         self.class_count[classes, listed[0]] += sign
@@ -99,13 +100,16 @@ def first_fit_decreasing(
         if listed is None:
             return None
         owners[u] = listed
-    luns = _place_free_vms(state, problem, owners, [u for u in order if problem.units[u].free],
-                           balanced)  # fmt: skip
+    luns = _place_free_vms(
+        state, problem, owners, [u for u in order if problem.units[u].free], balanced
+    )
     if luns is None:
         return None
     k = problem.failures
-    final = [o if o is not None else tuple(problem.units[u].eligible[: k + 1])
-             for u, o in enumerate(owners)]  # fmt: skip
+    final = [
+        o if o is not None else tuple(problem.units[u].eligible[: k + 1])
+        for u, o in enumerate(owners)
+    ]
     if balanced:
         _reinsert(state, problem, final, _movable(problem, order, luns), deadline)
     return GreedyPlan(final, luns)
@@ -127,8 +131,14 @@ def _movable(problem: ClusterProblem, order: list[int], luns: dict[int, int]) ->
     return movable
 
 
-def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ...]],
-              units: list[int], deadline: float, rounds: int = 4) -> None:  # fmt: skip
+def _reinsert(
+    state: _State,
+    problem: ClusterProblem,
+    owners: list[tuple[int, ...]],
+    units: list[int],
+    deadline: float,
+    rounds: int = 4,
+) -> None:
     """Local search: take each unit out and put it back where the worst load is lowest.
 
     A unit goes back to its old owners list when nothing better fits, so every
@@ -150,8 +160,9 @@ def _reinsert(state: _State, problem: ClusterProblem, owners: list[tuple[int, ..
             return
 
 
-def _place(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
-           balanced: bool) -> tuple[int, ...] | None:  # fmt: skip
+def _place(
+    state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray, balanced: bool
+) -> tuple[int, ...] | None:
     """Choose the unit's owners list and put its load on the state."""
     chosen = _choose(state, problem, u, tuples, balanced)
     if chosen is None:
@@ -160,8 +171,9 @@ def _place(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
     return chosen[0]
 
 
-def _choose(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
-            balanced: bool) -> tuple[tuple[int, ...], float] | None:  # fmt: skip
+def _choose(
+    state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray, balanced: bool
+) -> tuple[tuple[int, ...], float] | None:
     """The first fitting owners list, or the best one when balanced, with its score."""
     if not len(tuples):
         return None
@@ -174,8 +186,9 @@ def _choose(state: _State, problem: ClusterProblem, u: int, tuples: np.ndarray,
     return tuple(int(n) for n in tuples[pick]), float(worst[pick])
 
 
-def _place_free_vms(state: _State, problem: ClusterProblem, owners: list,
-                    free_units: list[int], balanced: bool) -> dict[int, int] | None:  # fmt: skip
+def _place_free_vms(
+    state: _State, problem: ClusterProblem, owners: list, free_units: list[int], balanced: bool
+) -> dict[int, int] | None:
     """Each free VM takes the first LUN it fits on, or the best one when balanced."""
     unit_of_lun = problem.unit_of_lun()
     luns: dict[int, int] = {}
@@ -194,8 +207,14 @@ def _place_free_vms(state: _State, problem: ClusterProblem, owners: list,
     return luns
 
 
-def _best_lun(state: _State, problem: ClusterProblem, u: int, owners: list,
-              unit_of_lun: dict[int, int], balanced: bool):  # fmt: skip
+def _best_lun(
+    state: _State,
+    problem: ClusterProblem,
+    u: int,
+    owners: list,
+    unit_of_lun: dict[int, int],
+    balanced: bool,
+):
     v = problem.units[u].members[0]
     disk = int(problem.inventory.vm_disk_mib[v])
     best: tuple[float, int, tuple[int, ...]] | None = None

@@ -1,7 +1,7 @@
 """The first-fit-decreasing baseline as a whole-inventory Plan, for benchmarks and tests.
 
 greedy.py answers per cluster in unit terms (it is also the solver's hint); this
-turns its answers into the per-VM plan that data.check measures.
+turns its answers into the per-VM plan that data.check.checker measures.
 """
 
 from __future__ import annotations

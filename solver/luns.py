@@ -37,8 +37,9 @@ def add_lun_capacity(
     inventory = problem.inventory
     room = lun_room(inventory)
     for lun in problem.luns:
-        chosen = [(lit, int(inventory.vm_disk_mib[v]))
-                  for (v, on), lit in on_lun.items() if on == lun]  # fmt: skip
+        chosen = [
+            (lit, int(inventory.vm_disk_mib[v])) for (v, on), lit in on_lun.items() if on == lun
+        ]
         if inventory.lun_capacity_mib[lun] == UNLIMITED or not chosen:
             continue
         constraint = model.add(sum(disk * lit for lit, disk in chosen) <= int(room[lun]))

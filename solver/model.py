@@ -128,8 +128,9 @@ def read_luns(plan_model: PlanModel, solver: cp_model.CpSolver) -> dict[int, int
     return {v: lun for (v, lun), lit in plan_model.on_lun.items() if solver.boolean_value(lit)}
 
 
-def criterion_value(plan_model: PlanModel, objective: Objective,
-                    owners: list[tuple[int, ...]]) -> int:  # fmt: skip
+def criterion_value(
+    plan_model: PlanModel, objective: Objective, owners: list[tuple[int, ...]]
+) -> int:
     """The first criterion of a plan given as owners lists, without solving."""
     problem = plan_model.problem
     if objective is Objective.BALANCE:

@@ -46,8 +46,9 @@ class _NaiveCluster:
 def solve_naive(inventory: Inventory, params: Params) -> Result:
     """Build the naive model of the whole inventory, solve it once, return our Result."""
     start = time.monotonic()
-    problems = [cluster_problem(inventory, c, params.failures)
-                for c in range(len(inventory.clusters))]  # fmt: skip
+    problems = [
+        cluster_problem(inventory, c, params.failures) for c in range(len(inventory.clusters))
+    ]
     for problem in problems:
         _require_fixed_luns(problem)
     model = cp_model.CpModel()
@@ -93,8 +94,11 @@ def _add_positions(model: cp_model.CpModel, problem: ClusterProblem) -> list[Own
     """Every group has one eligible node at each of its k+1 positions, all distinct."""
     k, out = problem.failures, []
     for u, unit in enumerate(problem.units):
-        own = {(n, j): model.new_bool_var(f"own[g{u}|{problem.node_name(n)}|{j}]")
-               for n in unit.eligible for j in range(k + 1)}  # fmt: skip
+        own = {
+            (n, j): model.new_bool_var(f"own[g{u}|{problem.node_name(n)}|{j}]")
+            for n in unit.eligible
+            for j in range(k + 1)
+        }
         for j in range(k + 1):
             model.add_exactly_one(own[n, j] for n in unit.eligible)
         for n in unit.eligible:
@@ -142,24 +146,33 @@ def _add_runs_under(
             if n in failed:
                 continue
             name = f"runs_under[g{u}|{problem.node_name(n)}|{tag}]"
-            terms = [_and(model, own[u][n, j], all_failed[j - 1], f"{name}#{j}")
-                     for j in range(1, len(all_failed) + 1)]  # fmt: skip
+            terms = [
+                _and(model, own[u][n, j], all_failed[j - 1], f"{name}#{j}")
+                for j in range(1, len(all_failed) + 1)
+            ]
             runs[u, n] = model.new_bool_var(name)
             model.add(runs[u, n] == own[u][n, 0] + sum(terms))
     return runs
 
 
-def _add_capacity(model: cp_model.CpModel, problem: ClusterProblem,
-                  runs: dict[tuple[int, int], cp_model.IntVar], failed: tuple[int, ...],
-                  utilisation: cp_model.IntVar) -> None:  # fmt: skip
+def _add_capacity(
+    model: cp_model.CpModel,
+    problem: ClusterProblem,
+    runs: dict[tuple[int, int], cp_model.IntVar],
+    failed: tuple[int, ...],
+    utilisation: cp_model.IntVar,
+) -> None:
     """Each surviving node holds what it runs under F: 1000 * memory <= U * capacity,
     and CPU and every extra resource within the node's limit."""
     for n in range(problem.n_nodes):
         if n in failed:
             continue
         for row in range(problem.capacity.shape[0]):
-            terms = [(runs[u, n], int(problem.weight[u, row]))
-                     for u in range(len(problem.units)) if (u, n) in runs]  # fmt: skip
+            terms = [
+                (runs[u, n], int(problem.weight[u, row]))
+                for u in range(len(problem.units))
+                if (u, n) in runs
+            ]
             terms = [(lit, w) for lit, w in terms if w]
             if not terms:
                 continue
@@ -176,15 +189,19 @@ def _add_anti_affinity(model: cp_model.CpModel, problem: ClusterProblem, own: li
     classes = problem.inventory.vm_classes
     for c in range(classes.shape[1]):
         for n in range(problem.n_nodes):
-            terms = [(int(classes[list(unit.members), c].sum()), own[u][n, 0])
-                     for u, unit in enumerate(problem.units) if (n, 0) in own[u]]  # fmt: skip
+            terms = [
+                (int(classes[list(unit.members), c].sum()), own[u][n, 0])
+                for u, unit in enumerate(problem.units)
+                if (n, 0) in own[u]
+            ]
             terms = [(count, lit) for count, lit in terms if count]
             if sum(count for count, _ in terms) > 1:
                 model.add(sum(count * lit for count, lit in terms) <= 1)
 
 
-def _nodes_used(model: cp_model.CpModel, problem: ClusterProblem,
-                own: list[Own]) -> cp_model.LinearExprT:  # fmt: skip
+def _nodes_used(
+    model: cp_model.CpModel, problem: ClusterProblem, own: list[Own]
+) -> cp_model.LinearExprT:
     """A node counts as used when it holds any position of a group with VMs."""
     used = [model.new_bool_var(f"used[{problem.node_name(n)}]") for n in range(problem.n_nodes)]
     for u, unit in enumerate(problem.units):
@@ -208,8 +225,9 @@ def _moves(problem: ClusterProblem, own: list[Own]) -> cp_model.LinearExprT:
     return known - sum(stays)
 
 
-def _objective(model: cp_model.CpModel, clusters: list[_NaiveCluster],
-               objective: Objective) -> cp_model.LinearExprT:  # fmt: skip
+def _objective(
+    model: cp_model.CpModel, clusters: list[_NaiveCluster], objective: Objective
+) -> cp_model.LinearExprT:
     """Balance: the largest cluster U; nodes and moves: the sum over clusters."""
     if objective is not Objective.BALANCE:
         return sum(c.criterion for c in clusters)
@@ -219,16 +237,24 @@ def _objective(model: cp_model.CpModel, clusters: list[_NaiveCluster],
     return worst
 
 
-def _result(inventory: Inventory, params: Params, clusters: list[_NaiveCluster],
-            solver: cp_model.CpSolver | None, status: Status,
-            seconds: float) -> Result:  # fmt: skip
+def _result(
+    inventory: Inventory,
+    params: Params,
+    clusters: list[_NaiveCluster],
+    solver: cp_model.CpSolver | None,
+    status: Status,
+    seconds: float,
+) -> Result:
     objective = params.objective.value
     if solver is None or not status.has_plan:
         why = ("CP-SAT proved the naive model of the whole inventory infeasible",)
         reasons = why if status is Status.INFEASIBLE else ()
-        per = tuple(ClusterResult(c.problem.name, status, None, 0, seconds,
-                                  reasons=reasons if i == 0 else ())
-                    for i, c in enumerate(clusters))  # fmt: skip
+        per = tuple(
+            ClusterResult(
+                c.problem.name, status, None, 0, seconds, reasons=reasons if i == 0 else ()
+            )
+            for i, c in enumerate(clusters)
+        )
         return Result(status, objective, None, 0, seconds, per, None)
     vm_lun = np.array(inventory.vm_lun, dtype=np.int64)
     owners = np.full((inventory.n_vms, params.failures + 1), -1, dtype=np.int64)
@@ -239,12 +265,14 @@ def _result(inventory: Inventory, params: Params, clusters: list[_NaiveCluster],
             owners[v] = listed
         luns = {v: int(inventory.vm_lun[v]) for v in vm_owners}
         value = int(solver.value(c.criterion))
-        per_cluster.append(ClusterResult(c.problem.name, status, value, 0, seconds,
-                                         vm_owners, luns))  # fmt: skip
+        per_cluster.append(
+            ClusterResult(c.problem.name, status, value, 0, seconds, vm_owners, luns)
+        )
     value = round(solver.objective_value)
     bound = math.ceil(solver.best_objective_bound - 1e-6)
-    return Result(status, objective, value, bound, seconds, tuple(per_cluster),
-                  Plan(vm_lun, owners))  # fmt: skip
+    return Result(
+        status, objective, value, bound, seconds, tuple(per_cluster), Plan(vm_lun, owners)
+    )
 
 
 def _read_owners(cluster: _NaiveCluster, solver: cp_model.CpSolver) -> dict[int, tuple[int, ...]]:

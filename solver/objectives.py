@@ -12,8 +12,9 @@ def add_nodes_used(
     model: cp_model.CpModel, problem: ClusterProblem, owners: OwnerVars
 ) -> list[cp_model.IntVar]:
     """Rule: a node counts as used when any owners list names it (standbys too)."""
-    used = [model.new_bool_var(f"node_used[{problem.node_name(n)}]")
-            for n in range(problem.n_nodes)]  # fmt: skip
+    used = [
+        model.new_bool_var(f"node_used[{problem.node_name(n)}]") for n in range(problem.n_nodes)
+    ]
     for u, unit in enumerate(problem.units):
         if not unit.members:
             continue  # an empty LUN's owners are never written to a plan

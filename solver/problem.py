@@ -162,12 +162,14 @@ def _units(
     return units, weights
 
 
-def _exclusive_luns(inventory: Inventory, cluster: int, vms: IntArray,
-                    any_free: bool) -> list[int]:  # fmt: skip
+def _exclusive_luns(inventory: Inventory, cluster: int, vms: IntArray, any_free: bool) -> list[int]:
     """Exclusive LUNs that hold a VM, or may receive one the planner places."""
     fixed = {int(inventory.vm_lun[v]) for v in vms if inventory.vm_lun[v] >= 0}
-    return [int(lun) for lun in inventory.luns_of(cluster)
-            if not inventory.lun_shared[lun] and (lun in fixed or any_free)]  # fmt: skip
+    return [
+        int(lun)
+        for lun in inventory.luns_of(cluster)
+        if not inventory.lun_shared[lun] and (lun in fixed or any_free)
+    ]
 
 
 def lun_room(inventory: Inventory, ignore_capacity: bool = False) -> IntArray:

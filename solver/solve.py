@@ -11,15 +11,15 @@ from ortools.sat.python import cp_model
 
 from data.inventory import Inventory
 from data.plan import Plan
-from solver.core import infeasibility_core
 from solver.cpsat import run_cpsat
-from solver.explain import impossibility_reasons
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
 from solver.params import Objective, Params
+from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Progress, Result, Status
 from solver.symmetry import canonical_hint
+from solver.unsat_core import infeasibility_core
 
 OnProgress = Callable[[Progress], None]
 
@@ -27,8 +27,10 @@ OnProgress = Callable[[Progress], None]
 def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
     """Plan every cluster independently within one shared time limit."""
     start = time.monotonic()
-    problems = [cluster_problem(inventory, c, params.failures, params.disabled)
-                for c in range(len(inventory.clusters))]  # fmt: skip
+    problems = [
+        cluster_problem(inventory, c, params.failures, params.disabled)
+        for c in range(len(inventory.clusters))
+    ]
     sizes = [max(1, len(p.units) * p.n_nodes) for p in problems]
     results = []
     for i, problem in enumerate(problems):
@@ -38,8 +40,9 @@ def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None =
     return _combine(inventory, params, results, time.monotonic() - start)
 
 
-def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
-                  on_progress: OnProgress | None = None) -> ClusterResult:  # fmt: skip
+def solve_cluster(
+    problem: ClusterProblem, params: Params, budget: float, on_progress: OnProgress | None = None
+) -> ClusterResult:
     start = time.monotonic()
     reasons = impossibility_reasons(problem, params.disabled)
     if reasons:
@@ -66,8 +69,7 @@ def solve_cluster(problem: ClusterProblem, params: Params, budget: float,
         if status is Status.INFEASIBLE:
             left = budget - (time.monotonic() - start)
             why = tuple(infeasibility_core(problem, params, left)) or (_PROVEN_INFEASIBLE,)
-        return ClusterResult(problem.name, status, None, 0, time.monotonic() - start,
-                             reasons=why)  # fmt: skip
+        return ClusterResult(problem.name, status, None, 0, time.monotonic() - start, reasons=why)
     value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
     owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
     left = budget - (time.monotonic() - start)
@@ -96,9 +98,14 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
     return greedy
 
 
-def _greedy_result(problem: ClusterProblem, plan_model: PlanModel, objective: Objective,
-                   greedy: GreedyPlan | None, bound: int,
-                   start: float) -> ClusterResult:  # fmt: skip
+def _greedy_result(
+    problem: ClusterProblem,
+    plan_model: PlanModel,
+    objective: Objective,
+    greedy: GreedyPlan | None,
+    bound: int,
+    start: float,
+) -> ClusterResult:
     """Time ran out before CP-SAT confirmed a plan: fall back on the greedy one.
 
     The greedy plan obeys every rule (and `plan` certifies it with the checker
@@ -108,8 +115,9 @@ def _greedy_result(problem: ClusterProblem, plan_model: PlanModel, objective: Ob
     if greedy is None:
         return ClusterResult(problem.name, Status.UNKNOWN, None, 0, seconds)
     value = criterion_value(plan_model, objective, greedy.owners)
-    return _cluster_result(problem, Status.FEASIBLE, value, min(value, bound), greedy.owners,
-                           greedy.luns, seconds)  # fmt: skip
+    return _cluster_result(
+        problem, Status.FEASIBLE, value, min(value, bound), greedy.owners, greedy.luns, seconds
+    )
 
 
 _PROVEN_INFEASIBLE = (
@@ -126,8 +134,15 @@ def _second_matters(problem: ClusterProblem, objective: Objective) -> bool:
     return bool((problem.inventory.vm_node[vms] >= 0).any())
 
 
-def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: list,
-                  luns: dict, deadline: float, callback) -> tuple[list, dict]:  # fmt: skip
+def _second_phase(
+    problem: ClusterProblem,
+    params: Params,
+    value: int,
+    owners: list,
+    luns: dict,
+    deadline: float,
+    callback,
+) -> tuple[list, dict]:
     """Hold the first criterion at its optimum and improve the second.
 
     A fresh model, not the first one with one more constraint: which node
@@ -135,8 +150,9 @@ def _second_phase(problem: ClusterProblem, params: Params, value: int, owners: l
     between the phases of `balance` and `nodes`.
     """
     objective = params.objective
-    plan_model = build_model(problem, objective, params.disabled,
-                             scores_moves=objective is not Objective.NODES)  # fmt: skip
+    plan_model = build_model(
+        problem, objective, params.disabled, scores_moves=objective is not Objective.NODES
+    )
     first, second = plan_model.criteria(objective)
     plan_model.model.add(first <= value)
     keep_current = objective is not Objective.NODES  # moves are scored or bounded
@@ -174,9 +190,15 @@ def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | Non
     return _Callback(lambda o, b, s: on_progress(Progress(problem.name, phase, o, b, s)))
 
 
-def _cluster_result(problem: ClusterProblem, status: Status, value: int, bound: int,
-                    owners: list[tuple[int, ...]], luns: dict[int, int],
-                    seconds: float) -> ClusterResult:  # fmt: skip
+def _cluster_result(
+    problem: ClusterProblem,
+    status: Status,
+    value: int,
+    bound: int,
+    owners: list[tuple[int, ...]],
+    luns: dict[int, int],
+    seconds: float,
+) -> ClusterResult:
     """Unit answers -> per-VM LUN and owners in global indices."""
     answers = problem.per_vm(owners, luns)
     vm_owners = {v: listed for v, (_, listed) in answers.items()}
@@ -184,8 +206,9 @@ def _cluster_result(problem: ClusterProblem, status: Status, value: int, bound: 
     return ClusterResult(problem.name, status, value, bound, seconds, vm_owners, vm_luns)
 
 
-def _combine(inventory: Inventory, params: Params, results: list[ClusterResult],
-             seconds: float) -> Result:  # fmt: skip
+def _combine(
+    inventory: Inventory, params: Params, results: list[ClusterResult], seconds: float
+) -> Result:
     objective = params.objective.value
     failed = [r for r in results if not r.status.has_plan]
     if failed:
@@ -200,8 +223,15 @@ def _combine(inventory: Inventory, params: Params, results: list[ClusterResult],
     value = combine(r.objective_value or 0 for r in results)
     bound = combine(r.bound for r in results)
     status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
-    return Result(status, objective, value, bound, seconds, tuple(results),
-                  _plan(inventory, results, params.failures))  # fmt: skip
+    return Result(
+        status,
+        objective,
+        value,
+        bound,
+        seconds,
+        tuple(results),
+        _plan(inventory, results, params.failures),
+    )
 
 
 def _plan(inventory: Inventory, results: list[ClusterResult], failures: int) -> Plan:

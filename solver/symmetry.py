@@ -29,8 +29,11 @@ def interchangeable_groups(problem: ClusterProblem, keep_current: bool) -> list[
         g = int(problem.nodes[n])
         if g in current:
             continue
-        key = (*problem.capacity[:, n].tolist(), bool(inventory.node_vlan[g]),
-               int(inventory.node_lps[g]))  # fmt: skip
+        key = (
+            *problem.capacity[:, n].tolist(),
+            bool(inventory.node_vlan[g]),
+            int(inventory.node_lps[g]),
+        )
         groups.setdefault(key, []).append(n)
     return [g for g in groups.values() if len(g) > 1]
 

@@ -1,8 +1,9 @@
 """The folders are the architecture (STYLE.md): imports are held here, not in review.
 
 cli/ -> solver/ -> data/ -> numpy, pyarrow. data/ never imports the solver or
-OR-Tools; solver/ never imports pyarrow, typer or rich, never opens files and
-never prints; the checker shares no code with the solver.
+OR-Tools; solver/ never imports pyarrow, typer or rich and never opens files;
+only cli/ prints; the checker (data/check/) imports nothing of the solver, nor of
+the readers, importers and exporters whose output it judges.
 """
 
 from __future__ import annotations
@@ -17,27 +18,33 @@ FORBIDDEN = {
     "data": {"solver", "cli", "ortools", "typer", "rich"},
     "solver": {"cli", "pyarrow", "typer", "rich"},
 }
+CHECKER_FORBIDDEN = ("solver", "ortools", "pyarrow", "data.io", "data.imports", "data.export")
 
 
 def _modules(package: str) -> list[Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
 
-def _imports(path: Path) -> set[str]:
+def _imported_modules(path: Path) -> set[str]:
+    """Full dotted names of the absolute imports of a module."""
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
+            names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
+
+
+def _imports(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in _imported_modules(path)}
 
 
 def _calls(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    return {n.func.id for n in ast.walk(tree)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}  # fmt: skip
+    calls = (n for n in ast.walk(tree) if isinstance(n, ast.Call))
+    return {n.func.id for n in calls if isinstance(n.func, ast.Name)}
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -50,17 +57,38 @@ def test_layers_forbidden_imports(package: str) -> None:
 
 
 def test_layers_solver_does_no_io() -> None:
-    offences = {str(p.relative_to(ROOT)): sorted(_calls(p) & {"open", "print", "input"})
-                for p in _modules("solver")}  # fmt: skip
+    offences = {
+        str(p.relative_to(ROOT)): sorted(_calls(p) & {"open", "print", "input"})
+        for p in _modules("solver")
+    }
     assert {k: v for k, v in offences.items() if v} == {}
 
 
-def test_layers_checker_shares_nothing_with_the_solver() -> None:
-    for name in ("check.py", "loads.py"):
-        assert "solver" not in _imports(ROOT / "data" / name)
+def test_layers_only_cli_prints() -> None:
+    offences = {
+        str(p.relative_to(ROOT)): sorted(_calls(p) & {"print", "input"})
+        for package in ("data", "solver")
+        for p in _modules(package)
+    }
+    assert {k: v for k, v in offences.items() if v} == {}
+
+
+def _forbidden_for_checker(name: str) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in CHECKER_FORBIDDEN)
+
+
+def test_layers_checker_shares_nothing_with_the_solver_or_the_readers() -> None:
+    offences = {
+        str(p.relative_to(ROOT)): sorted(filter(_forbidden_for_checker, _imported_modules(p)))
+        for p in _modules("data/check")
+    }
+    assert {k: v for k, v in offences.items() if v} == {}
 
 
 def test_layers_the_rules_are_seen() -> None:
     """Guards the guard: the scan must actually find the modules it checks."""
     assert len(_modules("solver")) >= 10
+    assert len(_modules("data/check")) >= 3
     assert "ortools" in _imports(ROOT / "solver" / "solve.py")
+    assert "data.check.loads" in _imported_modules(ROOT / "data" / "check" / "checker.py")
+    assert _forbidden_for_checker("data.io.read") and not _forbidden_for_checker("data.inventory")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from data.build import RawTable
 from data.imports.common import (
     CanonicalTable,
     Contribution,
@@ -24,6 +23,7 @@ from data.imports.common import (
     few,
     required_column,
 )
+from data.io.build import RawTable
 
 NAME = "azure-migrate"
 SERVERS = "servers"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from data.build import RawTable
 from data.imports.common import (
     CanonicalTable,
     Contribution,
@@ -16,6 +15,7 @@ from data.imports.common import (
     Origin,
     TableKind,
 )
+from data.io.build import RawTable
 
 NAME = "canonical"
 KINDS = (

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from data.build import RawTable
-from data.cells import coerce, is_missing, shown
 from data.errors import InputError
+from data.io.build import RawTable
+from data.io.cells import coerce, is_missing, shown
 from data.schema import Kind
 
 MIB = 1024 * 1024

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from data.build import BuildReport, RawTable, build_inventory
-from data.csvtext import EmptyFileError
 from data.errors import InputError
-from data.imports import azure_migrate, canonical, hyperv, rvtools
+from data.imports import azure_migrate, canonical
 from data.imports.common import (
     CanonicalTable,
     Format,
@@ -27,9 +25,13 @@ from data.imports.common import (
     TableKind,
     short,
 )
+from data.imports.hyperv import tables as hyperv
+from data.imports.rvtools import tables as rvtools
 from data.imports.sources import read_source, source_files, source_tables, sources_sha256
 from data.inventory import Inventory
-from data.read import input_sha256, inventory_files, read_inventory
+from data.io.build import BuildReport, RawTable, build_inventory
+from data.io.csvtext import EmptyFileError
+from data.io.read import input_sha256, inventory_files, read_inventory
 from data.schema import LUNS, NODES, REQUIRED_TABLES, VMS
 
 FORMATS: dict[str, Format] = {
@@ -131,9 +133,12 @@ def _files(table: CanonicalTable) -> list[str]:
 
 
 def _recognised(
-    contents: dict[Path, bytes], fmt: str | None, report: ImportReport, unknown: list[RawTable],
+    contents: dict[Path, bytes],
+    fmt: str | None,
+    report: ImportReport,
+    unknown: list[RawTable],
     empty: list[InputError],
-) -> dict[str, dict[str, list[RawTable]]]:  # fmt: skip
+) -> dict[str, dict[str, list[RawTable]]]:
     """Tables by format and kind; a table no format knows is dropped, reported, and
     added to `unknown`; an empty file likewise, to `empty`."""
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
@@ -184,9 +189,10 @@ def _kind_of(table: RawTable, kinds: list[TableKind]) -> TableKind | None:
 
 
 def _merged(
-    contributions: dict[str, dict[str, CanonicalTable]], unknown: list[RawTable],
+    contributions: dict[str, dict[str, CanonicalTable]],
+    unknown: list[RawTable],
     empty: list[InputError],
-) -> dict[str, CanonicalTable]:  # fmt: skip
+) -> dict[str, CanonicalTable]:
     """One source per canonical table: two formats both giving VMs is ambiguous. When a
     required table is missing, an empty file or a table that was not recognised is the
     likely culprit."""

@@ -11,10 +11,10 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from data.build import RawTable
-from data.csvtext import csv_table, one_line, table_of
 from data.errors import InputError
-from data.read import read_parquet
+from data.io.build import RawTable
+from data.io.csvtext import csv_table, one_line, table_of
+from data.io.read import read_parquet
 
 _WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip (xlsx, ods), OLE2 (xls)
 _PARQUET = b"PAR1"

@@ -25,8 +25,9 @@ def test_exports_go_from_import_to_an_applied_plan_and_a_report(
     assert imported.exit_code == 0, imported.stderr
     assert "Assumed:" in imported.stdout and "Wrote" in imported.stdout
 
-    planned = run("plan", source, "--out", plan, "--workers", "1", "--time-limit", "10",
-                  "--gap", "0.05")  # fmt: skip
+    planned = run(
+        "plan", source, "--out", plan, "--workers", "1", "--time-limit", "10", "--gap", "0.05"
+    )
     assert planned.exit_code == 0, planned.stderr
     same = run("plan", inventory, "--workers", "1", "--time-limit", "10", "--gap", "0.05")
     assert (

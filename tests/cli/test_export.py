@@ -9,17 +9,24 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from data.build import build_inventory, table
+from data.io.build import build_inventory, table
+from data.io.write import write_plan
 from data.plan import ClusterSummary, Plan, PlanSummary
-from data.write import write_plan
 
 BOM = b"\xef\xbb\xbf"
 
 
-def _write(directory: Path, nodes: list[dict], vms: list[dict], luns: list[dict] | None,
-           vm_lun: list[int], owners: list[list[int]]) -> Path:  # fmt: skip
-    inv = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms),
-                          table("luns.csv", luns) if luns else None)  # fmt: skip
+def _write(
+    directory: Path,
+    nodes: list[dict],
+    vms: list[dict],
+    luns: list[dict] | None,
+    vm_lun: list[int],
+    owners: list[list[int]],
+) -> Path:
+    inv = build_inventory(
+        table("nodes.csv", nodes), table("vms.csv", vms), table("luns.csv", luns) if luns else None
+    )
     clusters = tuple(ClusterSummary(c, "optimal", 100, 100, 3, 0.1) for c in inv.clusters)
     summary = PlanSummary("optimal", 1, "balance", 100, 100, 3, 0.1, "cd" * 32, clusters)
     write_plan(directory, inv, Plan.from_lists(vm_lun, owners), summary)
@@ -37,8 +44,10 @@ def plan_dir(tmp_path: Path) -> Path:
         {"vm": "db", "memory_mb": 8192, "vcpus": 4, "lun": "lun1", "node": "hv1"},
         {"vm": "wéb", "memory_mb": 2048, "vcpus": 1, "lun": "csv1", "node": "hv2"},
     ]
-    luns = [{"lun": "lun1", "capacity_gb": 100}, {"lun": "csv1", "capacity_gb": 100,
-                                                  "shared": True}]  # fmt: skip
+    luns = [
+        {"lun": "lun1", "capacity_gb": 100},
+        {"lun": "csv1", "capacity_gb": 100, "shared": True},
+    ]
     return _write(tmp_path / "plan", nodes, vms, luns, [0, 0, 1], [[0, 1], [0, 1], [2, 0]])
 
 
@@ -116,8 +125,9 @@ def test_export_refuses_a_script_for_a_broken_plan(run, plan_dir: Path, tmp_path
     result = run("export", plan_dir, "--format", "powershell", "--out", out)
     assert result.exit_code == 1
     assert "lun-exclusivity: lun 'lun1'" in result.stderr
-    assert result.stderr.endswith("hvplace: the plan breaks 1 rule(s) under N+1; no script "
-                                  "written\n")  # fmt: skip
+    assert result.stderr.endswith(
+        "hvplace: the plan breaks 1 rule(s) under N+1; no script written\n"
+    )
     assert not out.exists()
     assert run("export", plan_dir, "--format", "json").exit_code == 0  # data export still works
 
@@ -146,8 +156,10 @@ def test_export_inventory_option_overrides_the_snapshot(
 
 
 def test_export_multi_cluster_script_needs_cluster(run, tmp_path: Path) -> None:
-    nodes = [{"node": n, "memory_mb": 65536, "logical_processors": 16, "cluster": c}
-             for n, c in (("a1", "A"), ("a2", "A"), ("b1", "B"), ("b2", "B"))]  # fmt: skip
+    nodes = [
+        {"node": n, "memory_mb": 65536, "logical_processors": 16, "cluster": c}
+        for n, c in (("a1", "A"), ("a2", "A"), ("b1", "B"), ("b2", "B"))
+    ]
     vms = [
         {"vm": v, "memory_mb": 1024, "vcpus": 1, "cluster": c}
         for v, c in (("va", "A"), ("vb", "B"))
@@ -155,8 +167,9 @@ def test_export_multi_cluster_script_needs_cluster(run, tmp_path: Path) -> None:
     plan_dir = _write(tmp_path / "plan", nodes, vms, None, [0, 1], [[0, 1], [2, 3]])
     result = run("export", plan_dir, "--format", "powershell")
     assert result.exit_code == 2
-    assert result.stderr == ("hvplace: the plan spans clusters A, B; give --cluster NAME "
-                             "(one script per cluster)\n")  # fmt: skip
+    assert result.stderr == (
+        "hvplace: the plan spans clusters A, B; give --cluster NAME (one script per cluster)\n"
+    )
     result = run("export", plan_dir, "--format", "powershell", "--cluster", "B")
     assert result.exit_code == 0
     assert "Name = 'vb'" in result.stdout and "Name = 'va'" not in result.stdout

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 
 from cli.figure import _draw, chart_png, panels, percent
-from data.metrics import Load, NodeLoads
+from data.check.metrics import Load, NodeLoads
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _node(name: str, iops: Load) -> NodeLoads:
-    return NodeLoads(name, "c", 1, Load(100, 200, 150, ("x",)), Load(1, 8, 2, ("x",)),
-                     {"res_iops": iops})  # fmt: skip
+    return NodeLoads(
+        name, "c", 1, Load(100, 200, 150, ("x",)), Load(1, 8, 2, ("x",)), {"res_iops": iops}
+    )
 
 
 def test_percent_of_capacity() -> None:
@@ -46,8 +47,10 @@ def _tick_boxes(nodes: list[NodeLoads]) -> list[list[Any]]:
     canvas = FigureCanvasAgg(_draw(nodes, 1))
     canvas.draw()
     renderer = canvas.get_renderer()
-    return [[label.get_window_extent(renderer) for label in ax.get_xticklabels()]
-            for ax in canvas.figure.axes]  # fmt: skip
+    return [
+        [label.get_window_extent(renderer) for label in ax.get_xticklabels()]
+        for ax in canvas.figure.axes
+    ]
 
 
 @pytest.mark.parametrize(
@@ -60,8 +63,10 @@ def _tick_boxes(nodes: list[NodeLoads]) -> list[list[Any]]:
     ids=["two-clusters", "300-nodes", "long-names"],
 )
 def test_chart_node_labels_do_not_overlap(names: list[str]) -> None:
-    nodes = [NodeLoads(name, name.split("-")[0], 1, Load(100, 200, 150, ()), Load(1, 8, 2, ()),
-                       {}) for name in names]  # fmt: skip
+    nodes = [
+        NodeLoads(name, name.split("-")[0], 1, Load(100, 200, 150, ()), Load(1, 8, 2, ()), {})
+        for name in names
+    ]
     for boxes in _tick_boxes(nodes):
         assert len(boxes) == len(names)
         assert not [(a, b) for a, b in itertools.pairwise(boxes) if a.overlaps(b)]

@@ -16,8 +16,11 @@ def test_plan_two_node_example_writes_all_files(run, tmp_path: Path) -> None:
     result = run("plan", "--example", "two-node", "--out", out, "--workers", "1")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "inventory", "placement.csv", "placement.parquet", "plan.json"
-    ]  # fmt: skip
+        "inventory",
+        "placement.csv",
+        "placement.parquet",
+        "plan.json",
+    ]
     summary = json.loads((out / "plan.json").read_text())
     assert summary["status"] == "optimal"
     assert summary["failures"] == 1
@@ -45,8 +48,9 @@ def test_plan_no_n1_exits_1_with_reason_and_writes_nothing(run, tmp_path: Path) 
     assert not out.exists()
 
 
-def test_plan_bad_cell_exits_2_naming_file_row_column(run, tiny_inventory: Path,
-                                                      tmp_path: Path) -> None:  # fmt: skip
+def test_plan_bad_cell_exits_2_naming_file_row_column(
+    run, tiny_inventory: Path, tmp_path: Path
+) -> None:
     (tiny_inventory / "vms.csv").write_text("vm,memory_mb,vcpus\nweb,-512,1\n")
     out = tmp_path / "plan"
     result = run("plan", tiny_inventory, "--out", out)
@@ -132,8 +136,9 @@ def test_plan_gap_stops_early_and_reports_feasible(run, tmp_path: Path) -> None:
     fleet, out = tmp_path / "fleet", tmp_path / "plan"
     args = ("generate", "--nodes", "8", "--vms", "96", "--seed", "2024", "--out", fleet)
     assert run(*args).exit_code == 0
-    result = run("plan", fleet, "--out", out, "--gap", "0.02", "--time-limit", "50",
-                 "--workers", "1")  # fmt: skip
+    result = run(
+        "plan", fleet, "--out", out, "--gap", "0.02", "--time-limit", "50", "--workers", "1"
+    )
     assert result.exit_code == 0, result.stderr
     summary = json.loads((out / "plan.json").read_text())
     value, bound = summary["objective_value"], summary["bound"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from data.build import build_inventory, table
+from data.io.build import build_inventory, table
+from data.io.write import write_plan
 from data.plan import ClusterSummary, Plan, PlanSummary
-from data.write import write_plan
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NODE_NAMES = ("<hv&1>", '"hv2"', "[bold]hv3[/bold]")
@@ -19,13 +19,32 @@ NODE_NAMES = ("<hv&1>", '"hv2"', "[bold]hv3[/bold]")
 @pytest.fixture
 def plan_dir(tmp_path: Path) -> Path:
     """Three nodes with awkward names; VMs a, b on the first, c on the second (N+1)."""
-    nodes = [{"node": n, "memory_mb": 16384, "reserve_mb": 1024, "logical_processors": 4,
-              "res_iops": 1000} for n in NODE_NAMES]  # fmt: skip
-    vms = [{"vm": v, "memory_mb": m, "vcpus": 1, "res_iops": 100}
-           for v, m in (("a", 4096), ("b", 2048), ("c", 1024))]  # fmt: skip
+    nodes = [
+        {
+            "node": n,
+            "memory_mb": 16384,
+            "reserve_mb": 1024,
+            "logical_processors": 4,
+            "res_iops": 1000,
+        }
+        for n in NODE_NAMES
+    ]
+    vms = [
+        {"vm": v, "memory_mb": m, "vcpus": 1, "res_iops": 100}
+        for v, m in (("a", 4096), ("b", 2048), ("c", 1024))
+    ]
     inv = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
-    summary = PlanSummary("feasible", 1, "balance", 475, 400, 3, 0.2, "ef" * 32,
-                          (ClusterSummary("cluster", "feasible", 475, 400, 3, 0.2),))  # fmt: skip
+    summary = PlanSummary(
+        "feasible",
+        1,
+        "balance",
+        475,
+        400,
+        3,
+        0.2,
+        "ef" * 32,
+        (ClusterSummary("cluster", "feasible", 475, 400, 3, 0.2),),
+    )
     plan = Plan.from_lists([0, 1, 2], [[0, 1], [0, 2], [1, 0]])
     write_plan(tmp_path / "plan", inv, plan, summary)
     return tmp_path / "plan"
@@ -46,8 +65,11 @@ def test_report_prints_table_and_status(run, plan_dir: Path) -> None:
 
 
 def test_report_failures_option_changes_the_worst_case(run, plan_dir: Path) -> None:
-    row = next(line for line in run("report", plan_dir, "--failures", "0").stdout.splitlines()
-               if line.startswith("│ <hv&1>"))  # fmt: skip
+    row = next(
+        line
+        for line in run("report", plan_dir, "--failures", "0").stdout.splitlines()
+        if line.startswith("│ <hv&1>")
+    )
     assert "40.7% of 15.0 GiB │        40.7% │ (none)" in row
 
 

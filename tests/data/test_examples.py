@@ -6,13 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from data.check import check_plan
+from data.check.checker import check_plan
 from data.errors import InputError
 from data.examples import EXAMPLES, example_path
 from data.inventory import Inventory
+from data.io.read import read_inventory
+from data.io.write import read_plan
 from data.plan import Plan
-from data.read import read_inventory
-from data.write import read_plan
 
 # An N+1 plan for four-node, found by a random search and kept as the witness.
 FOUR_NODE_PLAN = """vm,lun,owners

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from data.build import build_inventory, table
-from data.check import check_plan, criteria
+from data.check.checker import check_plan, criteria
 from data.inventory import Inventory
+from data.io.build import build_inventory, table
 from solver.params import Params
 from solver.result import Result, Status
 from solver.solve import solve
@@ -71,8 +71,9 @@ def case_inventory(case: Mapping[str, Any]) -> Inventory:
     with complete rows (no defaults are filled)."""
     luns = case.get("luns")
     lun_table = table("luns.csv", luns) if luns is not None else None
-    return build_inventory(table("nodes.csv", case["nodes"]), table("vms.csv", case["vms"]),
-                           lun_table)  # fmt: skip
+    return build_inventory(
+        table("nodes.csv", case["nodes"]), table("vms.csv", case["vms"]), lun_table
+    )
 
 
 @pytest.fixture(scope="session")

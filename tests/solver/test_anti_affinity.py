@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.check import check_plan
+from data.check.checker import check_plan
 from data.rules import Rule
 from solver.result import Status
 
@@ -27,8 +27,7 @@ def test_anti_affinity_on_separates_pair(pair_on_hv1, solve_and_check) -> None:
 
 
 def test_anti_affinity_off_keeps_pair_together(pair_on_hv1, solve_pinned) -> None:
-    result = solve_pinned(pair_on_hv1, objective="moves", failures=1,
-                          disabled={Rule.ANTI_AFFINITY})  # fmt: skip
+    result = solve_pinned(pair_on_hv1, objective="moves", failures=1, disabled={Rule.ANTI_AFFINITY})
     assert result.status is Status.OPTIMAL
     assert result.objective_value == 0
     assert result.plan.vm_node.tolist() == [HV1, HV1]
@@ -60,8 +59,11 @@ def test_anti_affinity_not_required_after_failure(inventory_of, solve_and_check)
 def test_anti_affinity_classes_split_on_separator(inventory_of, solve_and_check) -> None:
     # a is in x and y, b in x, c in y: on two nodes b and c must share, a stays alone.
     nodes = [{"node": "hv1"}, {"node": "hv2"}]
-    vms = [{"vm": "a", "anti_affinity": "x; y"}, {"vm": "b", "anti_affinity": "x"},
-           {"vm": "c", "anti_affinity": "y"}]  # fmt: skip
+    vms = [
+        {"vm": "a", "anti_affinity": "x; y"},
+        {"vm": "b", "anti_affinity": "x"},
+        {"vm": "c", "anti_affinity": "y"},
+    ]
     inventory = inventory_of(nodes, vms)
     assert inventory.class_names == ("x", "y")
     result = solve_and_check(inventory, objective="balance", failures=0)
@@ -71,8 +73,11 @@ def test_anti_affinity_classes_split_on_separator(inventory_of, solve_and_check)
 
 def test_anti_affinity_triangle_on_two_nodes_is_infeasible(inventory_of, solve_pinned) -> None:
     nodes = [{"node": "hv1"}, {"node": "hv2"}]
-    vms = [{"vm": "a", "anti_affinity": "x;z"}, {"vm": "b", "anti_affinity": "x;y"},
-           {"vm": "c", "anti_affinity": "y;z"}]  # fmt: skip
+    vms = [
+        {"vm": "a", "anti_affinity": "x;z"},
+        {"vm": "b", "anti_affinity": "x;y"},
+        {"vm": "c", "anti_affinity": "y;z"},
+    ]
     result = solve_pinned(inventory_of(nodes, vms), objective="balance", failures=0)
     assert result.status is Status.INFEASIBLE
     assert result.plan is None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from data.build import build_inventory, table
-from data.check import check_plan, nodes_used, utilisation_permille
-from data.synth import fleet_inventory, generate_fleet
+from data.check.checker import check_plan, nodes_used, utilisation_permille
+from data.io.build import build_inventory, table
+from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import inventory_lower_bound, lower_bound
 from solver.greedy_plan import greedy_plan
 from solver.naive import solve_naive
@@ -36,9 +36,13 @@ def test_naive_plan_passes_check_on_three_node_fleet(clusters: int, failures: in
 
 @pytest.mark.parametrize(
     ("nodes", "vms", "failures", "seed", "objective"),
-    [(3, 8, 1, 0, "balance"), (3, 10, 2, 1, "balance"), (4, 10, 1, 2, "balance"),
-     (4, 12, 1, 3, "nodes")],
-)  # fmt: skip
+    [
+        (3, 8, 1, 0, "balance"),
+        (3, 10, 2, 1, "balance"),
+        (4, 10, 1, 2, "balance"),
+        (4, 12, 1, 3, "nodes"),
+    ],
+)
 def test_naive_finds_the_same_optimum_as_solve(
     nodes: int, vms: int, failures: int, seed: int, objective: str
 ) -> None:
@@ -62,13 +66,22 @@ def test_naive_refuses_vms_whose_lun_the_planner_chooses() -> None:
 @pytest.mark.parametrize("objective", list(Objective))
 @pytest.mark.parametrize(
     ("clusters", "nodes", "vms", "failures", "seed", "tight"),
-    [(1, 3, 8, 1, 0, True), (1, 4, 12, 2, 1, False), (2, 3, 9, 1, 2, True),
-     (1, 5, 14, 1, 3, False)],
-)  # fmt: skip
+    [
+        (1, 3, 8, 1, 0, True),
+        (1, 4, 12, 2, 1, False),
+        (2, 3, 9, 1, 2, True),
+        (1, 5, 14, 1, 3, False),
+    ],
+)
 def test_lower_bound_never_exceeds_the_optimum(
-    objective: Objective, clusters: int, nodes: int, vms: int, failures: int, seed: int,
+    objective: Objective,
+    clusters: int,
+    nodes: int,
+    vms: int,
+    failures: int,
+    seed: int,
     tight: bool,
-) -> None:  # fmt: skip
+) -> None:
     fleet = generate_fleet(clusters, nodes, vms, seed=seed, failures=failures, tight=tight)
     inventory = fleet_inventory(fleet)
     result = solve(inventory, pinned(failures, objective))
@@ -79,8 +92,10 @@ def test_lower_bound_never_exceeds_the_optimum(
 def test_lower_bound_balance_by_hand() -> None:
     # Two 8192 MiB nodes, two 2000 MiB VMs (2040 MiB with overhead). After one failure
     # one node runs both: ceil(1000 * 4080 / 8192) = 499; the largest VM alone: 250.
-    nodes = [{"node": f"hv{i}", "memory_mb": 8192, "reserve_mb": 0, "logical_processors": 4}
-             for i in (1, 2)]  # fmt: skip
+    nodes = [
+        {"node": f"hv{i}", "memory_mb": 8192, "reserve_mb": 0, "logical_processors": 4}
+        for i in (1, 2)
+    ]
     vms = [{"vm": f"vm{i}", "memory_mb": 2000, "vcpus": 1} for i in (1, 2)]
     inventory = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms), None)
     problem = cluster_problem(inventory, 0, 1)
@@ -91,8 +106,9 @@ def test_lower_bound_balance_by_hand() -> None:
 
 
 @pytest.mark.parametrize("balanced", [False, True])
-@pytest.mark.parametrize(("luns", "failures", "seed"), [(False, 1, 0), (False, 2, 1),
-                                                        (True, 1, 2), (True, 2, 3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("luns", "failures", "seed"), [(False, 1, 0), (False, 2, 1), (True, 1, 2), (True, 2, 3)]
+)
 def test_greedy_plan_passes_check_when_it_returns_one(
     balanced: bool, luns: bool, failures: int, seed: int
 ) -> None:

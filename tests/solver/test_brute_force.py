@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.check import check_plan, moves, utilisation_permille
+from data.check.checker import check_plan, moves, utilisation_permille
 from data.plan import Plan
 from solver.params import Params
 from solver.result import Status
@@ -57,8 +57,12 @@ class Tiny:
 
 
 @st.composite
-def tiny_cases(draw: st.DrawFn, max_nodes: int = 4, max_groups: dict[int, int] = MAX_GROUPS,
-               current: bool = False) -> Tiny:  # fmt: skip
+def tiny_cases(
+    draw: st.DrawFn,
+    max_nodes: int = 4,
+    max_groups: dict[int, int] = MAX_GROUPS,
+    current: bool = False,
+) -> Tiny:
     k = draw(st.sampled_from([0, 1, 1, 2]))
     use_res = draw(st.booleans())
     nodes = []
@@ -108,9 +112,12 @@ def limits(node: Row) -> tuple[int, int, int]:
 
 
 def eligible(case: Tiny, group: list[int]) -> list[int]:
-    return [n for n, node in enumerate(case.nodes)
-            if all(node["vlan"] or not case.vms[v]["vlan"] for v in group)
-            and all(case.vms[v]["vcpus"] <= node["logical_processors"] for v in group)]  # fmt: skip
+    return [
+        n
+        for n, node in enumerate(case.nodes)
+        if all(node["vlan"] or not case.vms[v]["vlan"] for v in group)
+        and all(case.vms[v]["vcpus"] <= node["logical_processors"] for v in group)
+    ]
 
 
 def runs_on(owners: tuple[int, ...], failed: tuple[int, ...]) -> int:
@@ -135,8 +142,9 @@ def breaks_rules(case: Tiny, owners: dict[int, tuple[int, ...]]) -> bool:
                 if any(u > limit for u, limit in zip(used[n], limits(node), strict=True)):
                     return True
     for cls in ("a", "b"):
-        where = [owners[g][0] for g in owners for v in groups[g]
-                 if case.vms[v]["anti_affinity"] == cls]  # fmt: skip
+        where = [
+            owners[g][0] for g in owners for v in groups[g] if case.vms[v]["anti_affinity"] == cls
+        ]
         if len(where) != len(set(where)):
             return True
     return False
@@ -149,8 +157,12 @@ def utilisation(case: Tiny, owners: dict[int, tuple[int, ...]]) -> int:
             for n, node in enumerate(case.nodes):
                 if n in failed:
                     continue
-                memory = sum(memory_cost(case.vms[v]) for g, listed in owners.items()
-                             if runs_on(listed, failed) == n for v in case.groups[g])  # fmt: skip
+                memory = sum(
+                    memory_cost(case.vms[v])
+                    for g, listed in owners.items()
+                    if runs_on(listed, failed) == n
+                    for v in case.groups[g]
+                )
                 worst = max(worst, math.ceil(Fraction(1000 * memory, limits(node)[0])))
     return worst
 
@@ -158,8 +170,10 @@ def utilisation(case: Tiny, owners: dict[int, tuple[int, ...]]) -> int:
 def search(case: Tiny, allowed: set[int]) -> dict[int, tuple[int, ...]] | None:
     """The first plan (depth first) whose owners all lie in `allowed`, or None."""
     groups = case.groups
-    choices = [list(itertools.permutations(sorted(set(eligible(case, g)) & allowed), case.k + 1))
-               for g in groups]  # fmt: skip
+    choices = [
+        list(itertools.permutations(sorted(set(eligible(case, g)) & allowed), case.k + 1))
+        for g in groups
+    ]
 
     def extend(g: int, owners: dict[int, tuple[int, ...]]):
         if g == len(groups):
@@ -197,8 +211,9 @@ def every_valid_plan(case: Tiny):
             yield owners
 
 
-def as_plan(case: Tiny, inventory, owners: dict[int, tuple[int, ...]],
-            vm_lun: list[int] | None = None) -> Plan:  # fmt: skip
+def as_plan(
+    case: Tiny, inventory, owners: dict[int, tuple[int, ...]], vm_lun: list[int] | None = None
+) -> Plan:
     per_vm: list[tuple[int, ...]] = [()] * len(case.vms)
     for g, members in enumerate(case.groups):
         for v in members:
@@ -267,8 +282,9 @@ def test_brute_force_nodes_then_utilisation(case: Tiny, inventory_of_case) -> No
         return
     named = [len({n for listed in o.values() for n in listed}) for o in plans]
     fewest = min(named)
-    best_u = min(utilisation(case, o) for o, used in zip(plans, named, strict=True)
-                 if used == fewest)  # fmt: skip
+    best_u = min(
+        utilisation(case, o) for o, used in zip(plans, named, strict=True) if used == fewest
+    )
     assert (result.status, result.objective_value) == (Status.OPTIMAL, fewest)
     assert utilisation_permille(inventory, result.plan, case.k) == best_u
 
@@ -292,12 +308,22 @@ def test_brute_force_moves_optimum(case: Tiny, inventory_of_case) -> None:
 def tiny_lun_cases(draw: st.DrawFn) -> Tiny:
     """A luns table of 1-3 LUNs (exclusive or CSV), 1-4 VMs, some free (empty lun)."""
     base = draw(tiny_cases(max_nodes=3, max_groups={0: 4, 1: 3, 2: 2}))
-    luns = [{"lun": f"T{i}", "capacity_gb": draw(st.sampled_from([10.0, 25.5, 50.0])),
-             "shared": draw(st.booleans())}
-            for i in range(draw(st.integers(1, 3)))]  # fmt: skip
-    vms = [vm | {"lun": draw(st.sampled_from(["", "", *(r["lun"] for r in luns)])),
-                 "disk_gb": draw(st.sampled_from([0.0, 5.0, 10.0, 20.0]))}
-           for vm in base.vms[:4]]  # fmt: skip
+    luns = [
+        {
+            "lun": f"T{i}",
+            "capacity_gb": draw(st.sampled_from([10.0, 25.5, 50.0])),
+            "shared": draw(st.booleans()),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    vms = [
+        vm
+        | {
+            "lun": draw(st.sampled_from(["", "", *(r["lun"] for r in luns)])),
+            "disk_gb": draw(st.sampled_from([0.0, 5.0, 10.0, 20.0])),
+        }
+        for vm in base.vms[:4]
+    ]
     return Tiny(base.nodes, vms, base.k, luns)
 
 
@@ -317,8 +343,11 @@ def lun_choices(case: Tiny):
         capacity = [math.floor(Fraction(repr(r["capacity_gb"])) * 1024) for r in case.luns]
         if any(d > c for d, c in zip(disk, capacity, strict=True)):
             continue
-        groups = [tuple(v for v in range(len(case.vms)) if vm_lun[v] == lun)
-                  for lun, r in enumerate(case.luns) if not r["shared"]]  # fmt: skip
+        groups = [
+            tuple(v for v in range(len(case.vms)) if vm_lun[v] == lun)
+            for lun, r in enumerate(case.luns)
+            if not r["shared"]
+        ]
         groups += [(v,) for v in range(len(case.vms)) if case.luns[vm_lun[v]]["shared"]]
         grouped = Tiny(case.nodes, case.vms, case.k, case.luns, tuple(g for g in groups if g))
         yield vm_lun, grouped
@@ -358,8 +387,11 @@ def tiny_lun_cases_with_current(draw: st.DrawFn) -> Tiny:
 def test_brute_force_lun_choice_balance_and_moves(case: Tiny, objective, inventory_of_case):
     inventory, result = solve_tiny(case, inventory_of_case, objective)
     score = utilisation if objective == "balance" else plan_moves
-    values = [score(grouped, owners) for _, grouped in lun_choices(case)
-              for owners in every_valid_plan(grouped)]  # fmt: skip
+    values = [
+        score(grouped, owners)
+        for _, grouped in lun_choices(case)
+        for owners in every_valid_plan(grouped)
+    ]
     if not values:
         assert result.status is Status.INFEASIBLE
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.check import check_plan
+from data.check.checker import check_plan
 from data.rules import Rule
 from solver.result import Status
 

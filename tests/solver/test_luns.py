@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.check import check_plan
+from data.check.checker import check_plan
 from data.rules import Rule
 from solver.result import Status
 
@@ -51,8 +51,7 @@ def test_luns_capacity_on_sends_vm_to_roomy_lun(crowded_lun, solve_and_check) ->
 
 
 def test_luns_capacity_off_overfills_lun(crowded_lun, solve_pinned) -> None:
-    result = solve_pinned(crowded_lun, objective="moves", failures=1,
-                          disabled={Rule.LUN_CAPACITY})  # fmt: skip
+    result = solve_pinned(crowded_lun, objective="moves", failures=1, disabled={Rule.LUN_CAPACITY})
     assert result.status is Status.OPTIMAL
     assert result.objective_value == 0
     assert result.plan.vm_lun.tolist() == [L1, L2, L1]
@@ -70,8 +69,9 @@ def test_luns_exclusivity_on_moves_vm_to_lun_owner(joined_lun, solve_and_check) 
 
 
 def test_luns_exclusivity_off_splits_lun(joined_lun, solve_pinned) -> None:
-    result = solve_pinned(joined_lun, objective="moves", failures=1,
-                          disabled={Rule.LUN_EXCLUSIVITY})  # fmt: skip
+    result = solve_pinned(
+        joined_lun, objective="moves", failures=1, disabled={Rule.LUN_EXCLUSIVITY}
+    )
     assert result.status is Status.OPTIMAL
     assert result.objective_value == 0
     assert result.plan.vm_node.tolist() == [HV1, HV2]
@@ -140,11 +140,17 @@ def test_luns_free_vm_on_csv_fails_over_alone(
 
 
 def test_luns_free_vm_stays_in_its_cluster(inventory_of, solve_and_check) -> None:
-    nodes = [{"node": "a1", "cluster": "a"}, {"node": "a2", "cluster": "a"},
-             {"node": "b1", "cluster": "b"}, {"node": "b2", "cluster": "b"}]  # fmt: skip
+    nodes = [
+        {"node": "a1", "cluster": "a"},
+        {"node": "a2", "cluster": "a"},
+        {"node": "b1", "cluster": "b"},
+        {"node": "b2", "cluster": "b"},
+    ]
     vms = [{"vm": "fa", "cluster": "a", "disk_gb": 5}, {"vm": "fb", "cluster": "b", "disk_gb": 5}]
-    luns = [{"lun": "la", "capacity_gb": 100, "cluster": "a"},
-            {"lun": "lb", "capacity_gb": 100, "cluster": "b"}]  # fmt: skip
+    luns = [
+        {"lun": "la", "capacity_gb": 100, "cluster": "a"},
+        {"lun": "lb", "capacity_gb": 100, "cluster": "b"},
+    ]
     inventory = inventory_of(nodes, vms, luns)
     result = solve_and_check(inventory, objective="nodes", failures=1)
     assert result.plan.vm_lun.tolist() == [0, 1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.check import moves, nodes_used, utilisation_permille
+from data.check.checker import moves, nodes_used, utilisation_permille
 from solver.params import Params
 from solver.result import Status
 from solver.solve import solve
@@ -16,9 +16,11 @@ def test_objectives_balance_then_fewest_moves(inventory_of, solve_and_check) -> 
     # U = 745 is forced (any failure stacks two 3048 MiB VMs) and reachable without
     # moving a and b off hv1: their backups differ. So the second criterion gives 0.
     nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
-    vms = [{"vm": "a", "memory_mb": 3000, "node": "hv1"},
-           {"vm": "b", "memory_mb": 3000, "node": "hv1"},
-           {"vm": "c", "memory_mb": 3000, "node": "hv2"}]  # fmt: skip
+    vms = [
+        {"vm": "a", "memory_mb": 3000, "node": "hv1"},
+        {"vm": "b", "memory_mb": 3000, "node": "hv1"},
+        {"vm": "c", "memory_mb": 3000, "node": "hv2"},
+    ]
     inventory = inventory_of(nodes, vms)
     result = solve_and_check(inventory, objective="balance", failures=1)
     assert result.objective_value == 745
@@ -29,8 +31,11 @@ def test_objectives_balance_then_fewest_moves(inventory_of, solve_and_check) -> 
 
 def test_objectives_nodes_then_lowest_utilisation(inventory_of, solve_and_check) -> None:
     # Two nodes are needed; the two large ones keep U at 6096 / 16384 -> 373.
-    nodes = [{"node": "hv1"}, {"node": "hv2", "memory_mb": 16384},
-             {"node": "hv3", "memory_mb": 16384}]  # fmt: skip
+    nodes = [
+        {"node": "hv1"},
+        {"node": "hv2", "memory_mb": 16384},
+        {"node": "hv3", "memory_mb": 16384},
+    ]
     inventory = inventory_of(nodes, [{"vm": v, "memory_mb": 3000} for v in "ab"])
     result = solve_and_check(inventory, objective="nodes", failures=1)
     assert result.objective_value == 2
@@ -58,8 +63,11 @@ def test_objectives_moves_counts_only_known_nodes(inventory_of, solve_and_check)
 def test_objectives_moves_counts_each_vm_of_a_split_lun(inventory_of, solve_and_check) -> None:
     # a and b share LUN L but run on hv1 and hv2 now: one of them has to move.
     nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
-    vms = [{"vm": "a", "lun": "L", "node": "hv1"}, {"vm": "b", "lun": "L", "node": "hv2"},
-           {"vm": "c", "lun": "L", "node": "hv2"}]  # fmt: skip
+    vms = [
+        {"vm": "a", "lun": "L", "node": "hv1"},
+        {"vm": "b", "lun": "L", "node": "hv2"},
+        {"vm": "c", "lun": "L", "node": "hv2"},
+    ]
     result = solve_and_check(inventory_of(nodes, vms), objective="moves", failures=1)
     assert result.objective_value == 1
     assert result.plan.vm_node.tolist() == [HV2, HV2, HV2]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from data.check import check_plan
+from data.check.checker import check_plan
 from data.plan import NO_NODE, Plan
 from data.rules import Rule
 from solver.problem import cluster_problem
@@ -96,9 +96,14 @@ def test_owners_failure_sets_are_the_largest_ones(three_nodes_three_vms) -> None
 
 def test_owners_units_of_a_lun_fleet(lun_fleet) -> None:
     problem = cluster_problem(lun_fleet, 0, 1)
-    shown = [([lun_fleet.vm_names[v] for v in u.members],
-              lun_fleet.lun_names[u.lun] if u.lun >= 0 else None, u.free)
-             for u in problem.units]  # fmt: skip
+    shown = [
+        (
+            [lun_fleet.vm_names[v] for v in u.members],
+            lun_fleet.lun_names[u.lun] if u.lun >= 0 else None,
+            u.free,
+        )
+        for u in problem.units
+    ]
     assert shown == [
         (["web1", "web2"], "excl", False),
         ([], "spare", False),  # empty, but the free VM "tool" may join it

@@ -20,11 +20,11 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from data.check import check_plan, criteria
-from data.loads import node_limits, vm_loads
+from data.check.checker import check_plan, criteria
+from data.check.loads import node_limits, vm_loads
 from data.plan import NO_NODE, Plan
 from data.rules import Rule
-from data.synth import fleet_inventory, generate_fleet, witness_plan
+from data.synth.fleet import fleet_inventory, generate_fleet, witness_plan
 from solver.params import Objective, Params
 from solver.result import Result, Status
 from solver.solve import solve
@@ -82,15 +82,25 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
 
 def _lun_rows(draw: st.DrawFn, clusters: list[str]) -> list[Row]:
     return [
-        {"lun": f"{c}-L{i + 1}", "cluster": c, "shared": draw(st.booleans()),
-         "capacity_gb": draw(st.sampled_from([20.5, 50.0, 100.0, 400.0]))}
+        {
+            "lun": f"{c}-L{i + 1}",
+            "cluster": c,
+            "shared": draw(st.booleans()),
+            "capacity_gb": draw(st.sampled_from([20.5, 50.0, 100.0, 400.0])),
+        }
         for c in clusters
         for i in range(draw(st.integers(1, 3)))
-    ]  # fmt: skip
+    ]
 
 
-def _vm_row(draw: st.DrawFn, v: int, nodes: list[Row], clusters: list[str],
-            luns: list[Row] | None, use_res: bool) -> Row:  # fmt: skip
+def _vm_row(
+    draw: st.DrawFn,
+    v: int,
+    nodes: list[Row],
+    clusters: list[str],
+    luns: list[Row] | None,
+    use_res: bool,
+) -> Row:
     cluster = draw(st.sampled_from(clusters))
     here = [n["node"] for n in nodes if n["cluster"] == cluster]
     if luns is None:
@@ -252,10 +262,15 @@ def test_properties_overload_after_failure_is_capacity(seed: int) -> None:
     inventory, plan = solved_fleet(seed, tight=True)
     memory, limit = vm_loads(inventory)[:, 0], node_limits(inventory)[:, 0]
     load = np.bincount(plan.vm_node, weights=memory, minlength=inventory.n_nodes)
-    pairs = [(p, b) for p in range(inventory.n_nodes) for b in range(inventory.n_nodes)
-             if p != b and inventory.node_cluster[p] == inventory.node_cluster[b]
-             and load[p] + load[b] > limit[b]
-             and inventory.eligible[plan.vm_node == p, b].all()]  # fmt: skip
+    pairs = [
+        (p, b)
+        for p in range(inventory.n_nodes)
+        for b in range(inventory.n_nodes)
+        if p != b
+        and inventory.node_cluster[p] == inventory.node_cluster[b]
+        and load[p] + load[b] > limit[b]
+        and inventory.eligible[plan.vm_node == p, b].all()
+    ]
     assert pairs, "the tight fleet should have a pair of nodes that cannot merge"
     p, b = pairs[0]
     on_p = [int(v) for v in np.flatnonzero(plan.vm_node == p)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data.check import check_plan, moves, nodes_used, utilisation_permille
+from data.check.checker import check_plan, moves, nodes_used, utilisation_permille
 from data.rules import Rule
-from data.synth import fleet_inventory, generate_fleet
+from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.params import Objective, Params
 from solver.result import Status
 from solver.solve import solve
@@ -46,8 +46,11 @@ def test_solve_combines_clusters(two_clusters, solve_and_check, objective, per_c
 
 
 def test_solve_cluster_without_vms_is_optimal_at_zero(inventory_of, solve_and_check) -> None:
-    nodes = [{"node": "a1", "cluster": "a"}, {"node": "a2", "cluster": "a"},
-             {"node": "b1", "cluster": "b"}]  # fmt: skip
+    nodes = [
+        {"node": "a1", "cluster": "a"},
+        {"node": "a2", "cluster": "a"},
+        {"node": "b1", "cluster": "b"},
+    ]
     inventory = inventory_of(nodes, [{"vm": "v", "cluster": "a"}])
     result = solve_and_check(inventory, objective="nodes", failures=1)
     assert [(c.cluster, c.status, c.objective_value) for c in result.clusters] == [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data.check import check_plan
+from data.check.checker import check_plan
 from data.errors import InputError
 from data.imports.load import load_inventory
 from solver.params import Params

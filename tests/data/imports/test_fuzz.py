@@ -93,8 +93,15 @@ def _empty_cell(data: bytes, at: int, _: bytes) -> bytes:
 
 
 MUTATIONS: list[Callable[[bytes, int, bytes], bytes]] = [
-    _truncate, _flip, _insert, _delete, _duplicate_line, _swap_delimiter, _utf16, _empty_cell,
-]  # fmt: skip
+    _truncate,
+    _flip,
+    _insert,
+    _delete,
+    _duplicate_line,
+    _swap_delimiter,
+    _utf16,
+    _empty_cell,
+]
 
 
 def test_the_fuzz_has_seeds_of_every_format() -> None:

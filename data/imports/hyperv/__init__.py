@@ -1,0 +1,1 @@
+"""Hyper-V PowerShell Export-Csv files as canonical tables."""

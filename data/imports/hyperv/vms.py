@@ -1,0 +1,151 @@
+"""VMs from Get-VM: names, vCPUs, current host, and the memory MODEL.md plans them at.
+
+Get-VM gives memory in bytes. MemoryAssigned is 0 while a VM is off, so the memory a
+VM starts with (MemoryStartup) is the figure that is always there; dynamic memory may
+be planned at what it holds now or may grow to instead (ImportOptions.dynamic_memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from data.errors import InputError
+from data.imports.common import (
+    Cells,
+    DynamicMemory,
+    ImportOptions,
+    ImportReport,
+    all_cells,
+    column,
+    few,
+    files,
+    mib_from_bytes,
+    plural,
+    required_column,
+    short,
+)
+from data.imports.hyperv.rows import Pending
+from data.io.build import RawTable
+
+if TYPE_CHECKING:  # hyperv_disks attaches disks to VMs, so it imports this module
+    from data.imports.hyperv.disks import Disk
+
+_OFF_STATES = ("off", "saved", "fastsaved")  # and their "-Critical" variants
+
+
+@dataclass
+class Vm(Pending):
+    """A Get-VM row on its way to a vms row, with what later tables attach to it."""
+
+    name: str = ""
+    vm_id: str = ""
+    host: str = ""  # Get-VM's ComputerName, lower-cased and without domain
+    off: bool = False
+    dynamic: bool = False
+    clustered: bool | None = None  # None: not exported
+    config_path: str = ""  # Get-VM's Path: where its configuration lives
+    disks: list[Disk] = field(default_factory=list)  # first disk first
+
+
+def read_vms(
+    tables: Sequence[RawTable], options: ImportOptions, report: ImportReport
+) -> tuple[list[Vm], set[str]]:
+    """The VMs to plan, and the names of those left out (their roles are not missing)."""
+    vms = [_vm(cells, options) for cells in all_cells(tables)]
+    name = column(tables[0], "VMName", "Name")
+    report.mapped.append(
+        f"{files(tables)}: {plural(len(vms), 'VM')}: {name} -> vm, ProcessorCount -> vcpus, "
+        "ComputerName -> node, memory in bytes -> memory_mb in MiB (rounded up)"
+    )
+    _report_memory(tables, vms, options, report)
+    _report_unclustered(vms, report)
+    return _powered(vms, options, report)
+
+
+def _vm(cells: Cells, options: ImportOptions) -> Vm:
+    table = cells.table
+    name, cpus = required_column(table, "VMName", "Name"), required_column(table, "ProcessorCount")
+    host = column(table, "ComputerName")
+    vm = Vm(cells, name=cells.name(name), vm_id=cells.text(column(table, "VMId", "Id")))
+    vm.set("vm", vm.name, cells, name)
+    vm.set("vcpus", cells.positive_int(cpus), cells, cpus)
+    vm.dynamic = cells.boolean(column(table, "DynamicMemoryEnabled"))
+    memory_mb, memory = _memory(cells, vm.dynamic, options)
+    vm.set("memory_mb", memory_mb, cells, memory)
+    if not cells.missing(host):
+        vm.set("node", cells.text(host), cells, host)
+        vm.host = short(vm.row["node"])
+    state = cells.text(column(table, "State")).replace("-", "").casefold()
+    vm.off = state.startswith(_OFF_STATES)
+    clustered = column(table, "IsClustered")
+    vm.clustered = None if cells.missing(clustered) else cells.boolean(clustered)
+    vm.config_path = cells.text(column(table, "Path", "ConfigurationLocation"))
+    return vm
+
+
+def _memory(cells: Cells, dynamic: bool, options: ImportOptions) -> tuple[int, str]:
+    """memory_mb and the column it came from: startup, unless a dynamic VM is planned at
+    what it holds now (0 while off: then startup) or at its maximum."""
+    startup = required_column(cells.table, "MemoryStartup")
+    choice = options.dynamic_memory if dynamic else DynamicMemory.STARTUP
+    if choice is not DynamicMemory.STARTUP:
+        wanted = "MemoryAssigned" if choice is DynamicMemory.ASSIGNED else "MemoryMaximum"
+        source = column(cells.table, wanted)
+        if source is None:
+            raise InputError(
+                f"required column {wanted!r} is missing (dynamic memory planned as {choice})",
+                cells.table.file,
+                column=wanted,
+            )
+        value = cells.number(source, "bytes")
+        if value > 0 or choice is DynamicMemory.MAXIMUM:
+            return mib_from_bytes(value), source
+    return mib_from_bytes(cells.number(startup, "bytes")), startup
+
+
+def _report_memory(
+    tables: Sequence[RawTable], vms: list[Vm], options: ImportOptions, report: ImportReport
+) -> None:
+    if any(column(t, "DynamicMemoryEnabled") is None for t in tables):
+        report.assumed.append(
+            f"{files(tables)}: no DynamicMemoryEnabled column: every VM taken as static memory, "
+            "planned at MemoryStartup"
+        )
+    dynamic = [vm.name for vm in vms if vm.dynamic]
+    if dynamic:
+        figure = {
+            DynamicMemory.STARTUP: "MemoryStartup, the memory they start with",
+            DynamicMemory.ASSIGNED: "MemoryAssigned, what they hold now (startup if off)",
+            DynamicMemory.MAXIMUM: "MemoryMaximum, the most they may grow to",
+        }[options.dynamic_memory]
+        report.assumed.append(
+            f"{plural(len(dynamic), 'dynamic-memory VM')} ({few(dynamic)}) planned at {figure}; "
+            "choose with --dynamic-memory startup|assigned|maximum"
+        )
+
+
+def _report_unclustered(vms: list[Vm], report: ImportReport) -> None:
+    alone = [vm.name for vm in vms if vm.clustered is False]
+    if alone:
+        report.assumed.append(
+            f"{plural(len(alone), 'VM')} not clustered (IsClustered False: {few(alone)}): "
+            "planned, but the cluster does not restart them on another node"
+        )
+
+
+def _powered(
+    vms: list[Vm], options: ImportOptions, report: ImportReport
+) -> tuple[list[Vm], set[str]]:
+    off = [vm.name for vm in vms if vm.off]
+    if not off:
+        return vms, set()
+    if options.powered_off:
+        report.assumed.append(
+            f"{plural(len(off), 'VM')} off or saved ({few(off)}): planned, as they will start "
+            "somewhere (leave them out with --no-powered-off)"
+        )
+        return vms, set()
+    report.dropped.append(f"{plural(len(off), 'VM')} off or saved ({few(off)}): --no-powered-off")
+    return [vm for vm in vms if not vm.off], set(off)

@@ -1,0 +1,128 @@
+"""Volumes from paths: which LUN a disk (or a VM's configuration) is on, and whether
+it is shared.
+
+- `X:\\ClusterStorage\\<folder>\\...` is a Cluster Shared Volume named <folder> (shared);
+  Get-ClusterSharedVolume, with a FriendlyVolumeName column, renames it to the CSV's
+  own name and gives its owner node.
+- `\\\\server\\share\\...` is an SMB 3 share named `\\\\server\\share` (shared).
+- Any other drive letter, `E:\\...`, is a clustered disk, one exclusive LUN named `E:`.
+- Local storage (the system drive C:, or any drive of a VM that is not clustered) is
+  one exclusive LUN per host and drive, named `<host>:C:`. Its VMs cannot fail over
+  without their storage; they are still planned (they use the host's memory), and a
+  plan moving them moves their storage with them (the report says so).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from data.imports.common import (
+    Cells,
+    ImportReport,
+    all_cells,
+    column,
+    files,
+    plural,
+    required_column,
+    short,
+)
+from data.imports.hyperv.rows import is_type_name
+from data.io.build import RawTable
+
+EXPORT_VOLUMES = (
+    "Get-ClusterSharedVolume | Select-Object Cluster, Name, State, OwnerNode, "
+    "@{n='FriendlyVolumeName'; e={$_.SharedVolumeInfo.FriendlyVolumeName}} | "
+    "Export-Csv get-clustersharedvolume.csv -NoTypeInformation"
+)
+_UNC = re.compile(r"\\\\([^\\]+)\\([^\\]+)")
+_DRIVE = re.compile(r"([A-Za-z]):(?:\\(.*))?")
+_SYSTEM_DRIVE = "C"
+
+
+@dataclass(frozen=True)
+class Volume:
+    """The volume a path is on, as a LUN: its name, and whether VMs on it move alone."""
+
+    name: str
+    shared: bool
+    local: bool = False  # a host's own disk: its VMs cannot fail over
+
+    @property
+    def key(self) -> str:
+        return self.name.casefold()
+
+
+@dataclass(frozen=True)
+class SharedVolume:
+    """A Get-ClusterSharedVolume row."""
+
+    cells: Cells
+    name: str
+    owner: str
+    owner_column: str | None
+
+
+def volume_of(path: str, host: str = "", clustered: bool | None = None) -> Volume | None:
+    """The volume of a Windows path (None for no path, or a pass-through disk's name)."""
+    path = path.strip()
+    if path.upper().startswith("\\\\?\\UNC\\"):
+        path = "\\\\" + path[8:]
+    elif path.startswith(("\\\\?\\", "\\\\.\\")):
+        path = path[4:]
+    unc = _UNC.match(path)
+    if unc:
+        return Volume(f"\\\\{unc[1]}\\{unc[2]}", shared=True)
+    drive = _DRIVE.fullmatch(path)
+    if drive is None:
+        return None
+    letter, parts = drive[1].upper(), [p for p in (drive[2] or "").split("\\") if p]
+    if len(parts) >= 2 and parts[0].casefold() == "clusterstorage":
+        return Volume(parts[1], shared=True)
+    if letter == _SYSTEM_DRIVE or clustered is False:
+        host = short(host).upper()
+        return Volume(f"{host}:{letter}:" if host else f"{letter}:", shared=False, local=True)
+    return Volume(f"{letter}:", shared=False)
+
+
+SharedVolumes = dict[tuple[str, str], SharedVolume]  # by cluster (casefolded) and folder key
+
+
+def shared_volume(shared: SharedVolumes, cluster: str, volume: Volume) -> SharedVolume | None:
+    """The CSV mounted at this folder in this cluster (or in no named cluster); with no
+    cluster given, the one CSV mounted there in any cluster."""
+    exact = shared.get((cluster.casefold(), volume.key)) or shared.get(("", volume.key))
+    if exact is not None or cluster:
+        return exact
+    candidates = [csv for (_, key), csv in shared.items() if key == volume.key]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def read_shared_volumes(tables: Sequence[RawTable], report: ImportReport) -> SharedVolumes:
+    """Cluster Shared Volumes by cluster and the key of their ClusterStorage folder."""
+    found: SharedVolumes = {}
+    named_by_folder = False
+    for cells in all_cells(tables):
+        table = cells.table
+        name = cells.name(required_column(table, "Name"))
+        friendly = cells.text(column(table, "FriendlyVolumeName"))
+        folder = volume_of(friendly) if friendly and not is_type_name(friendly) else None
+        if folder is None or not folder.shared:
+            folder, named_by_folder = Volume(name, shared=True), True
+        owner, cluster = column(table, "OwnerNode"), cells.text(column(table, "Cluster"))
+        csv = SharedVolume(cells, name, cells.text(owner), owner)
+        found.setdefault((cluster.casefold(), folder.key), csv)
+    if tables:
+        volumes = plural(len(found), "Cluster Shared Volume")
+        report.mapped.append(
+            f"{files(tables)}: {volumes}: OwnerNode -> luns.node"
+            + ("" if named_by_folder else ", Name -> lun (matched by FriendlyVolumeName)")
+        )
+    if named_by_folder:
+        report.assumed.append(
+            f"{files(tables)}: no FriendlyVolumeName, so a CSV is taken to be mounted at "
+            f"C:\\ClusterStorage\\<its Name>; to match them whatever the folder, export: "
+            f"{EXPORT_VOLUMES}"
+        )
+    return found

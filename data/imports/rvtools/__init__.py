@@ -1,0 +1,1 @@
+"""RVTools workbooks and per-tab CSVs as canonical tables."""

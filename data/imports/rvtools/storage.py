@@ -1,0 +1,226 @@
+"""Where RVTools' VMs are stored: vDisk's disks, and vDatastore's datastores as LUNs.
+
+A VMware datastore (VMFS on a SAN LUN, NFS, vSAN, vVol) is open to every host of its
+cluster at once. On Hyper-V that is a Cluster Shared Volume, not an NTFS LUN one node
+owns: so each datastore the VMs use becomes a shared LUN, whose VMs are placed and fail
+over one by one, and whose capacity still bounds the disks the plan puts on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from data.imports.common import (
+    CanonicalTable,
+    Cells,
+    ImportReport,
+    all_cells,
+    column,
+    few,
+    files,
+    gib_from_mib,
+    required_column,
+)
+from data.imports.rvtools.sheets import SourceVm
+from data.io.build import RawTable
+
+_BRACKETED = re.compile(r"\s*\[([^\]]+)\]")  # "[SAN Gold 01] sql01/sql01.vmx"
+
+
+def datastore_in(path: str) -> str:
+    """The datastore a VMware path names, or "" when it names none."""
+    match = _BRACKETED.match(path)
+    return match.group(1).strip() if match else ""
+
+
+@dataclass(frozen=True)
+class Where:
+    """A datastore as a source cell names it (errors point at that cell)."""
+
+    name: str
+    cells: Cells
+    column: str
+
+
+@dataclass
+class Disks:
+    """vDisk by VM: total capacity in MiB, and the datastores of its disks in sheet order."""
+
+    mib: dict[str, float] = field(default_factory=dict)
+    stores: dict[str, list[Where]] = field(default_factory=dict)
+
+
+def disks_from(tables: Sequence[RawTable], report: ImportReport) -> Disks:
+    disks, count = Disks(), 0
+    for cells in all_cells(tables):
+        table = cells.table
+        name = cells.name(required_column(table, "VM"))
+        capacity = required_column(table, "Capacity MiB", "Capacity MB")
+        disks.mib[name] = disks.mib.get(name, 0.0) + cells.number(capacity, "MiB")
+        found = disks.stores.setdefault(name, [])
+        path = column(table, "Path", "Disk Path")
+        store = datastore_in(cells.text(path))
+        if path and store and all(w.name != store for w in found):
+            found.append(Where(store, cells, path))
+        count += 1
+    report.assumed.append(
+        f"vDisk: {count} disks; a thin-provisioned disk counts at its full capacity, "
+        "since it may grow to it"
+    )
+    return disks
+
+
+@dataclass(frozen=True)
+class _Store:
+    """A vDatastore row and how its table spells the columns used."""
+
+    cells: Cells
+    name: str
+    name_column: str
+    capacity: str
+    cluster: str | None
+    type: str
+
+
+def luns_from(
+    vms: list[SourceVm],
+    disks: Disks | None,
+    tables: Sequence[RawTable],
+    host_clusters: set[str],
+    report: ImportReport,
+) -> CanonicalTable:
+    """One shared LUN per datastore the VMs use; each VM's lun is its datastore.
+    host_clusters: the clusters of vHost's hosts, when vHost gives the nodes."""
+    stores = _datastores(tables)
+    users: dict[str, list[SourceVm]] = {}
+    for vm in vms:
+        where = _datastore_of(vm, disks)
+        if where is None:
+            continue
+        if where.name not in stores:
+            named = ", ".join(t.file for t in tables)
+            raise where.cells.fail(where.column, f"datastore {where.name!r} is not in {named}")
+        vm.row["lun"] = where.name
+        vm.columns["lun"] = where.column if where.cells is vm.cells else None
+        users.setdefault(where.name, []).append(vm)
+    clusters = host_clusters | {str(vm.row["cluster"]) for vm in vms if vm.row["cluster"]}
+    luns = CanonicalTable.of(tables)
+    for name, store in stores.items():
+        if name in users:
+            _add_lun(luns, store, users[name], clusters, host_clusters)
+    _report(tables, stores, users, vms, disks, clusters, report)
+    return luns
+
+
+def _datastores(tables: Sequence[RawTable]) -> dict[str, _Store]:
+    stores: dict[str, _Store] = {}
+    for cells in all_cells(tables):
+        table = cells.table
+        name, kind = required_column(table, "Name"), required_column(table, "Type")
+        capacity = required_column(table, "Capacity MiB", "Capacity MB")
+        cluster = column(table, "Cluster name")
+        store = _Store(cells, cells.name(name), name, capacity, cluster, cells.text(kind))
+        if store.name in stores:
+            first = stores[store.name].cells
+            message = f"{store.name!r} repeats {first.table.file} row {first.row_number}"
+            raise cells.fail(name, message)
+        stores[store.name] = store
+    return stores
+
+
+def _datastore_of(vm: SourceVm, disks: Disks | None) -> Where | None:
+    """The datastore of the VM's configuration file, else of its first disk."""
+    if vm.path and (name := datastore_in(vm.path)):
+        return Where(name, vm.cells, vm.columns.get("lun") or "Path")
+    found = disks.stores.get(str(vm.row["vm"]), []) if disks else []
+    return found[0] if found else None
+
+
+def _add_lun(
+    luns: CanonicalTable,
+    store: _Store,
+    vms: list[SourceVm],
+    clusters: set[str],
+    host_clusters: set[str],
+) -> None:
+    """A datastore's cluster: the one its 'Cluster name' names, else that of its VMs."""
+    named = store.cells.text(store.cluster)
+    known = named in clusters
+    cluster = named if known else _cluster_of(store.name, vms, host_clusters)
+    capacity_gb = gib_from_mib(store.cells.number(store.capacity, "MiB"))
+    row = {"lun": store.name, "capacity_gb": capacity_gb, "shared": True, "cluster": cluster}
+    origin = store.cells.origin(
+        lun=store.name_column, capacity_gb=store.capacity, cluster=store.cluster if known else None
+    )
+    luns.add(row, origin)
+
+
+def _cluster_of(datastore: str, vms: list[SourceVm], host_clusters: set[str]) -> str:
+    """The one cluster of a datastore's VMs: a LUN serves one failover cluster. A VM of a
+    cluster no host is in is left to build_inventory, which says just that."""
+    known = [vm for vm in vms if not host_clusters or vm.row["cluster"] in host_clusters]
+    first = known[0] if known else vms[0]
+    for vm in known:
+        if vm.row["cluster"] != first.row["cluster"]:
+            raise vm.cells.fail(
+                vm.columns.get("cluster") or "Cluster",
+                f"{vm.row['cluster']!r}: datastore {datastore!r} also holds VMs of cluster "
+                f"{first.row['cluster']!r} (row {first.cells.row_number}); a LUN serves one "
+                "cluster, so import each cluster's VMs separately",
+            )
+    return str(first.row["cluster"])
+
+
+def _report(
+    tables: Sequence[RawTable],
+    stores: dict[str, _Store],
+    users: dict[str, list[SourceVm]],
+    vms: list[SourceVm],
+    disks: Disks | None,
+    clusters: set[str],
+    report: ImportReport,
+) -> None:
+    types = Counter(stores[name].type or "no type" for name in users)
+    shown = ", ".join(f"{n} {t}" for t, n in sorted(types.items()))
+    report.mapped.append(
+        f"{files(tables)}: {len(users)} datastores holding VMs ({shown}) -> luns (lun = Name, "
+        "capacity_gb = Capacity MiB / 1024, shared = true); a VM's lun is the datastore "
+        "in brackets in its vInfo Path, else in its first vDisk Path"
+    )
+    report.assumed.append(
+        "a datastore is open to all hosts of its cluster, like a Cluster Shared Volume: "
+        "each is a shared LUN, whose VMs are placed and fail over one by one"
+    )
+    unused = [name for name in stores if name not in users]
+    if unused:
+        report.dropped.append(f"datastores holding no planned VM: {len(unused)} ({few(unused)})")
+    named = {stores[name].cells.text(stores[name].cluster) for name in users}
+    pods = sorted(name for name in named if name and name not in clusters)
+    if pods:
+        report.assumed.append(
+            f"vDatastore 'Cluster name' ({few(pods)}) is a datastore cluster, not a "
+            "host cluster: those datastores belong to the cluster of their VMs"
+        )
+    _report_vm_storage(vms, disks, report)
+
+
+def _report_vm_storage(vms: list[SourceVm], disks: Disks | None, report: ImportReport) -> None:
+    homeless = [str(vm.row["vm"]) for vm in vms if not vm.row.get("lun")]
+    if homeless:
+        report.assumed.append(
+            f"VMs naming no datastore: {len(homeless)} ({few(homeless)}); the "
+            "planner puts each on a LUN of its cluster"
+        )
+    spread = [
+        str(vm.row["vm"])
+        for vm in vms
+        if disks and len(disks.stores.get(str(vm.row["vm"]), [])) > 1
+    ]
+    if spread:
+        report.assumed.append(
+            f"VMs with disks on several datastores: {len(spread)} ({few(spread)}); "
+            "each is planned on the datastore of its configuration file, with all its disks"
+        )

@@ -1,0 +1,120 @@
+"""RVTools exports (a VMware inventory to be moved to Hyper-V): the xlsx workbook, or the
+per-tab CSV files of `RVTools -c ExportAll2csv`. Tables are recognised by their columns,
+never by their sheet or file names.
+
+vHost gives the nodes, vInfo the VMs (vDisk their disk sizes when present) and
+vDatastore the LUNs their datastores become. RVTools writes thirty-odd other sheets
+that do not enter a plan; they are recognised as RVTools' (so they do not look like
+unknown files) and reported in one line. RVTools computes its "MiB" columns, and the
+"MB" columns of older versions, with 1024-based units: both are taken as MiB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from data.errors import InputError
+from data.imports.common import (
+    Contribution,
+    Format,
+    ImportOptions,
+    ImportReport,
+    TableKind,
+    few,
+    has_columns,
+)
+from data.imports.rvtools.sheets import nodes_from, vm_table, vms_from
+from data.imports.rvtools.storage import disks_from, luns_from
+from data.io.build import RawTable
+
+NAME = "rvtools"
+VINFO, VHOST, VDATASTORE, VDISK = "vInfo", "vHost", "vDatastore", "vDisk"
+OTHER = "other RVTools sheets"
+
+# Every sheet holds columns several others share ("VM", "Powerstate", "Host", "Name"), so
+# each kind names columns only its own sheet has. Older versions spell MiB as "MB".
+KINDS = (
+    TableKind(NAME, VINFO, ("VM", "Powerstate", "Template", "CPUs", "Memory")),
+    TableKind(NAME, VHOST, ("Host", "Cluster", "# CPU", "# Cores", "HT Active", "# Memory")),
+    TableKind(NAME, VDATASTORE, ("Name", "Type", "Capacity MiB")),
+    TableKind(NAME, VDATASTORE, ("Name", "Type", "Capacity MB")),
+    TableKind(NAME, VDISK, ("VM", "Disk", "Thin", "Capacity MiB")),
+    TableKind(NAME, VDISK, ("VM", "Disk", "Thin", "Capacity MB")),
+    # The rest: every sheet names its vCenter in "VI SDK Server", except vMetaData.
+    # One column each, so any kind above that matches wins.
+    TableKind(NAME, OTHER, ("VI SDK Server",)),
+    TableKind(NAME, OTHER, ("RVTools version",)),
+)
+
+# Columns that mark a sheet as one of those used even when it misses a kind's column:
+# such a sheet is an error, not an ignored sheet (the plan would silently lack it).
+_SIGNATURES = {
+    VINFO: ("VM", "CPUs", "Memory"),
+    VHOST: ("Host", "# Cores", "# Memory"),
+    VDATASTORE: ("Name", "Type", "Free %"),
+    VDISK: ("VM", "Disk", "Thin"),
+}
+
+
+def convert(
+    tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
+) -> Contribution:
+    """Nodes from vHost, VMs from vInfo, LUNs from vDatastore: whichever are present."""
+    _check_misfits(tables.get(OTHER, ()))
+    _report_other(tables.get(OTHER, ()), report)
+    contribution: Contribution = {}
+    if VHOST in tables:
+        contribution["nodes"] = nodes_from(tables[VHOST], report)
+    if VINFO not in tables:
+        unused = [t.file for kind in (VDISK, VDATASTORE) for t in tables.get(kind, ())]
+        if unused:
+            report.dropped.append(f"{', '.join(unused)}: no vInfo table names the VMs; ignored")
+        return contribution
+    disks = disks_from(tables[VDISK], report) if VDISK in tables else None
+    vms = vms_from(tables[VINFO], disks, options, report)
+    nodes = contribution["nodes"].rows if "nodes" in contribution else []
+    clusters = {str(row["cluster"]) for row in nodes if row["cluster"]}
+    if VDATASTORE in tables:
+        contribution["luns"] = luns_from(vms, disks, tables[VDATASTORE], clusters, report)
+    else:
+        report.assumed.append(
+            "no vDatastore table: each VM gets its own exclusive LUN (one LUN per VM); "
+            "the datastores in vInfo Path are not used"
+        )
+    contribution["vms"] = vm_table(vms, tables[VINFO])
+    return contribution
+
+
+def _check_misfits(tables: Sequence[RawTable]) -> None:
+    """A sheet that looks like vInfo, vHost, vDatastore or vDisk but lacks a column."""
+    for table in tables:
+        for kind, signature in _SIGNATURES.items():
+            if has_columns(table, *signature):
+                missing = min(
+                    (
+                        [c for c in k.columns if not has_columns(table, c)]
+                        for k in KINDS
+                        if k.name == kind
+                    ),
+                    key=len,
+                )
+                raise InputError(
+                    f"looks like RVTools' {kind} sheet, but column {missing[0]!r} is missing",
+                    table.file,
+                    column=missing[0],
+                )
+
+
+def _report_other(tables: Sequence[RawTable], report: ImportReport) -> None:
+    """One line for all the sheets a plan does not need, whatever their number."""
+    if not tables:
+        return
+    names = [t.file.partition(" sheet ")[2] or t.file for t in tables]
+    files = sorted({t.file.partition(" sheet ")[0] for t in tables if " sheet " in t.file})
+    where = f"{', '.join(files)}: " if files and len(files) == 1 else ""
+    report.dropped.append(
+        f"{where}RVTools tables a plan does not use, ignored: {len(tables)} ({few(names, 6)})"
+    )
+
+
+FORMAT = Format(NAME, "RVTools workbook or per-tab CSV export (VMware)", KINDS, convert)

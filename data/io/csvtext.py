@@ -1,0 +1,198 @@
+"""Parse CSV bytes into a RawTable, whoever wrote them: us, Excel or PowerShell.
+
+Canonical tables and exports share this one parser, so they share its quirks
+handling: a UTF-8 byte-order mark, UTF-16 text (Windows PowerShell 5.1's
+`Out-File` and Excel's "Unicode text"), UTF-32 (`Export-Csv -Encoding UTF32`),
+PowerShell's `#TYPE ...` first line, and `;` as the delimiter (`Export-Csv
+-UseCulture`, Excel in many locales).
+pyarrow does the CSV parsing itself; every cell reaches build.py as text.
+Rows count from 1 at the first data row, whatever precedes the header.
+`table_of` is shared with workbook sheets: columns without a name and the empty rows
+Excel writes after the last value are left out there too.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.csv as pv
+
+from data.errors import InputError
+from data.io.build import RawTable
+from data.io.cells import is_missing
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_BOMS = {  # UTF-32's first: UTF-32-LE's mark starts like UTF-16-LE's
+    b"\xff\xfe\x00\x00": "utf-32-le",
+    b"\x00\x00\xfe\xff": "utf-32-be",
+    b"\xff\xfe": "utf-16-le",
+    b"\xfe\xff": "utf-16-be",
+}
+_TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShell 5.1)
+_DELIMITERS = b",;\t"
+_T = TypeVar("_T")
+_REPLACED = "\ufffd"  # what the bad bytes became in a repaired copy
+
+
+class EmptyFileError(InputError):
+    """A file with no header at all (Export-Csv writes one when nothing was exported)."""
+
+
+def csv_table(file: str, data: bytes) -> RawTable:
+    """Every column as text, the header's names trimmed; errors name file, row and column."""
+    body = _without_type_line(_as_utf8(file, data))
+    if not body.strip():
+        raise EmptyFileError("empty file; expected a header row", file)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # parse a repaired copy only to say where the bad bytes are: pyarrow's bad-row
+        # handler cannot even report a row it cannot decode
+        repaired = body.decode("utf-8", "replace").encode("utf-8")
+        raise _undecodable(file, _parsed(file, repaired)) from None
+    return _parsed(file, body)
+
+
+def _parsed(file: str, body: bytes) -> RawTable:
+    delimiter = _delimiter(body)
+    bad_rows: list[pv.InvalidRow] = []
+    names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
+    types = {name: pa.string() for name in names}
+    options = pv.ConvertOptions(column_types=types, strings_can_be_null=False)
+    table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
+    values = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    rows = list(zip(*values, strict=True))
+    _check_quotes_closed(file, body, [str(name).strip() for name in names], rows)
+    return table_of(file, names, rows)
+
+
+def table_of(file: str, names: Sequence[Any], rows: Iterable[Sequence[Any]]) -> RawTable:
+    """A RawTable from a header and rows of cells, read from CSV text or a sheet.
+
+    A column without a name (a spacer, the tail of a merged header cell, a pandas index)
+    is left out: nothing can refer to it. So are the rows of empty cells after the last
+    value, which Excel writes for formatted rows; an empty row between values stays, so
+    that every row keeps its number.
+    """
+    columns = checked_names(file, [str(name) for name in names])
+    kept = [i for i, name in enumerate(columns) if name]
+    records = [{columns[i]: row[i] if i < len(row) else "" for i in kept} for row in rows]
+    while records and all(is_missing(cell) for cell in records[-1].values()):
+        records.pop()
+    return RawTable(file, tuple(columns[i] for i in kept), records)
+
+
+def _undecodable(file: str, table: RawTable) -> InputError:
+    """Where the first replacement character of a repaired text is: the bad bytes' cell."""
+    if any(_REPLACED in name for name in table.columns):
+        return InputError("the header row is not UTF-8 text", file)
+    for number, row in enumerate(table.rows, start=1):
+        for column in table.columns:
+            if _REPLACED in row[column]:
+                return InputError("is not UTF-8 text", file, number, column)
+    return InputError("is not UTF-8 text", file)
+
+
+def checked_names(file: str, names: list[str]) -> tuple[str, ...]:
+    """Header names, trimmed like cells are; a name given twice is ambiguous (an empty
+    one is not a name)."""
+    columns = tuple(str(name).strip() for name in names)
+    seen: set[str] = set()
+    for name in columns:
+        if name and name in seen:
+            raise InputError(f"column {name!r} appears twice in the header", file, column=name)
+        seen.add(name)
+    return columns
+
+
+def one_line(error: Exception) -> str:
+    """A library's message on one line (errors are reported as one line)."""
+    return " ".join(str(error).split())
+
+
+def _as_utf8(file: str, data: bytes) -> bytes:
+    """The text as UTF-8 without a byte-order mark; UTF-16 and UTF-32 are recoded, NUL bytes
+    refused."""
+    for bom, encoding in _BOMS.items():
+        if data.startswith(bom):
+            try:
+                data = data[len(bom) :].decode(encoding).encode("utf-8")
+            except UnicodeError:
+                raise InputError(f"starts like {encoding.upper()} text but is not", file) from None
+            break
+    data = data.removeprefix(_UTF8_BOM)
+    if b"\0" in data:  # binary junk, which pyarrow would split into odd rows
+        if data[1::2].count(0) > len(data) // 4:
+            raise InputError("looks like UTF-16 without a byte-order mark; save as UTF-8", file)
+        raise InputError("holds NUL bytes; expected CSV text", file)
+    return data
+
+
+def _without_type_line(data: bytes) -> bytes:
+    if not data.startswith(_TYPE_LINE):
+        return data
+    end = data.find(b"\n")
+    return b"" if end < 0 else data[end + 1 :]
+
+
+def _delimiter(body: bytes) -> str:
+    """The delimiter the header row uses most, outside quotes: `,` unless `;` or tab wins."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for byte in body:
+        if byte == ord('"'):
+            quoted = not quoted
+        elif not quoted and byte in (ord("\n"), ord("\r")):
+            break
+        elif not quoted and byte in counts:
+            counts[byte] += 1
+    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ord(",")))
+    return chr(best)
+
+
+def _open(
+    data: bytes, delimiter: str, convert: pv.ConvertOptions | None, bad: list[pv.InvalidRow]
+) -> pv.CSVStreamingReader:
+    """A reader that notes pyarrow's bad rows: their numbers are not in every message."""
+
+    def on_bad_row(row: pv.InvalidRow) -> str:
+        bad.append(row)
+        return "error"
+
+    return pv.open_csv(
+        io.BytesIO(data),
+        read_options=pv.ReadOptions(use_threads=False),  # threads would lose row numbers
+        parse_options=pv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_bad_row),
+        convert_options=convert,
+    )
+
+
+def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -> _T:
+    try:
+        return call()
+    except (pa.ArrowException, OSError) as error:
+        if bad_rows:
+            bad = bad_rows[0]
+            row = bad.number - 1 if bad.number is not None else None  # pyarrow counts the header
+            message = f"expected {bad.expected_columns} columns, got {bad.actual_columns}"
+            raise InputError(message, file, row) from None
+        raise InputError(f"cannot parse as CSV: {one_line(error)}", file) from None
+
+
+def _check_quotes_closed(
+    file: str, data: bytes, columns: list[str], rows: list[tuple[str, ...]]
+) -> None:
+    """pyarrow takes a quote left open as running to the end of the file.
+
+    That silently swallows the rest of a truncated file, so an odd number of quote
+    characters (escaped quotes come in pairs) is an error, placed at the last row
+    and at its cell that holds a line break (else its last cell).
+    """
+    if not rows or data.count(b'"') % 2 == 0:
+        return
+    broken = [i for i, cell in enumerate(rows[-1]) if "\n" in cell or "\r" in cell]
+    at = (broken or [len(columns) - 1])[-1]
+    raise InputError("a quote opened here is never closed", file, len(rows), columns[at])

@@ -1,0 +1,1 @@
+"""Synthetic fleets, seeded, N+k feasible by construction (tests and benchmarks)."""

@@ -1,0 +1,362 @@
+"""The PowerShell script: names only as safe single-quoted literals, the plan as data."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from data.errors import InputError
+from data.export.powershell import QUOTES, encode, literal, moves, powershell_script, roles
+from data.inventory import Inventory
+from data.io.build import build_inventory, table
+from data.plan import Plan
+
+DOUBLE_QUOTES = '"\u201c\u201d\u201e'  # would start an interpolating string
+HOSTILE = "a'b; Remove-Item C:\\ -Recurse #"
+INFO = {
+    "status": "optimal",
+    "failures": 1,
+    "objective": "balance",
+    "objective_value": 612,
+    "input_sha256": "ab" * 32,
+}
+
+
+# A reference reader for PowerShell's quoting, written from the language spec, not from
+# data/export/powershell.py: a single-quoted string opens and closes at any of U+0027, U+2018,
+# U+2019, U+201A and U+201B, and any two of them in a row stand for one (the second).
+def read_literal(text: str, start: int = 0) -> tuple[str, int]:
+    """The value of the single-quoted literal at text[start] and the index after it."""
+    assert text[start] in QUOTES, f"no literal at {start}: {text[start : start + 20]!r}"
+    value, i = [], start + 1
+    while True:
+        if i >= len(text):
+            raise ValueError("unterminated literal")
+        c = text[i]
+        if c in QUOTES:
+            if i + 1 < len(text) and text[i + 1] in QUOTES:
+                value.append(text[i + 1])
+                i += 2
+                continue
+            return "".join(value), i + 1
+        value.append(c)
+        i += 1
+
+
+def split_script(script: str) -> list[tuple[str, str]]:
+    """The script as ("code", text), ("literal", value) and ("comment", text) pieces."""
+    pieces: list[tuple[str, str]] = []
+    code: list[str] = []
+    i = 0
+    while i < len(script):
+        c = script[i]
+        if c in QUOTES or c == "#":
+            pieces.append(("code", "".join(code)))
+            code = []
+            if c == "#":
+                end = script.find("\n", i)
+                end = len(script) if end < 0 else end
+                pieces.append(("comment", script[i:end]))
+                i = end
+            else:
+                value, i = read_literal(script, i)
+                pieces.append(("literal", value))
+            continue
+        code.append(c)
+        i += 1
+    pieces.append(("code", "".join(code)))
+    return pieces
+
+
+def data_objects(script: str, variable: str) -> list[dict[str, Any]]:
+    """The [pscustomobject] lines of `$variable = @( ... )`, read back as Python dicts."""
+    lines = script.split("\r\n")
+    start = lines.index(f"${variable} = @(")
+    end = lines.index(")", start)
+    return [_object(line) for line in lines[start + 1 : end]]
+
+
+def _object(line: str) -> dict[str, Any]:
+    python = []
+    for kind, text in split_script(line.strip()):
+        if kind == "literal":
+            python.append(repr(text))
+        elif kind == "code":
+            text = text.replace("[pscustomobject]@{", "{").replace("@(", "[").replace(")", "]")
+            text = text.replace("$true", "True").replace("$false", "False").replace(";", ",")
+            python.append(re.sub(r"(\w+) = ", r"'\1': ", text))
+        else:
+            raise AssertionError(f"a comment inside data: {text!r}")
+    return ast.literal_eval("".join(python))
+
+
+def inventory(
+    vm_names: tuple[str, ...] = ("app", "db", "web"),
+    node_names=("hv1", "hv2", "hv3"),
+    current=("hv1", "", "hv2"),
+    classes=("", "sql;dc", ""),
+) -> Inventory:
+    nodes = [{"node": n, "memory_mb": 65536, "logical_processors": 16} for n in node_names]
+    luns = [
+        {"lun": "lun1", "capacity_gb": 100},
+        {"lun": "csv1", "capacity_gb": 100, "shared": True},
+    ]
+    lun_of = ("lun1", "lun1", "csv1")
+    vms = [
+        {
+            "vm": name,
+            "memory_mb": 2048,
+            "vcpus": 1,
+            "lun": lun_of[i],
+            "node": current[i],
+            "anti_affinity": classes[i],
+        }
+        for i, name in enumerate(vm_names)
+    ]
+    return build_inventory(
+        table("nodes.csv", nodes), table("vms.csv", vms), table("luns.csv", luns)
+    )
+
+
+# app and db share exclusive lun1 (owners hv1, hv3); web is on CSV csv1 (hv3, hv2).
+PLAN = Plan.from_lists([0, 0, 1], [[0, 2], [0, 2], [2, 1]])
+
+
+def script_for(inv: Inventory, plan: Plan = PLAN, info: dict[str, Any] = INFO) -> str:
+    return powershell_script(inv, plan, info, 0)
+
+
+# quoting ------------------------------------------------------------------------------
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(st.sampled_from(QUOTES + DOUBLE_QUOTES + "$`#;\r\n"), st.characters())
+    )
+)
+def test_literal_reads_back_as_the_same_string(text: str) -> None:
+    quoted = literal(text)
+    assert read_literal(quoted) == (text, len(quoted))
+
+
+@given(st.text(alphabet=st.sampled_from(QUOTES + "ab")), st.text(alphabet=st.sampled_from("ab")))
+def test_literal_ends_exactly_where_it_should(text: str, after: str) -> None:
+    """Whatever follows the literal is not swallowed into it, and nothing inside escapes it."""
+    quoted = literal(text)
+    assert read_literal(quoted + ", " + after) == (text, len(quoted))
+
+
+def test_literal_doubles_every_kind_of_single_quote() -> None:
+    assert literal("it's") == "'it''s'"
+    assert literal("\u2018x\u2019") == "'\u2018\u2018x\u2019\u2019'"
+    assert literal("\u201a\u201b") == "'\u201a\u201a\u201b\u201b'"
+    assert literal('say "$(rm)"') == "'say \"$(rm)\"'"  # no interpolation in '...'
+
+
+# the script ---------------------------------------------------------------------------
+
+
+def test_script_hostile_names_stay_literals() -> None:
+    nasty_node = "hv\u2019 | Stop-Computer \u201b"
+    inv = inventory(
+        vm_names=(HOSTILE, "db\u2018$(x)", 'web"`n'),
+        node_names=("hv1", "hv2", nasty_node),
+        current=("hv1", "", nasty_node),
+    )
+    script = script_for(inv)
+    pieces = split_script(script)
+    code = "".join(text for kind, text in pieces if kind == "code")
+    assert not set(code) & set(QUOTES + DOUBLE_QUOTES)  # every quote is inside a literal
+    assert "Remove-Item" not in code and "Stop-Computer" not in code
+    literals = {text for kind, text in pieces if kind == "literal"}
+    assert {HOSTILE, "db\u2018$(x)", 'web"`n', nasty_node} <= literals
+
+
+def test_script_comments_cannot_be_broken_out_of() -> None:
+    info = {**INFO, "status": "optimal\r\nRemove-Item x\u2028Stop-Computer"}
+    inv = inventory()
+    pieces = split_script(script_for(inv, info=info))
+    code = "".join(text for kind, text in pieces if kind == "code")
+    assert "Remove-Item" not in code and "Stop-Computer" not in code
+    assert "# Plan: status optimal??Remove-Item x?Stop-Computer, objective balance" in script_for(
+        inv, info=info
+    )
+
+
+def test_script_roles_carry_the_placement_owners_in_order() -> None:
+    roles_data = data_objects(script_for(inventory()), "Roles")
+    assert roles_data == [
+        {
+            "Name": "app",
+            "Owners": ["hv1", "hv3"],
+            "AntiAffinity": [],
+            "Node": "hv1",
+            "From": "hv1",
+            "Lun": "lun1",
+            "Shared": False,
+        },
+        {
+            "Name": "db",
+            "Owners": ["hv1", "hv3"],
+            "AntiAffinity": ["dc", "sql"],
+            "Node": "hv1",
+            "From": "",
+            "Lun": "lun1",
+            "Shared": False,
+        },
+        {
+            "Name": "web",
+            "Owners": ["hv3", "hv2"],
+            "AntiAffinity": [],
+            "Node": "hv3",
+            "From": "hv2",
+            "Lun": "csv1",
+            "Shared": True,
+        },
+    ]
+
+
+def test_script_sets_owners_from_the_data_once_per_group() -> None:
+    script = script_for(inventory())
+    code = [line.strip() for line in script.split("\r\n") if not line.startswith("#")]
+    calls = [line for line in code if "Set-ClusterOwnerNode" in line]
+    assert calls == [
+        "Set-ClusterOwnerNode -Group $role.Group -Owners $role.Owners -Cluster $Cluster |"
+    ]
+    assert "$classes = New-Object System.Collections.Specialized.StringCollection" in script
+    assert ".AntiAffinityClassNames = $classes" in script
+
+
+def test_script_moves_only_changed_vms_and_an_exclusive_lun_once() -> None:
+    moves_data = data_objects(script_for(inventory()), "Moves")
+    # app stays on hv1 but db (same LUN) has no known node: lun1 moves once, with both;
+    # web changes hv2 -> hv3 on the CSV: a live migration of web alone.
+    assert moves_data == [
+        {"Vms": ["app", "db"], "Lun": "lun1", "Shared": False, "Node": "hv1"},
+        {"Vms": ["web"], "Lun": "csv1", "Shared": True, "Node": "hv3"},
+    ]
+
+
+def test_script_has_no_moves_when_nothing_changes() -> None:
+    inv = inventory(current=("hv1", "hv1", "hv3"))
+    assert data_objects(script_for(inv), "Moves") == []
+    assert moves(roles(inv, PLAN, 0)) == []
+
+
+def test_script_is_a_dry_run_unless_applied() -> None:
+    script = script_for(inventory())
+    lines = script.split("\r\n")
+    assert "[CmdletBinding(SupportsShouldProcess)]" in lines
+    assert "param([switch]$Apply, [string]$Cluster = '.')" in lines
+    apply = lines.index("if (-not $Apply) {")
+    assert "    $WhatIfPreference = $true" in lines[apply : lines.index("}", apply)]
+    assert "$ErrorActionPreference = 'Stop'" in lines
+    # every changing command sits in the block of a ShouldProcess call
+    for command in (
+        "Set-ClusterOwnerNode",
+        "Move-ClusterGroup ",
+        "Move-ClusterVirtualMachineRole",
+        ".AntiAffinityClassNames = ",
+    ):
+        at = next(i for i, line in enumerate(lines) if command in line and "#" not in line)
+        assert "$PSCmdlet.ShouldProcess(" in _block_opener(lines, at)
+    assert "-MigrationType Live" in script
+    assert script.index("$Roles = @(") < script.index("# ---- logic")
+
+
+def _block_opener(lines: list[str], at: int) -> str:
+    """The nearest line above `at` indented less than it: the statement whose block it is in."""
+    depth = len(lines[at]) - len(lines[at].lstrip())
+    return next(line for line in reversed(lines[:at]) if len(line) - len(line.lstrip()) < depth)
+
+
+def test_script_header_names_the_plan_and_how_to_run_it() -> None:
+    header = script_for(inventory()).split("[CmdletBinding")[0]
+    assert "status optimal, objective balance, objective_value 612, failures 1" in header
+    assert "input_sha256 " + "ab" * 32 in header
+    assert "-Apply" in header and "dry run" in header
+
+
+def test_script_lines_end_in_crlf_and_bytes_start_with_a_bom() -> None:
+    script = script_for(inventory(vm_names=("äpp", "db", "wéb")))
+    assert script.endswith("\r\n") and "\n" not in script.replace("\r\n", "")
+    data = encode(script)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert "'äpp'".encode() in data
+
+
+def test_script_only_holds_the_chosen_cluster() -> None:
+    nodes = [
+        {"node": n, "memory_mb": 65536, "logical_processors": 16, "cluster": c}
+        for n, c in (("a1", "A"), ("a2", "A"), ("b1", "B"), ("b2", "B"))
+    ]
+    vms = [
+        {"vm": v, "memory_mb": 1024, "vcpus": 1, "cluster": c}
+        for v, c in (("va", "A"), ("vb", "B"))
+    ]
+    inv = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
+    plan = Plan.from_lists([0, 1], [[0, 1], [2, 3]])
+    b = inv.clusters.index("B")
+    assert [r["Name"] for r in data_objects(powershell_script(inv, plan, INFO, b), "Roles")] == [
+        "vb"
+    ]
+
+
+def test_script_refuses_names_windows_cannot_tell_apart() -> None:
+    with pytest.raises(InputError, match="'App' and 'app' differ only in case"):
+        script_for(inventory(vm_names=("App", "app", "web")))
+
+
+def test_script_refuses_a_vm_without_owners() -> None:
+    with pytest.raises(ValueError, match="'web' has no owners"):
+        script_for(inventory(), Plan.from_lists([0, 0, 1], [[0, 2], [0, 2], []]))
+
+
+# looking groups up ---------------------------------------------------------------------
+
+
+def _lookup_section(script: str) -> str:
+    """The logic before the first change: where groups and nodes are looked up."""
+    logic = script[script.index("# ---- logic") :]
+    return logic[: logic.index("$PSCmdlet.ShouldProcess(")]
+
+
+def test_script_never_asks_for_a_group_by_name_pattern() -> None:
+    """Get-ClusterGroup -Name takes a StringCollection that the 2012 help lists as accepting
+    wildcards: a VM called 'web[1]' could match the group 'web1'. Groups come from one full
+    listing per phase and are matched by exact name."""
+    script = script_for(inventory(vm_names=("web[1]", "db*", "app?")))
+    calls = [
+        line.strip()
+        for line in script.split("\r\n")
+        if "Get-ClusterGroup" in line and not line.lstrip().startswith("#")
+    ]
+    assert calls and all("@(Get-ClusterGroup -Cluster $Cluster)" in call for call in calls)
+    code = "".join(text for kind, text in split_script(script) if kind == "code")
+    assert "Get-ClusterGroup -Name" not in code
+
+
+def test_script_acts_only_on_virtual_machine_roles() -> None:
+    """A file server or SQL role that happens to carry a VM's name is never moved."""
+    lookup = _lookup_section(script_for(inventory()))
+    assert "[string]$group.GroupType -eq 'VirtualMachine'" in lookup
+
+
+def test_script_finds_roles_named_the_2008_r2_way() -> None:
+    """The Hyper-V importer reads roles called 'Virtual Machine <vm>'; the script finds them."""
+    lookup = _lookup_section(script_for(inventory()))
+    assert "('Virtual Machine ' + $Vm)" in lookup
+
+
+def test_script_without_apply_refuses_whatif_false() -> None:
+    """-WhatIf:$false outranks $WhatIfPreference in ShouldProcess, so a run without -Apply
+    would change the cluster; the script stops before looking anything up."""
+    lookup = _lookup_section(script_for(inventory()))
+    guard = lookup.index("$PSBoundParameters.ContainsKey('WhatIf')")
+    assert guard < lookup.index("$WhatIfPreference = $true") < lookup.index("Get-ClusterNode")
+    assert "throw " in lookup[guard : lookup.index("$WhatIfPreference = $true")]
