@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from data.inventory import Inventory
 from data.plan import Plan
+from data.rules import Objective
 from solver.greedy_plan import greedy_plan
 from solver.naive import solve_naive
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.solve import solve
 
 

@@ -25,9 +25,9 @@ from report import Row, markdown, write_markdown, write_tables
 
 from data.check.checker import check_plan, utilisation_permille
 from data.inventory import Inventory
+from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import inventory_lower_bound
-from solver.params import Objective
 
 SEED = 2024
 VMS_PER_NODE, MAX_VMS = 12, 200

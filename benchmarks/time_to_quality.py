@@ -19,9 +19,10 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from data.check.checker import check_plan, utilisation_permille
+from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import inventory_lower_bound
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.result import Progress
 from solver.solve import solve
 

@@ -27,7 +27,8 @@ from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
 from data.io.write import write_plan
 from data.plan import ClusterSummary, PlanSummary
-from solver.params import Objective, Params
+from data.rules import Objective
+from solver.params import Params
 from solver.result import Result, Status
 from solver.solve import solve
 

@@ -14,8 +14,18 @@ from rich.text import Text
 from cli.common import stdout
 from data.check.metrics import NodeRow
 from data.plan import PlanSummary
+from data.rules import PERMILLE, Objective
 
-OBJECTIVE_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
+OBJECTIVE_UNITS: dict[str, str] = {
+    Objective.BALANCE: "‰",
+    Objective.NODES: " nodes",
+    Objective.MOVES: " moves",
+}
+
+
+def percent(permille: int) -> str:
+    """A permille figure as the percentage people read, one decimal."""
+    return f"{100 * permille / PERMILLE:.1f}%"
 
 
 def gib(mib: int) -> str:
@@ -44,8 +54,8 @@ def node_table(rows: list[NodeRow], failures: int) -> Table:
             gib(r.memory_used_mb),
             gib(r.memory_free_mb),
             f"{r.vcpus}/{r.vcpu_capacity}",
-            f"{r.utilisation_permille / 10:.1f}%",
-            f"{r.worst_permille / 10:.1f}%",
+            percent(r.utilisation_permille),
+            percent(r.worst_permille),
             Text(", ".join(r.worst_failed) or "(none)"),
         )
     return table

@@ -13,7 +13,7 @@ from rich.text import Text
 from cli.common import Exit, fail, guarded, stderr, stdout
 from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
 from cli.page import html_page
-from cli.render import OBJECTIVE_UNITS, gib
+from cli.render import OBJECTIVE_UNITS, gib, percent
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, load_saved_plan
 from data.check.metrics import Load, NodeLoads, node_loads, permille
 from data.io.atomic import replace_file
@@ -93,7 +93,7 @@ def _memory_now(load: Load) -> str:
 
 
 def _share(used: int, capacity: int) -> str:
-    return f"{permille(used, capacity) / 10:.1f}%"
+    return percent(permille(used, capacity))
 
 
 def _used(used: int, load: Load) -> str:

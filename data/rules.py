@@ -1,6 +1,10 @@
-"""Names of the planning rules, shared by the solver's switches and the checker's verdicts."""
+"""The planning vocabulary shared by the solver and the checker: the rules, the
+objectives, how per-cluster figures combine, and the unit of utilisation."""
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+PERMILLE = 1000  # utilisation U is memory used / capacity in thousandths, rounded up
 
 
 class Rule(StrEnum):
@@ -22,3 +26,17 @@ class Rule(StrEnum):
     RESOURCE = "resource"  # each res_<name> within the node's, under every failure set
     FAILOVER = "failover"  # solver switch: the capacity rules under failure sets other than {}
     ANTI_AFFINITY = "anti-affinity"  # VMs sharing a class on different nodes (no failure)
+
+
+class Objective(StrEnum):
+    """The first criterion of MODEL.md's objectives (each has a fixed second one)."""
+
+    BALANCE = "balance"  # min worst utilisation under any failure set; then moves
+    NODES = "nodes"  # min nodes named in any owners list; then utilisation
+    MOVES = "moves"  # min VMs whose node changes; then utilisation
+
+    def combine(self, per_cluster: Iterable[int]) -> int:
+        """The inventory's figure from the clusters' ones: U is a maximum over all
+        nodes, so the largest (0 without clusters); nodes used and moves add up."""
+        values = list(per_cluster)
+        return max(values, default=0) if self is Objective.BALANCE else sum(values)

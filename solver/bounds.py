@@ -11,10 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from data.inventory import IntArray, Inventory
-from solver.params import Objective
-from solver.problem import ClusterProblem, cluster_problem
-
-PERMILLE = 1000
+from data.rules import PERMILLE, Objective
+from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 
 
 def lower_bound(problem: ClusterProblem, objective: Objective) -> int:
@@ -30,15 +28,12 @@ def lower_bound(problem: ClusterProblem, objective: Objective) -> int:
 
 def inventory_lower_bound(inventory: Inventory, objective: Objective, failures: int) -> int:
     """The bound of the whole inventory, combined over clusters as solve.py combines
-    objectives: the largest for balance (U is a maximum), the sum otherwise."""
+    objectives (Objective.combine)."""
     objective = Objective(objective)
-    bounds = [
+    return objective.combine(
         lower_bound(cluster_problem(inventory, c, failures), objective)
         for c in range(len(inventory.clusters))
-    ]
-    if objective is Objective.BALANCE:
-        return max(bounds, default=0)
-    return sum(bounds)
+    )
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -54,8 +49,8 @@ def _survivors_bound(problem: ClusterProblem) -> int:
     the ratio of the sums), and U rounds that node's permille up. The largest
     right-hand side over all F comes from failing the k largest capacities.
     """
-    demand = int(problem.weight[:, 0].sum())
-    return _ceil_div(PERMILLE * demand, max(survivor_capacity(problem, 0), 1))
+    demand = int(problem.weight[:, MEMORY_ROW].sum())
+    return _ceil_div(PERMILLE * demand, max(survivor_capacity(problem, MEMORY_ROW), 1))
 
 
 def survivor_capacity(problem: ClusterProblem, row: int) -> int:
@@ -78,9 +73,9 @@ def _largest_unit_bound(problem: ClusterProblem) -> int:
     for u, unit in enumerate(problem.units):
         if not unit.members or not unit.eligible:
             continue
-        capacity = np.sort(problem.capacity[0, list(unit.eligible)])[::-1]
+        capacity = np.sort(problem.capacity[MEMORY_ROW, list(unit.eligible)])[::-1]
         smallest_owner = int(capacity[min(problem.failures, len(capacity) - 1)])
-        best = max(best, _ceil_div(PERMILLE * int(problem.weight[u, 0]), smallest_owner))
+        best = max(best, _ceil_div(PERMILLE * int(problem.weight[u, MEMORY_ROW]), smallest_owner))
     return best
 
 
@@ -115,7 +110,7 @@ def _moves_bound(problem: ClusterProblem) -> int:
     the members already there stay; every other member with a current node moves
     (including those whose current node cannot run them).
     """
-    inventory, local = problem.inventory, {int(g): n for n, g in enumerate(problem.nodes)}
+    inventory, local = problem.inventory, problem.local_node
     total = 0
     for unit in problem.units:
         current = [

@@ -20,12 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from data.rules import Rule
+from data.rules import PERMILLE, Rule
 from solver.owners import OwnerVars, Prefix, prefix_hint
-from solver.problem import ClusterProblem
+from solver.problem import MEMORY_ROW, ClusterProblem
 from solver.switches import Switches
-
-PERMILLE = 1000
 
 Shifted = dict[tuple[Prefix, int], cp_model.IntVar]
 
@@ -58,7 +56,7 @@ def add_capacity(
     utilisation = model.new_int_var(0, _utilisation_ceiling(problem, disabled), "utilisation")
     shifted = {}
     for row, label in enumerate(problem.resource_labels):
-        if row > 0 and (problem.rule_of_row(row) in disabled or _never_binding(problem, row)):
+        if _unconstrained(problem, row, disabled):
             continue
         shifted[row] = _shifted_loads(model, problem, owners, row, label, sets)
         for failed in sets:
@@ -66,7 +64,7 @@ def add_capacity(
                 if n not in failed:
                     total = load(shifted[row], n, failed)
                     cap = int(problem.capacity[row, n])
-                    if row == 0:
+                    if row == MEMORY_ROW:
                         constraint = model.add(PERMILLE * total <= cap * utilisation)
                     else:
                         constraint = model.add(total <= cap)
@@ -118,9 +116,17 @@ def _shifted_loads(
 def _utilisation_ceiling(problem: ClusterProblem, disabled: frozenset[Rule]) -> int:
     if Rule.MEMORY not in disabled:
         return PERMILLE
-    total = int(problem.weight[:, 0].sum())
-    smallest = max(int(problem.capacity[0].min()), 1) if problem.n_nodes else 1
+    total = int(problem.weight[:, MEMORY_ROW].sum())
+    smallest = max(int(problem.capacity[MEMORY_ROW].min()), 1) if problem.n_nodes else 1
     return -(-PERMILLE * total // smallest)
+
+
+def _unconstrained(problem: ClusterProblem, row: int, disabled: frozenset[Rule]) -> bool:
+    """Memory always has rows (it defines U); another resource none when its rule is
+    switched off or it can never bind."""
+    if row == MEMORY_ROW:
+        return False
+    return problem.rule_of_row(row) in disabled or _never_binding(problem, row)
 
 
 def _never_binding(problem: ClusterProblem, row: int) -> bool:
@@ -140,14 +146,14 @@ def capacity_hint(
                 if key in amount:
                     amount[key] += int(problem.weight[u, row])
         values.update({shifted[key]: v for key, v in amount.items()})
-        if row == 0:
+        if row == MEMORY_ROW:
             values[capacity.utilisation] = _worst_permille(problem, amount, capacity.sets)
     return values
 
 
 def _worst_permille(problem: ClusterProblem, amount: dict, sets: list[Prefix]) -> int:
     worst = 0
-    capacity = np.maximum(problem.capacity[0], 1)
+    capacity = np.maximum(problem.capacity[MEMORY_ROW], 1)
     for failed in sets:
         for n in range(problem.n_nodes):
             if n not in failed:

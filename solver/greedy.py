@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.problem import ClusterProblem, lun_room
+from solver.problem import MEMORY_ROW, ClusterProblem, lun_room
 
 MAX_CANDIDATES = 720  # owners lists scored per unit; more are sampled
 
@@ -81,7 +81,7 @@ class _State:
         self.class_count[classes, listed[0]] += sign
 
     def worst(self) -> float:
-        return float((self.load[0] / np.maximum(self.cap[0], 1)[None, :]).max())
+        return float((self.load[MEMORY_ROW] / np.maximum(self.cap[MEMORY_ROW], 1)[None, :]).max())
 
 
 def first_fit_decreasing(
@@ -271,4 +271,4 @@ def _difficulty(problem: ClusterProblem, u: int) -> tuple[int, int, int]:
     """Most constrained first: fewest eligible nodes, anti-affinity, then largest memory."""
     unit = problem.units[u]
     constrained = int(problem.inventory.vm_classes[list(unit.members)].any()) if unit.members else 0
-    return (len(unit.eligible), -constrained, -int(problem.weight[u, 0]))
+    return (len(unit.eligible), -constrained, -int(problem.weight[u, MEMORY_ROW]))

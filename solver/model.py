@@ -6,15 +6,14 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from data.rules import Rule
+from data.rules import Objective, Rule
 from solver.anti_affinity import add_anti_affinity
 from solver.bounds import lower_bound
 from solver.capacity import CapacityVars, add_capacity, capacity_hint
 from solver.luns import OnLun, add_luns
 from solver.objectives import add_nodes_used, moves_expression
 from solver.owners import OwnerVars, add_assignment, prefix_hint
-from solver.params import Objective
-from solver.problem import ClusterProblem
+from solver.problem import MEMORY_ROW, ClusterProblem
 from solver.switches import Switches
 from solver.symmetry import add_symmetry_breaking, add_unit_ordering
 
@@ -88,7 +87,7 @@ def build_model(
     if Rule.ANTI_AFFINITY not in disabled:
         add_anti_affinity(model, problem, owners, switches)
     used = add_nodes_used(model, problem, owners) if objective is Objective.NODES else None
-    add_symmetry_breaking(model, problem, capacity.shifted[0], scores_moves, used)
+    add_symmetry_breaking(model, problem, capacity.shifted[MEMORY_ROW], scores_moves, used)
     add_unit_ordering(model, problem, owners, keep_current=scores_moves)
     moves = moves_expression(problem, owners)
     plan_model = PlanModel(model, problem, owners, on_lun, capacity, moves, used, switches)
@@ -138,7 +137,7 @@ def criterion_value(
         return values[plan_model.utilisation]
     if objective is Objective.NODES:
         return len(named_nodes(problem, owners))
-    local = {int(g): n for n, g in enumerate(problem.nodes)}
+    local = problem.local_node
     current = problem.inventory.vm_node
     return sum(
         1

@@ -27,12 +27,12 @@ from ortools.sat.python import cp_model
 
 from data.inventory import Inventory
 from data.plan import Plan
+from data.rules import PERMILLE, Objective
 from solver.cpsat import run_cpsat
-from solver.params import Objective, Params
-from solver.problem import ClusterProblem, cluster_problem
+from solver.params import Params
+from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Result, Status
 
-PERMILLE = 1000
 Own = dict[tuple[int, int], cp_model.IntVar]  # (local node n, position j) -> literal
 
 
@@ -178,7 +178,7 @@ def _add_capacity(
                 continue
             load = cp_model.LinearExpr.weighted_sum([t[0] for t in terms], [t[1] for t in terms])
             cap = int(problem.capacity[row, n])
-            if row == 0:
+            if row == MEMORY_ROW:
                 model.add(PERMILLE * load <= cap * utilisation)
             else:
                 model.add(load <= cap)
@@ -213,7 +213,7 @@ def _nodes_used(
 
 def _moves(problem: ClusterProblem, own: list[Own]) -> cp_model.LinearExprT:
     """VMs with a current node that is not their first owner."""
-    local = {int(g): n for n, g in enumerate(problem.nodes)}
+    local = problem.local_node
     known, stays = 0, []
     for u, unit in enumerate(problem.units):
         for v in unit.members:

@@ -25,7 +25,7 @@ def add_nodes_used(
 
 def moves_expression(problem: ClusterProblem, owners: OwnerVars) -> cp_model.LinearExprT:
     """Rule: a move is a VM whose node differs from its current node (where given)."""
-    local = {int(g): n for n, g in enumerate(problem.nodes)}
+    local = problem.local_node
     constant, literals, coefficients = 0, [], []
     for u, unit in enumerate(problem.units):
         stays: dict[int, int] = {}

@@ -1,17 +1,8 @@
 """Solve parameters: a frozen, validated dataclass."""
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from data.rules import Rule
-
-
-class Objective(StrEnum):
-    """The first criterion of MODEL.md's objectives (each has a fixed second one)."""
-
-    BALANCE = "balance"  # min worst utilisation under any failure set; then moves
-    NODES = "nodes"  # min nodes named in any owners list; then utilisation
-    MOVES = "moves"  # min VMs whose node changes; then utilisation
+from data.rules import Objective, Rule
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from data.inventory import UNLIMITED, IntArray, Inventory
 from data.rules import Rule
+
+# Rows of ClusterProblem.capacity (columns of its weight): memory, vCPUs, then res_<name>
+MEMORY_ROW, CPU_ROW = 0, 1
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ class ClusterProblem:
     def n_nodes(self) -> int:
         return len(self.nodes)
 
+    @cached_property
+    def local_node(self) -> dict[int, int]:
+        """Global node index -> local index, for the nodes of the cluster."""
+        return {int(g): n for n, g in enumerate(self.nodes)}
+
     def node_name(self, local: int) -> str:
         return self.inventory.node_names[int(self.nodes[local])]
 
@@ -60,7 +69,7 @@ class ClusterProblem:
 
     def rule_of_row(self, row: int) -> Rule:
         """The capacity rule a resource row stands for (rows follow resource_labels)."""
-        return Rule.MEMORY if row == 0 else Rule.CPU if row == 1 else Rule.RESOURCE
+        return Rule.MEMORY if row == MEMORY_ROW else Rule.CPU if row == CPU_ROW else Rule.RESOURCE
 
     def unit_of_lun(self) -> dict[int, int]:
         return {u.lun: i for i, u in enumerate(self.units) if u.lun >= 0}

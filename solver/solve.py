@@ -11,10 +11,11 @@ from ortools.sat.python import cp_model
 
 from data.inventory import Inventory
 from data.plan import Plan
+from data.rules import Objective
 from solver.cpsat import run_cpsat
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Progress, Result, Status
@@ -218,10 +219,8 @@ def _combine(
             else Status.UNKNOWN
         )
         return Result(status, objective, None, 0, seconds, tuple(results), None)
-    # U is a maximum over all nodes; nodes used and moves add up over clusters
-    combine = max if params.objective is Objective.BALANCE else sum
-    value = combine(r.objective_value or 0 for r in results)
-    bound = combine(r.bound for r in results)
+    value = params.objective.combine(r.objective_value or 0 for r in results)
+    bound = params.objective.combine(r.bound for r in results)
     status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
     return Result(
         status,

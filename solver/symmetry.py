@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from solver.capacity import Shifted, load
 from solver.owners import OwnerVars
-from solver.problem import ClusterProblem
+from solver.problem import MEMORY_ROW, ClusterProblem
 
 
 def interchangeable_groups(problem: ClusterProblem, keep_current: bool) -> list[list[int]]:
@@ -118,7 +118,7 @@ def _rename_nodes(
     load = np.zeros(problem.n_nodes, dtype=np.int64)
     used = np.zeros(problem.n_nodes, dtype=bool)
     for u, listed in enumerate(owners):
-        load[listed[0]] += problem.weight[u, 0]
+        load[listed[0]] += problem.weight[u, MEMORY_ROW]
         if problem.units[u].members:
             used[list(listed)] = True
     mapping = list(range(problem.n_nodes))

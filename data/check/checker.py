@@ -31,7 +31,7 @@ from data.check.loads import (
 )
 from data.inventory import UNLIMITED, Inventory
 from data.plan import NO_NODE, Plan
-from data.rules import Rule
+from data.rules import Objective, Rule
 
 _RULE_ORDER = {rule: i for i, rule in enumerate(Rule)}
 _CAPACITY_RULES = (Rule.MEMORY, Rule.CPU, Rule.RESOURCE)
@@ -106,17 +106,20 @@ def nodes_used(inventory: Inventory, plan: Plan, cluster: int | None = None) -> 
     return sum(1 for n in named if cluster is None or inventory.node_cluster[n] == cluster)
 
 
-def criteria(inventory: Inventory, plan: Plan, failures: int, objective: str) -> tuple[int, int]:
+def criteria(
+    inventory: Inventory, plan: Plan, failures: int, objective: Objective
+) -> tuple[int, int]:
     """The plan's (first, second) criteria of MODEL.md's objective, as the checker sees them:
-    balance -> (U, moves), nodes -> (nodes used, U), moves -> (moves, U)."""
+    balance -> (U, moves), nodes -> (nodes used, U), moves -> (moves, U).
+
+    Each figure is measured over the whole inventory at once, which is what
+    Objective.combine makes of the clusters' figures."""
     u = utilisation_permille(inventory, plan, failures)
-    if objective == "balance":
+    if objective is Objective.BALANCE:
         return u, moves(inventory, plan)
-    if objective == "nodes":
+    if objective is Objective.NODES:
         return nodes_used(inventory, plan), u
-    if objective == "moves":
-        return moves(inventory, plan), u
-    raise ValueError(f"unknown objective {objective!r}")
+    return moves(inventory, plan), u
 
 
 # the rules -----------------------------------------------------------------------

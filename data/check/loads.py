@@ -16,11 +16,18 @@ import numpy as np
 
 from data.inventory import BoolArray, IntArray, Inventory
 from data.plan import NO_NODE, Plan
-from data.rules import Rule
+from data.rules import PERMILLE, Rule
+
+# Columns of vm_loads and node_limits: memory, vCPUs, then each extra resource.
+MEMORY_COLUMN, CPU_COLUMN = 0, 1
+EXTRA_COLUMNS = slice(2, None)
 
 
 def vm_memory_cost(memory_mb: int) -> int:
     """Startup memory plus Hyper-V's overhead, 32 + 8 * (ceil(memory_mb / 1024) - 1) MiB."""
+    # Deliberately not Inventory.vm_cost_mb, which the solver plans with: the checker
+    # is the solver's oracle, so it works out every cost again from MODEL.md and the
+    # raw columns, and a slip in one copy shows up as a disagreement in the tests.
     return memory_mb + 32 + 8 * (-(-memory_mb // 1024) - 1)
 
 
@@ -101,10 +108,10 @@ def memory_permille(
 ) -> Iterator[tuple[int, tuple[int, ...], IntArray]]:
     """(cluster, F, permille per node) for each failure set: memory used incl. overhead
     over memory_mb - reserve_mb, rounded up (only the cluster's own nodes are meaningful)."""
-    memory = vm_loads(inventory)[:, :1]
-    limit = node_limits(inventory)[:, 0]
+    memory = vm_loads(inventory)[:, [MEMORY_COLUMN]]
+    limit = node_limits(inventory)[:, MEMORY_COLUMN]
     owners = valid_owners(inventory, plan)
     for cluster, failed in failure_sets(inventory, failures):
         runner = runners(owners, down_mask(inventory.n_nodes, failed))
-        used = node_totals(inventory.n_nodes, memory, runner)[:, 0]
-        yield cluster, failed, -(-1000 * used // limit)
+        used = node_totals(inventory.n_nodes, memory, runner)[:, 0]  # its only column
+        yield cluster, failed, -(-PERMILLE * used // limit)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from data.check.loads import (
+    CPU_COLUMN,
+    EXTRA_COLUMNS,
+    MEMORY_COLUMN,
     capacity_columns,
     down_mask,
     failure_sets,
@@ -22,6 +25,7 @@ from data.check.loads import (
 )
 from data.inventory import IntArray, Inventory
 from data.plan import Plan
+from data.rules import PERMILLE
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class NodeLoads:
 
 def permille(used: int, capacity: int) -> int:
     """used / capacity in permille, rounded up (MODEL.md "utilisation"); capacity > 0."""
-    return -(-1000 * used // capacity)
+    return -(-PERMILLE * used // capacity)
 
 
 def node_loads(inventory: Inventory, plan: Plan, failures: int) -> list[NodeLoads]:
@@ -104,9 +108,9 @@ def node_loads(inventory: Inventory, plan: Plan, failures: int) -> list[NodeLoad
                 node=name,
                 cluster=inventory.clusters[inventory.node_cluster[n]],
                 vms=int(counts[n]),
-                memory=per_column[0],
-                vcpus=per_column[1],
-                resources=dict(zip(labels[2:], per_column[2:], strict=True)),
+                memory=per_column[MEMORY_COLUMN],
+                vcpus=per_column[CPU_COLUMN],
+                resources=dict(zip(labels[EXTRA_COLUMNS], per_column[EXTRA_COLUMNS], strict=True)),
             )
         )
     return rows

@@ -11,11 +11,12 @@ import pytest
 
 from data.check.checker import check_plan, nodes_used, utilisation_permille
 from data.io.build import build_inventory, table
+from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import inventory_lower_bound, lower_bound
 from solver.greedy_plan import greedy_plan
 from solver.naive import solve_naive
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.problem import cluster_problem
 from solver.result import Status
 from solver.solve import solve

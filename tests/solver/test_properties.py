@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from data.check.checker import check_plan, criteria
 from data.check.loads import node_limits, vm_loads
 from data.plan import NO_NODE, Plan
-from data.rules import Rule
+from data.rules import Objective, Rule
 from data.synth.fleet import fleet_inventory, generate_fleet, witness_plan
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.result import Result, Status
 from solver.solve import solve
 
@@ -130,7 +130,8 @@ def assert_sound(inventory, result: Result, k: int, objective: str) -> None:
         assert result.plan is not None
         assert result.plan.owners.shape == (inventory.n_vms, k + 1)
         assert [v.line() for v in check_plan(inventory, result.plan, k)] == []
-        assert result.objective_value == criteria(inventory, result.plan, k, objective)[0]
+        first, _ = criteria(inventory, result.plan, k, Objective(objective))
+        assert result.objective_value == first
         if result.status is Status.OPTIMAL:
             assert result.bound == result.objective_value
         return
@@ -182,7 +183,7 @@ def test_properties_synthetic_fleets_always_solve(
     if result.status is Status.OPTIMAL:
         witness = witness_plan(fleet, inventory)
         assert check_plan(inventory, witness, 1) == []
-        assert result.objective_value <= criteria(inventory, witness, 1, objective)[0]
+        assert result.objective_value <= criteria(inventory, witness, 1, Objective(objective))[0]
 
 
 # mutated solver plans --------------------------------------------------------------
@@ -321,6 +322,6 @@ def test_corpus_replays_clean(case: dict[str, Any], inventory_of_case) -> None:
             assert result.objective_value == case["value"]
         if "second" in case:
             assert (
-                criteria(inventory, result.plan, case["k"], case["objective"])[1]
+                criteria(inventory, result.plan, case["k"], Objective(case["objective"]))[1]
                 == (case["second"])
             )

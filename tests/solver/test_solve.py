@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from data.check.checker import check_plan, moves, nodes_used, utilisation_permille
-from data.rules import Rule
+from data.rules import Objective, Rule
 from data.synth.fleet import fleet_inventory, generate_fleet
-from solver.params import Objective, Params
+from solver.params import Params
 from solver.result import Status
 from solver.solve import solve
 
