@@ -20,6 +20,7 @@ from cli.common import (
 )
 from cli.render import print_csv
 from cli.saved import load_saved_plan
+from data.check.checker import Violation
 from data.imports.common import DynamicMemory, ImportOptions
 
 
@@ -51,8 +52,14 @@ def check(
         )
     options = ImportOptions(templates, powered_off, dynamic_memory)
     saved = load_saved_plan(plan, inventory, failures, input_format, options)
-    k = saved.failures
     violations = saved.violations()
+    _print_violations(violations, saved.failures, fmt)
+    if violations:
+        raise typer.Exit(int(Exit.NO_PLAN))
+
+
+def _print_violations(violations: list[Violation], k: int, fmt: str) -> None:
+    """The verdict on stdout: one line per violation and a summary line, or JSON or CSV."""
     rows = [
         {
             "rule": str(v.rule),
@@ -72,5 +79,3 @@ def check(
             console.print(v.line(), markup=False, highlight=False)
         verdict = "valid" if not violations else f"{len(violations)} violations"
         console.print(f"N+{k} check: {verdict}", markup=False, highlight=False)
-    if violations:
-        raise typer.Exit(int(Exit.NO_PLAN))

@@ -45,17 +45,14 @@ def solve_cluster(
     problem: ClusterProblem, params: Params, budget: float, on_progress: OnProgress | None = None
 ) -> ClusterResult:
     start = time.monotonic()
-    reasons = impossibility_reasons(problem, params.disabled)
-    if reasons:
-        return ClusterResult(problem.name, Status.INFEASIBLE, None, 0, 0.0, reasons=tuple(reasons))
-    if not problem.units:
-        return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
+    settled = _settled_without_search(problem, params)
+    if settled is not None:
+        return settled
     objective = params.objective
     plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
     greedy = _hint(plan_model, params, deadline=start + budget / 4) if params.hint else None
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
-        value = criterion_value(plan_model, objective, greedy.owners)
-        on_progress(Progress(problem.name, 1, value, 0.0, time.monotonic() - start))
+        _report_greedy(plan_model, objective, greedy, start, on_progress)
     plan_model.model.minimize(plan_model.criteria(objective)[0])
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
@@ -66,11 +63,7 @@ def solve_cluster(
         bound = math.ceil(solver.best_objective_bound - 1e-6)
         return _greedy_result(problem, plan_model, objective, greedy, bound, start)
     if not status.has_plan:
-        why: tuple[str, ...] = ()
-        if status is Status.INFEASIBLE:
-            left = budget - (time.monotonic() - start)
-            why = tuple(infeasibility_core(problem, params, left)) or (_PROVEN_INFEASIBLE,)
-        return ClusterResult(problem.name, status, None, 0, time.monotonic() - start, reasons=why)
+        return _no_plan_result(problem, params, status, budget, start)
     value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
     owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
     left = budget - (time.monotonic() - start)
@@ -81,6 +74,40 @@ def solve_cluster(
     if value > bound:  # CP-SAT says OPTIMAL when it stops at the --gap limit
         status = Status.FEASIBLE
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
+
+
+def _settled_without_search(problem: ClusterProblem, params: Params) -> ClusterResult | None:
+    """A cluster that a pre-check proves impossible, or with nothing to place, needs no
+    model; None for every other cluster."""
+    reasons = impossibility_reasons(problem, params.disabled)
+    if reasons:
+        return ClusterResult(problem.name, Status.INFEASIBLE, None, 0, 0.0, reasons=tuple(reasons))
+    if not problem.units:
+        return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
+    return None
+
+
+def _report_greedy(
+    plan_model: PlanModel,
+    objective: Objective,
+    greedy: GreedyPlan,
+    start: float,
+    on_progress: OnProgress,
+) -> None:
+    """Show the greedy plan's score at once: presolving a large model takes seconds."""
+    value = criterion_value(plan_model, objective, greedy.owners)
+    on_progress(Progress(plan_model.problem.name, 1, value, 0.0, time.monotonic() - start))
+
+
+def _no_plan_result(
+    problem: ClusterProblem, params: Params, status: Status, budget: float, start: float
+) -> ClusterResult:
+    """CP-SAT stopped without a plan; where it proved none exists, the rules that clash."""
+    why: tuple[str, ...] = ()
+    if status is Status.INFEASIBLE:
+        left = budget - (time.monotonic() - start)
+        why = tuple(infeasibility_core(problem, params, left)) or (_PROVEN_INFEASIBLE,)
+    return ClusterResult(problem.name, status, None, 0, time.monotonic() - start, reasons=why)
 
 
 def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan | None:

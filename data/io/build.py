@@ -151,17 +151,7 @@ class _Builder:
 
     def build(self) -> Inventory:
         self._check_nodes()
-        clusters = tuple(dict.fromkeys(r["cluster"] for r in self.node_rows))
-        self.cluster_index = {name: i for i, name in enumerate(clusters)}
-        self.node_index = {r["node"]: i for i, r in enumerate(self.node_rows)}
-        self.node_cluster = [self.cluster_index[r["cluster"]] for r in self.node_rows]
-        self.vm_cluster = [
-            self._cluster_of(r["cluster"], self.vms_file, i + 1) for i, r in enumerate(self.vm_rows)
-        ]
-        vm_node = [
-            self._node_ref(r["node"], self.vm_cluster[i], self.vms_file, i + 1)
-            for i, r in enumerate(self.vm_rows)
-        ]
+        clusters, vm_node = self._resolve_clusters_and_nodes()
         luns = self._luns_from_table() if self.lun_rows is not None else self._luns_made_up()
         lun_names, lun_cluster, lun_capacity, lun_shared, lun_node, vm_lun = luns
         classes, vm_classes = self._classes()
@@ -195,6 +185,22 @@ class _Builder:
             lun_node=_ints(lun_node),
             has_lun_table=self.lun_rows is not None,
         )
+
+    def _resolve_clusters_and_nodes(self) -> tuple[tuple[str, ...], list[int]]:
+        """Index clusters and nodes (in table order) and resolve each VM's cluster and
+        current node: the cluster names and each VM's node index."""
+        clusters = tuple(dict.fromkeys(r["cluster"] for r in self.node_rows))
+        self.cluster_index = {name: i for i, name in enumerate(clusters)}
+        self.node_index = {r["node"]: i for i, r in enumerate(self.node_rows)}
+        self.node_cluster = [self.cluster_index[r["cluster"]] for r in self.node_rows]
+        self.vm_cluster = [
+            self._cluster_of(r["cluster"], self.vms_file, i + 1) for i, r in enumerate(self.vm_rows)
+        ]
+        vm_node = [
+            self._node_ref(r["node"], self.vm_cluster[i], self.vms_file, i + 1)
+            for i, r in enumerate(self.vm_rows)
+        ]
+        return clusters, vm_node
 
     def _check_nodes(self) -> None:
         if not self.node_rows:

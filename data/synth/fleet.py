@@ -116,11 +116,7 @@ def _add_cluster(
     node_vlan = draw_node_vlan(rng, n_nodes, fleet.failures)
     storage = table_luns(rng, name, n_vms) if luns else own_luns(rng, name, n_vms)
     group_class, member_class = draw_classes(rng, name, storage.groups, int(node_vlan.sum()))
-    group_of = np.zeros(n_vms, dtype=np.int64)
-    for g, members in enumerate(storage.groups):
-        group_of[list(members)] = g
-    amounts = np.zeros((len(storage.groups), 3), dtype=np.int64)
-    np.add.at(amounts, group_of, np.stack([vm_cost_mb(vm.memory_mb), vm.vcpus, vm.iops], 1))
+    group_of, amounts = _group_loads(vm, storage.groups, n_vms)
     group_vlan = np.bincount(group_of, weights=vm.vlan, minlength=len(storage.groups)) > 0
     eligible = ~group_vlan[:, None] | node_vlan[None, :]
     owners = assign_owners(amounts[:, 0], eligible, group_class, fleet.failures)
@@ -144,6 +140,18 @@ def _add_cluster(
     for v, vm_name in enumerate(cluster.vm_names):
         fleet.witness[vm_name] = tuple(cluster.node_names[n] for n in owners[group_of[v]])
         fleet.witness_lun[vm_name] = storage.witness_lun[v] or vm_name
+
+
+def _group_loads(
+    vm: VmDraw, groups: tuple[tuple[int, ...], ...], n_vms: int
+) -> tuple[IntArray, IntArray]:
+    """Each VM's failover group, and per group its memory incl. overhead, vCPUs and IOPS."""
+    group_of = np.zeros(n_vms, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[list(members)] = g
+    amounts = np.zeros((len(groups), 3), dtype=np.int64)
+    np.add.at(amounts, group_of, np.stack([vm_cost_mb(vm.memory_mb), vm.vcpus, vm.iops], 1))
+    return group_of, amounts
 
 
 def _names(prefix: str, count: int, digits: int) -> tuple[str, ...]:
