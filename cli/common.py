@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -53,12 +53,23 @@ def bad_input_exits() -> Iterator[None]:
         fail(Exit.BAD_INPUT, f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
 
 
+def choice_option(name: str, choices: Sequence[str], help: str) -> Any:
+    """An option whose --help lists its choices ([a|b|c]) and whose values the shell
+    completes; the command checks the value itself, so a wrong one gives our one line
+    rather than click's boxed usage error."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [choice for choice in choices if choice.startswith(incomplete)]
+
+    return typer.Option(
+        name, metavar="[" + "|".join(choices) + "]", help=help, autocompletion=complete
+    )
+
+
 # The options that say how exports are read; plan, check and import all take them.
 InputFormat = Annotated[
     str | None,
-    typer.Option(
-        "--input-format", help=f"Read sources as: {', '.join(FORMATS)} (default: detect)."
-    ),
+    choice_option("--input-format", tuple(FORMATS), "How to read the sources (default: detect)."),
 ]
 Templates = Annotated[
     bool, typer.Option("--templates/--no-templates", help="Plan RVTools VM templates too.")

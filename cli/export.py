@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, fail, guarded, stderr
+from cli.common import Exit, choice_option, fail, guarded, stderr
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
 from data.export.tables import TABLE_FORMATS, nodes_table, placement_table, plan_document
@@ -19,9 +19,7 @@ FORMATS = ("powershell", "json", *TABLE_FORMATS)
 
 def export(
     plan: PlanDir,
-    fmt: Annotated[
-        str, typer.Option("--format", help="powershell, json, csv or parquet.")
-    ] = "json",
+    fmt: Annotated[str, choice_option("--format", FORMATS, "What to write.")] = "json",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="File (powershell, json) or directory (csv, parquet)."),

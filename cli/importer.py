@@ -13,6 +13,7 @@ from cli.common import (
     Exit,
     PoweredOff,
     Templates,
+    choice_option,
     fail,
     guarded,
     stderr,
@@ -31,10 +32,11 @@ def import_(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Inventory directory to write.")],
     fmt: Annotated[
-        str | None,
-        typer.Option("--format", help=f"Read as {', '.join(FORMATS)} (default: detect)."),
+        str | None, choice_option("--format", tuple(FORMATS), "Read as (default: detect).")
     ] = None,
-    tables: Annotated[str, typer.Option(help="Write the tables as csv or parquet.")] = "csv",
+    tables: Annotated[
+        str, choice_option("--tables", TABLE_FORMATS, "Write the tables as.")
+    ] = "csv",
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,

@@ -20,16 +20,15 @@ from cli.common import (
     stderr,
 )
 from cli.progress import solve_progress
-from cli.render import print_plan
+from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
 from data.check.metrics import node_report
 from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
 from data.io.write import write_plan
-from data.plan import ClusterSummary, PlanSummary
+from data.plan import ClusterSummary, PlanSummary, software_versions
 from solver.params import Objective, Params
 from solver.result import Result, Status
-from solver.solve import solve
 
 
 def plan(
@@ -49,7 +48,7 @@ def plan(
         float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
     ] = 0.0,
     workers: Annotated[int, typer.Option(min=0, help="Solver threads (0: one per core).")] = 0,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: OutputFormat = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
     powered_off: PoweredOff = True,
@@ -74,6 +73,8 @@ def plan(
         seed=seed,
         gap=gap,
     )
+    from solver.solve import solve  # OR-Tools loads only when a command solves: --help is fast
+
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
@@ -131,4 +132,5 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
         solve_seconds=round(result.seconds, 3),
         input_sha256=sha,
         clusters=clusters,
+        versions=software_versions(),
     )

@@ -7,12 +7,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.common import is_terminal, stderr
 from solver.result import Progress as SolverProgress
-from solver.solve import OnProgress
+
+if TYPE_CHECKING:  # solver.solve loads OR-Tools, which `hvplace --help` must not wait for
+    from solver.solve import OnProgress
 
 
 @contextmanager

@@ -6,16 +6,19 @@ import csv
 import dataclasses
 import io
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import stdout
+from cli.common import choice_option, stdout
 from data.check.metrics import NodeRow
 from data.plan import PlanSummary
 
 OBJECTIVE_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
+OUTPUT_FORMATS = ("table", "json", "csv")
+# --format of the commands that show results (plan, check)
+OutputFormat = Annotated[str, choice_option("--format", OUTPUT_FORMATS, "How to show results.")]
 
 
 def gib(mib: int) -> str:
