@@ -10,7 +10,7 @@ import typer
 from cli.common import Exit, choice_option, fail, guarded, stderr
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
-from data.export.tables import TABLE_FORMATS, nodes_table, placement_table, plan_document
+from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
 from data.export.tables import write_tables as write_export_tables
 from data.io.atomic import replace_file
 
@@ -41,13 +41,14 @@ def export(
     if fmt == "powershell":
         _emit(_script(saved, cluster), out)
         return
+    if fmt == "json":
+        document = export_document(saved.inventory, saved.plan, saved.failures, saved.info)
+        _emit(document.encode("utf-8"), out)
+        return
     placement = placement_table(saved.inventory, saved.plan)
     nodes = nodes_table(saved.inventory, saved.plan, saved.failures)
-    if fmt == "json":
-        _emit(plan_document(saved.info, placement, nodes).encode("utf-8"), out)
-    else:
-        assert out is not None
-        guarded(lambda: write_export_tables(out, placement, nodes, fmt))
+    assert out is not None
+    guarded(lambda: write_export_tables(out, placement, nodes, fmt))
 
 
 def _script(saved: SavedPlan, cluster: str | None) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,13 +22,15 @@ from cli.common import (
 from cli.progress import solve_progress
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
-from data.check.metrics import node_report
 from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
 from data.io.write import write_plan
 from data.plan import ClusterSummary, PlanSummary, software_versions
 from solver.params import Objective, Params
 from solver.result import Result, Status
+
+if TYPE_CHECKING:
+    from solver.solve import OnProgress
 
 
 def plan(
@@ -73,8 +75,6 @@ def plan(
         seed=seed,
         gap=gap,
     )
-    from solver.solve import solve  # OR-Tools loads only when a command solves: --help is fast
-
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
@@ -85,7 +85,15 @@ def plan(
         guarded(lambda: write_plan(out, inv, result.plan, summary))  # type: ignore[arg-type]
     else:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
-    print_plan(summary, node_report(inv, result.plan, failures), fmt)
+    print_plan(inv, result.plan, summary, fmt)
+
+
+def solve(inv: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
+    """solver.solve.solve, imported when first called: OR-Tools (a second or more to load)
+    loads only when a command solves, so `hvplace --help` is fast."""
+    from solver.solve import solve as solve_now
+
+    return solve_now(inv, params, on_progress)
 
 
 def _certify(inv: Inventory, result: Result, failures: int) -> None:
