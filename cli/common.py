@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
@@ -97,11 +98,35 @@ def sources(paths: list[Path] | None, example: str | None) -> list[Path]:
     return paths
 
 
+STDIO = "-"  # the conventional name of stdin or stdout in place of a file
+
+
+@contextmanager
+def stdin_as_file(paths: list[Path]) -> Iterator[list[Path]]:
+    """The paths, with `-` standing for a file named `stdin` holding what stdin gives (the
+    readers tell formats apart by their bytes, so a workbook or a CSV can come this way)."""
+    if sum(str(path) == STDIO for path in paths) > 1:
+        fail(Exit.BAD_INPUT, "- (stdin) can be given only once")
+    if all(str(path) != STDIO for path in paths):
+        yield paths
+        return
+    with tempfile.TemporaryDirectory(prefix="hvplace-stdin-") as directory:
+        spooled = Path(directory) / "stdin"
+        spooled.write_bytes(sys.stdin.buffer.read())
+        yield [spooled if str(path) == STDIO else path for path in paths]
+
+
+def directory_out(out: Path | None) -> None:
+    """A directory cannot go to stdout: say so before any work."""
+    if out is not None and str(out) == STDIO:
+        fail(Exit.BAD_INPUT, "--out - (stdout) takes one file; this command writes a directory")
+
+
 def load_sources(paths: list[Path], fmt: str | None, options: ImportOptions) -> Loaded:
-    """An inventory directory or exports, read and built; a line on stderr for what was
-    imported, and every warning. Bad input exits 2."""
-    with bad_input_exits():
-        loaded = load_any(paths, fmt, options)
+    """An inventory directory or exports (`-`: stdin), read and built; a line on stderr for
+    what was imported, and every warning. Bad input exits 2."""
+    with bad_input_exits(), stdin_as_file(paths) as files:
+        loaded = load_any(files, fmt, options)
     if loaded.imported is not None:
         report = loaded.imported.report
         stderr().print(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, choice_option, fail, guarded, stderr
+from cli.common import STDIO, Exit, choice_option, fail, guarded, stderr
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
 from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
@@ -22,7 +22,11 @@ def export(
     fmt: Annotated[str, choice_option("--format", FORMATS, "What to write.")] = "json",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File (powershell, json) or directory (csv, parquet)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="File (powershell, json; - or none: stdout) or directory (csv, parquet).",
+        ),
     ] = None,
     inventory: InventoryOverride = None,
     failures: FailuresOverride = None,
@@ -33,7 +37,7 @@ def export(
     """Export a plan: a PowerShell script that applies it, JSON, or CSV/Parquet tables."""
     if fmt not in FORMATS:
         fail(Exit.BAD_INPUT, f"--format must be {', '.join(FORMATS)}, not {fmt!r}")
-    if fmt in TABLE_FORMATS and out is None:
+    if fmt in TABLE_FORMATS and (out is None or str(out) == STDIO):
         fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
     if cluster is not None and fmt != "powershell":
         fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
@@ -86,8 +90,8 @@ def _cluster(saved: SavedPlan, name: str | None) -> int:
 
 
 def _emit(content: bytes, out: Path | None) -> None:
-    """To --out atomically, else the same bytes to stdout."""
-    if out is None:
+    """To --out atomically, else (no --out, or `-`) the same bytes to stdout."""
+    if out is None or str(out) == STDIO:
         typer.echo(content, nl=False)
     else:
         guarded(lambda: replace_file(out, content))

@@ -14,9 +14,11 @@ from cli.common import (
     PoweredOff,
     Templates,
     choice_option,
+    directory_out,
     fail,
     guarded,
     stderr,
+    stdin_as_file,
     stdout,
 )
 from data.imports.common import DynamicMemory, ImportOptions, ImportReport
@@ -28,7 +30,7 @@ from data.io.write import inventory_tables, write_inventory
 
 def import_(
     source: Annotated[
-        list[Path], typer.Argument(help="Export files, or directories holding them.")
+        list[Path], typer.Argument(help="Export files (-: stdin), or directories holding them.")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Inventory directory to write.")],
     fmt: Annotated[
@@ -50,8 +52,10 @@ def import_(
     """
     if tables not in TABLE_FORMATS:
         fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
+    directory_out(out)
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    loaded = guarded(lambda: load_inventory(source, fmt, options))
+    with stdin_as_file(source) as files:
+        loaded = guarded(lambda: load_inventory(files, fmt, options))
     guarded(lambda: write_inventory(out, inventory_tables(loaded.inventory), tables))
     if loaded.imported is not None:
         _print_report(loaded.imported.report, loaded.imported.formats)

@@ -13,6 +13,7 @@ from cli.common import (
     InputFormat,
     PoweredOff,
     Templates,
+    directory_out,
     fail,
     guarded,
     load_sources,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 def plan(
     inventory: Annotated[
         list[Path] | None,
-        typer.Argument(help="Inventory directory, or export files/directories to import."),
+        typer.Argument(help="Inventory directory, or export files/directories (-: stdin)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Plan directory to write.")
@@ -64,6 +65,7 @@ def plan(
     """
     if fmt not in ("table", "json", "csv"):
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
+    directory_out(out)
     options = ImportOptions(templates, powered_off, dynamic_memory)
     loaded = load_sources(sources(inventory, example), input_format, options)
     inv = loaded.inventory

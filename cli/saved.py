@@ -20,7 +20,7 @@ from data.schema import PLAN_JSON
 PlanDir = Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")]
 InventoryOverride = Annotated[
     Path | None,
-    typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
+    typer.Option(help="Inventory directory or export (-: stdin; default: the plan's inventory/)."),
 ]
 FailuresOverride = Annotated[
     int | None, typer.Option(min=0, help="k for the worst-case figures (default: plan.json's).")

@@ -254,3 +254,26 @@ def test_export_records_versions_and_reads_plans_without_them(
     assert "versions" not in json.loads(result.stdout)["plan"]
     assert run("report", plan_dir).exit_code == 0
     assert run("check", plan_dir).exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "powershell"])
+def test_export_out_dash_is_stdout(
+    run, plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("export", plan_dir, "--format", fmt, "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == run("export", plan_dir, "--format", fmt).stdout_bytes
+    assert result.stderr == ""
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_tables_refuse_out_dash(
+    run, plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("export", plan_dir, "--format", fmt, "--out", "-")
+    assert result.exit_code == 2
+    assert result.stderr == f"hvplace: --format {fmt} writes two tables: give --out DIRECTORY\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
