@@ -72,6 +72,13 @@ InputFormat = Annotated[
     str | None,
     choice_option("--input-format", tuple(FORMATS), "How to read the sources (default: detect)."),
 ]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress and no notes on stderr; errors still."),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="CP-SAT's search log on stderr while solving.")
+]
 Templates = Annotated[
     bool, typer.Option("--templates/--no-templates", help="Plan RVTools VM templates too.")
 ]
@@ -122,12 +129,14 @@ def directory_out(out: Path | None) -> None:
         fail(Exit.BAD_INPUT, "--out - (stdout) takes one file; this command writes a directory")
 
 
-def load_sources(paths: list[Path], fmt: str | None, options: ImportOptions) -> Loaded:
+def load_sources(
+    paths: list[Path], fmt: str | None, options: ImportOptions, quiet: bool = False
+) -> Loaded:
     """An inventory directory or exports (`-`: stdin), read and built; a line on stderr for
-    what was imported, and every warning. Bad input exits 2."""
+    what was imported (unless quiet), and every warning. Bad input exits 2."""
     with bad_input_exits(), stdin_as_file(paths) as files:
         loaded = load_any(files, fmt, options)
-    if loaded.imported is not None:
+    if loaded.imported is not None and not quiet:
         report = loaded.imported.report
         stderr().print(
             f"hvplace: imported {', '.join(loaded.imported.formats)} sources: "

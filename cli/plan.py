@@ -12,7 +12,9 @@ from cli.common import (
     Exit,
     InputFormat,
     PoweredOff,
+    Quiet,
     Templates,
+    Verbose,
     directory_out,
     fail,
     guarded,
@@ -20,7 +22,7 @@ from cli.common import (
     sources,
     stderr,
 )
-from cli.progress import solve_progress
+from cli.progress import solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
 from data.imports.common import DynamicMemory, ImportOptions
@@ -56,6 +58,8 @@ def plan(
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Plan where every VM and LUN runs so the cluster survives any k node failures.
 
@@ -66,8 +70,10 @@ def plan(
     if fmt not in ("table", "json", "csv"):
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
     directory_out(out)
+    if quiet and verbose:
+        fail(Exit.BAD_INPUT, "give --quiet or --verbose, not both")
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    loaded = load_sources(sources(inventory, example), input_format, options)
+    loaded = load_sources(sources(inventory, example), input_format, options, quiet)
     inv = loaded.inventory
     params = Params(
         failures=failures,
@@ -76,8 +82,9 @@ def plan(
         workers=workers,
         seed=seed,
         gap=gap,
+        log=verbose,
     )
-    with solve_progress(time_limit) as on_progress:
+    with solver_log(verbose), solve_progress(time_limit, quiet or verbose) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
     _certify(inv, result, failures)
@@ -85,7 +92,7 @@ def plan(
     assert result.plan is not None
     if out is not None:
         guarded(lambda: write_plan(out, inv, result.plan, summary))  # type: ignore[arg-type]
-    else:
+    elif not quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     print_plan(inv, result.plan, summary, fmt)
 

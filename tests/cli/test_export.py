@@ -277,3 +277,16 @@ def test_export_tables_refuse_out_dash(
     assert result.exit_code == 2
     assert result.stderr == f"hvplace: --format {fmt} writes two tables: give --out DIRECTORY\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_quiet_says_nothing_on_success(
+    run, plan_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / "out"
+    loud = run("export", plan_dir, "--format", fmt, "--out", out)
+    assert loud.stderr == f"hvplace: wrote {out}\n"
+    quiet = run("export", plan_dir, "--format", fmt, "--out", out, "--quiet")
+    assert quiet.exit_code == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert out.exists()
