@@ -44,12 +44,16 @@ class Column:
 
 
 def fitted_table(
-    title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    everything: str = "--format csv",
 ) -> Table:
     """A table of text cells (never markup) that fits `width`: names are never cut to an
     ellipsis; folding columns wrap, then detail columns are dropped (and named in a caption),
     then headers wider than their cells stack their words. Only when even the kept columns
-    cannot fit do names fold over lines."""
+    cannot fit do names fold over lines. `everything` says where the dropped ones are."""
     shown = _shown(columns, rows, width)
     whole = _needed(columns, rows, shown, squeeze=True) <= width
     if not whole:
@@ -72,7 +76,7 @@ def fitted_table(
         table.add_row(*(Text(row[i]) for i in shown))
     hidden = [columns[i].header.replace("\n", " ") for i in range(len(columns)) if i not in shown]
     if hidden:
-        table.caption = f"(not shown at this width: {', '.join(hidden)}; --format csv has all)"
+        table.caption = f"(not shown at this width: {', '.join(hidden)}; {everything} has all)"
     return table
 
 

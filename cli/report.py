@@ -124,7 +124,8 @@ def _rich_table(headers: list[str], rows: list[list[str]], failures: int, width:
         for i, h in enumerate(headers)
     ]
     title = titled(f"Per-node load, now and worst (N+{failures})", clusters)
-    return fitted_table(title, columns, rows, width)  # cells are Text: names are not markup
+    # cells are Text: names are not markup
+    return fitted_table(title, columns, rows, width, everything="--out report.html")
 
 
 def _page(plan: Path, status: str, headers: list[str], rows: list[list[str]], png: bytes) -> bytes:

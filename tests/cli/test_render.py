@@ -106,6 +106,7 @@ def test_report_table_keeps_long_names_whole_at_80_columns(
     for i, name in enumerate(NAMES):
         assert any(f"│ {name} │ {cluster_of(i)} │" in line for line in lines), name
     assert "…" not in "\n".join(lines)
+    assert "--out report.html has all)" in " ".join(line.strip() for line in lines)
     assert max(len(line) for line in lines) <= 80
 
 
