@@ -18,7 +18,7 @@ from cli.common import (
     stderr,
     stdout,
 )
-from cli.render import print_csv
+from cli.render import OutputFormat, print_csv
 from cli.saved import load_saved_plan
 from data.check.checker import Violation
 from data.imports.common import DynamicMemory, ImportOptions
@@ -36,7 +36,7 @@ def check(
     failures: Annotated[
         int | None, typer.Option(min=0, help="k to check (default: plan.json's).")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: OutputFormat = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
     powered_off: PoweredOff = True,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -53,12 +54,30 @@ def bad_input_exits() -> Iterator[None]:
         fail(Exit.BAD_INPUT, f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
 
 
+def choice_option(name: str, choices: Sequence[str], help: str) -> Any:
+    """An option whose --help lists its choices ([a|b|c]) and whose values the shell
+    completes; the command checks the value itself, so a wrong one gives our one line
+    rather than click's boxed usage error."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [choice for choice in choices if choice.startswith(incomplete)]
+
+    return typer.Option(
+        name, metavar="[" + "|".join(choices) + "]", help=help, autocompletion=complete
+    )
+
+
 # The options that say how exports are read; plan, check and import all take them.
 InputFormat = Annotated[
     str | None,
-    typer.Option(
-        "--input-format", help=f"Read sources as: {', '.join(FORMATS)} (default: detect)."
-    ),
+    choice_option("--input-format", tuple(FORMATS), "How to read the sources (default: detect)."),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress and no notes on stderr; errors still."),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="CP-SAT's search log on stderr while solving.")
 ]
 Templates = Annotated[
     bool, typer.Option("--templates/--no-templates", help="Plan RVTools VM templates too.")
@@ -86,12 +105,38 @@ def sources(paths: list[Path] | None, example: str | None) -> list[Path]:
     return paths
 
 
-def load_sources(paths: list[Path], fmt: str | None, options: ImportOptions) -> Loaded:
-    """An inventory directory or exports, read and built; a line on stderr for what was
-    imported, and every warning. Bad input exits 2."""
-    with bad_input_exits():
-        loaded = load_any(paths, fmt, options)
-    if loaded.imported is not None:
+STDIO = "-"  # the conventional name of stdin or stdout in place of a file
+
+
+@contextmanager
+def stdin_as_file(paths: list[Path]) -> Iterator[list[Path]]:
+    """The paths, with `-` standing for a file named `stdin` holding what stdin gives (the
+    readers tell formats apart by their bytes, so a workbook or a CSV can come this way)."""
+    if sum(str(path) == STDIO for path in paths) > 1:
+        fail(Exit.BAD_INPUT, "- (stdin) can be given only once")
+    if all(str(path) != STDIO for path in paths):
+        yield paths
+        return
+    with tempfile.TemporaryDirectory(prefix="hvplace-stdin-") as directory:
+        spooled = Path(directory) / "stdin"
+        spooled.write_bytes(sys.stdin.buffer.read())
+        yield [spooled if str(path) == STDIO else path for path in paths]
+
+
+def directory_out(out: Path | None) -> None:
+    """A directory cannot go to stdout: say so before any work."""
+    if out is not None and str(out) == STDIO:
+        fail(Exit.BAD_INPUT, "--out - (stdout) takes one file; this command writes a directory")
+
+
+def load_sources(
+    paths: list[Path], fmt: str | None, options: ImportOptions, quiet: bool = False
+) -> Loaded:
+    """An inventory directory or exports (`-`: stdin), read and built; a line on stderr for
+    what was imported (unless quiet), and every warning. Bad input exits 2."""
+    with bad_input_exits(), stdin_as_file(paths) as files:
+        loaded = load_any(files, fmt, options)
+    if loaded.imported is not None and not quiet:
         report = loaded.imported.report
         stderr().print(
             f"hvplace: imported {', '.join(loaded.imported.formats)} sources: "

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, fail, guarded, stderr
+from cli.common import STDIO, Exit, Quiet, choice_option, fail, guarded, stderr
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
-from data.export.tables import TABLE_FORMATS, nodes_table, placement_table, plan_document
+from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
 from data.export.tables import write_tables as write_export_tables
 from data.io.atomic import replace_file
 
@@ -19,37 +19,43 @@ FORMATS = ("powershell", "json", *TABLE_FORMATS)
 
 def export(
     plan: PlanDir,
-    fmt: Annotated[
-        str, typer.Option("--format", help="powershell, json, csv or parquet.")
-    ] = "json",
+    fmt: Annotated[str, choice_option("--format", FORMATS, "What to write.")] = "json",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File (powershell, json) or directory (csv, parquet)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="File (powershell, json; - or none: stdout) or directory (csv, parquet).",
+        ),
     ] = None,
     inventory: InventoryOverride = None,
     failures: FailuresOverride = None,
     cluster: Annotated[
         str | None, typer.Option(help="powershell: the cluster to write the script for.")
     ] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Export a plan: a PowerShell script that applies it, JSON, or CSV/Parquet tables."""
     if fmt not in FORMATS:
         fail(Exit.BAD_INPUT, f"--format must be {', '.join(FORMATS)}, not {fmt!r}")
-    if fmt in TABLE_FORMATS and out is None:
+    if fmt in TABLE_FORMATS and (out is None or str(out) == STDIO):
         fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
     if cluster is not None and fmt != "powershell":
         fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
-    saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
+    saved = load_saved_plan(plan, [inventory] if inventory else [], failures, quiet=quiet)
     if fmt == "powershell":
-        _emit(_script(saved, cluster), out)
+        _emit(_script(saved, cluster), out, quiet)
+        return
+    if fmt == "json":
+        document = export_document(saved.inventory, saved.plan, saved.failures, saved.info)
+        _emit(document.encode("utf-8"), out, quiet)
         return
     placement = placement_table(saved.inventory, saved.plan)
     nodes = nodes_table(saved.inventory, saved.plan, saved.failures)
-    if fmt == "json":
-        _emit(plan_document(saved.info, placement, nodes).encode("utf-8"), out)
-    else:
-        assert out is not None
-        guarded(lambda: write_export_tables(out, placement, nodes, fmt))
+    assert out is not None
+    guarded(lambda: write_export_tables(out, placement, nodes, fmt))
+    if not quiet:
+        stderr().print(f"hvplace: wrote {out}", markup=False)
 
 
 def _script(saved: SavedPlan, cluster: str | None) -> bytes:
@@ -86,10 +92,11 @@ def _cluster(saved: SavedPlan, name: str | None) -> int:
     return 0
 
 
-def _emit(content: bytes, out: Path | None) -> None:
-    """To --out atomically, else the same bytes to stdout."""
-    if out is None:
+def _emit(content: bytes, out: Path | None, quiet: bool) -> None:
+    """To --out atomically, else (no --out, or `-`) the same bytes to stdout."""
+    if out is None or str(out) == STDIO:
         typer.echo(content, nl=False)
-    else:
-        guarded(lambda: replace_file(out, content))
+        return
+    guarded(lambda: replace_file(out, content))
+    if not quiet:
         stderr().print(f"hvplace: wrote {out}", markup=False)

@@ -1,7 +1,8 @@
 """The report's chart: per resource, each node's load now and at its worst, in % of capacity.
 
-matplotlib is optional (the "report" extra) and imported only when a picture is
-asked for. The Figure is drawn without pyplot: no global state, Agg for PNG.
+matplotlib comes with hvplace but is imported only when a picture is asked for, so
+the commands that draw nothing do not wait for it. The Figure is drawn without
+pyplot: no global state, Agg for PNG.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import Any
 
 from data.check.metrics import Load, NodeLoads
 
-MISSING_MATPLOTLIB = "install hvplace[report] for pictures"
+MISSING_MATPLOTLIB = (
+    "pictures need matplotlib, a dependency of hvplace missing from this environment: "
+    "pip install matplotlib"
+)
 _NOW, _WORST = "#4c72b0", "#dd8452"
 _FONT = 10.0  # tick label size in points, at most
 _CHAR = 0.65  # a generous average character width, in font sizes

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, fail, guarded, stderr
+from cli.common import Exit, choice_option, directory_out, fail, guarded, stderr
 from data.io.write import write_inventory
 from data.synth.fleet import generate_fleet
 
@@ -21,11 +21,12 @@ def generate(
     failures: Annotated[int, typer.Option(min=0, help="Headroom built in (N+k).")] = 1,
     luns: Annotated[bool, typer.Option(help="Write a luns table (exclusive LUNs, CSVs).")] = False,
     tight: Annotated[bool, typer.Option(help="Size nodes with no spare headroom.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[str, choice_option("--format", ("csv", "parquet"), "Table files.")] = "csv",
 ) -> None:
     """Write a realistic inventory that is N+k feasible by construction."""
     if fmt not in ("csv", "parquet"):
         fail(Exit.BAD_INPUT, f"--format must be csv or parquet, not {fmt!r}")
+    directory_out(out)
     if nodes < failures + 1:
         fail(Exit.BAD_INPUT, f"--nodes {nodes} cannot give N+{failures} headroom")
     fleet = generate_fleet(clusters, nodes, vms, seed, luns=luns, tight=tight, failures=failures)

@@ -13,9 +13,12 @@ from cli.common import (
     Exit,
     PoweredOff,
     Templates,
+    choice_option,
+    directory_out,
     fail,
     guarded,
     stderr,
+    stdin_as_file,
     stdout,
 )
 from data.imports.common import DynamicMemory, ImportOptions, ImportReport
@@ -27,14 +30,15 @@ from data.io.write import inventory_tables, write_inventory
 
 def import_(
     source: Annotated[
-        list[Path], typer.Argument(help="Export files, or directories holding them.")
+        list[Path], typer.Argument(help="Export files (-: stdin), or directories holding them.")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Inventory directory to write.")],
     fmt: Annotated[
-        str | None,
-        typer.Option("--format", help=f"Read as {', '.join(FORMATS)} (default: detect)."),
+        str | None, choice_option("--format", tuple(FORMATS), "Read as (default: detect).")
     ] = None,
-    tables: Annotated[str, typer.Option(help="Write the tables as csv or parquet.")] = "csv",
+    tables: Annotated[
+        str, choice_option("--tables", TABLE_FORMATS, "Write the tables as.")
+    ] = "csv",
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
@@ -48,8 +52,10 @@ def import_(
     """
     if tables not in TABLE_FORMATS:
         fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
+    directory_out(out)
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    loaded = guarded(lambda: load_inventory(source, fmt, options))
+    with stdin_as_file(source) as files:
+        loaded = guarded(lambda: load_inventory(files, fmt, options))
     guarded(lambda: write_inventory(out, inventory_tables(loaded.inventory), tables))
     if loaded.imported is not None:
         _print_report(loaded.imported.report, loaded.imported.formats)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cli.check import check
@@ -12,14 +14,36 @@ from cli.importer import import_
 from cli.plan import plan
 from cli.report import report
 from data.examples import EXAMPLES
+from data.plan import installed_version
 
 app = typer.Typer(
     name="hvplace",
     help="N+k placement planner for Hyper-V failover clusters (CP-SAT).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        hvplace, ortools = installed_version("hvplace"), installed_version("ortools")
+        typer.echo(f"hvplace {hvplace} (OR-Tools {ortools})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """N+k placement planner for Hyper-V failover clusters (CP-SAT)."""
+
+
 app.command()(plan)
 app.command()(check)
 app.command()(generate)

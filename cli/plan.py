@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,31 +12,35 @@ from cli.common import (
     Exit,
     InputFormat,
     PoweredOff,
+    Quiet,
     Templates,
+    Verbose,
+    directory_out,
     fail,
     guarded,
     load_sources,
     sources,
     stderr,
 )
-from cli.progress import solve_progress
-from cli.render import print_plan
+from cli.progress import solve_progress, solver_log
+from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
-from data.check.metrics import node_report
 from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
 from data.io.write import write_plan
-from data.plan import ClusterSummary, PlanSummary
+from data.plan import ClusterSummary, PlanSummary, software_versions
 from data.rules import Objective
 from solver.params import Params
 from solver.result import Result, Status
-from solver.solve import solve
+
+if TYPE_CHECKING:
+    from solver.solve import OnProgress
 
 
 def plan(
     inventory: Annotated[
         list[Path] | None,
-        typer.Argument(help="Inventory directory, or export files/directories to import."),
+        typer.Argument(help="Inventory directory, or export files/directories (-: stdin)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Plan directory to write.")
@@ -50,11 +54,13 @@ def plan(
         float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
     ] = 0.0,
     workers: Annotated[int, typer.Option(min=0, help="Solver threads (0: one per core).")] = 0,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: OutputFormat = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Plan where every VM and LUN runs so the cluster survives any k node failures.
 
@@ -64,8 +70,11 @@ def plan(
     """
     if fmt not in ("table", "json", "csv"):
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
+    directory_out(out)
+    if quiet and verbose:
+        fail(Exit.BAD_INPUT, "give --quiet or --verbose, not both")
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    loaded = load_sources(sources(inventory, example), input_format, options)
+    loaded = load_sources(sources(inventory, example), input_format, options, quiet)
     inv = loaded.inventory
     params = Params(
         failures=failures,
@@ -74,8 +83,9 @@ def plan(
         workers=workers,
         seed=seed,
         gap=gap,
+        log=verbose,
     )
-    with solve_progress(time_limit) as on_progress:
+    with solver_log(verbose), solve_progress(time_limit, quiet or verbose) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
     _certify(inv, result, failures)
@@ -83,9 +93,17 @@ def plan(
     assert result.plan is not None
     if out is not None:
         guarded(lambda: write_plan(out, inv, result.plan, summary))  # type: ignore[arg-type]
-    else:
+    elif not quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
-    print_plan(summary, node_report(inv, result.plan, failures), fmt)
+    print_plan(inv, result.plan, summary, fmt)
+
+
+def solve(inv: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
+    """solver.solve.solve, imported when first called: OR-Tools (a second or more to load)
+    loads only when a command solves, so `hvplace --help` is fast."""
+    from solver.solve import solve as solve_now
+
+    return solve_now(inv, params, on_progress)
 
 
 def _certify(inv: Inventory, result: Result, failures: int) -> None:
@@ -132,4 +150,5 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
         solve_seconds=round(result.seconds, 3),
         input_sha256=sha,
         clusters=clusters,
+        versions=software_versions(),
     )

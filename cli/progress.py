@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.common import is_terminal, stderr
 from solver.result import Progress as SolverProgress
-from solver.solve import OnProgress
+
+LOG = logging.getLogger("solver.cpsat")  # solver/cpsat.py's log; named so OR-Tools stays unloaded
+
+if TYPE_CHECKING:  # solver.solve loads OR-Tools, which `hvplace --help` must not wait for
+    from solver.solve import OnProgress
 
 
 @contextmanager
-def solve_progress(time_limit: float) -> Iterator[OnProgress | None]:
-    """A rich progress bar fed by the solver's callbacks; nothing when stderr is no terminal."""
-    if not is_terminal():
+def solver_log(shown: bool) -> Iterator[None]:
+    """CP-SAT's search log (--verbose) on stderr, line by line, while solving."""
+    if not shown:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = LOG.level
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        LOG.removeHandler(handler)
+        LOG.setLevel(level)
+
+
+@contextmanager
+def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgress | None]:
+    """A rich progress bar fed by the solver's callbacks; nothing when stderr is no terminal
+    or when asked (--quiet, or --verbose, whose log is the progress)."""
+    if hidden or not is_terminal():
         yield None
         return
     columns = (

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
-import json
-from typing import Any
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import stdout
-from data.check.metrics import NodeRow
-from data.plan import PlanSummary
+from cli.common import choice_option, stdout
+from data.export.tables import export_document, nodes_table
+from data.inventory import Inventory
+from data.io.write import plan_info
+from data.plan import Plan, PlanSummary
 from data.rules import PERMILLE, Objective
 
 OBJECTIVE_UNITS: dict[str, str] = {
@@ -21,6 +25,12 @@ OBJECTIVE_UNITS: dict[str, str] = {
     Objective.NODES: " nodes",
     Objective.MOVES: " moves",
 }
+OUTPUT_FORMATS = ("table", "json", "csv")
+# --format of the commands that show results (plan, check)
+OutputFormat = Annotated[str, choice_option("--format", OUTPUT_FORMATS, "How to show results.")]
+
+KEEP = 0  # Column.drop of a column that is never dropped
+_FOLDED = 12  # the narrowest a folding column is allowed to get before others are dropped
 
 
 def percent(permille: int) -> str:
@@ -32,33 +42,145 @@ def gib(mib: int) -> str:
     return f"{mib / 1024:,.1f}"
 
 
-def node_table(rows: list[NodeRow], failures: int) -> Table:
-    table = Table(title=f"Per-node load (N+{failures})", title_justify="left")
-    for name, justify in (
-        ("node", "left"),
-        ("cluster", "left"),
-        ("VMs", "right"),
-        ("used GiB", "right"),
-        ("free GiB", "right"),
-        ("vCPUs", "right"),
-        ("now", "right"),
-        ("worst", "right"),
-        ("worst if down", "left"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for r in rows:
-        table.add_row(
-            Text(r.node),
-            Text(r.cluster),
-            str(r.vms),
-            gib(r.memory_used_mb),
-            gib(r.memory_free_mb),
-            f"{r.vcpus}/{r.vcpu_capacity}",
-            percent(r.utilisation_permille),
-            percent(r.worst_permille),
-            Text(", ".join(r.worst_failed) or "(none)"),
+@dataclass(frozen=True)
+class Column:
+    """A table column: `drop` orders which detail goes first when the terminal is narrow
+    (1 first; KEEP never); `fold` columns (lists of names) wrap over lines instead."""
+
+    header: str
+    justify: Literal["left", "right"] = "right"
+    drop: int = KEEP
+    fold: bool = False
+
+
+def fitted_table(
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    everything: str = "--format csv",
+) -> Table:
+    """A table of text cells (never markup) that fits `width`: names are never cut to an
+    ellipsis; folding columns wrap, then detail columns are dropped (and named in a caption),
+    then headers wider than their cells stack their words. Only when even the kept columns
+    cannot fit do names fold over lines. `everything` says where the dropped ones are."""
+    shown = _shown(columns, rows, width)
+    whole = _needed(columns, rows, shown, squeeze=True) <= width
+    if not whole:
+        stacked = [_stacked(column, rows, i) for i, column in enumerate(columns)]
+        shown_stacked = _shown(stacked, rows, width)
+        if _needed(stacked, rows, shown_stacked, squeeze=True) <= width:
+            columns, shown, whole = stacked, shown_stacked, True
+    table = Table(title=title, title_justify="left", caption_justify="left")
+    for i in shown:
+        column = columns[i]
+        wraps = column.fold or not whole
+        table.add_column(
+            column.header,
+            justify=column.justify,
+            no_wrap=not wraps,
+            overflow="fold",
+            min_width=None if wraps else _longest(columns, rows, i),  # never shrunk
         )
+    for row in rows:
+        table.add_row(*(Text(row[i]) for i in shown))
+    hidden = [columns[i].header.replace("\n", " ") for i in range(len(columns)) if i not in shown]
+    if hidden:
+        table.caption = f"(not shown at this width: {', '.join(hidden)}; {everything} has all)"
     return table
+
+
+def _shown(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Drop details in drop order until the rest fits with every word whole; failing that,
+    fold the name lists mid-word, and drop them last. Then take back, latest first, any
+    dropped detail that fits (dropping a wide one may have made room for a narrow one)."""
+    shown = list(range(len(columns)))
+    details = sorted(
+        (i for i, column in enumerate(columns) if column.drop != KEEP),
+        key=lambda i: (columns[i].fold, columns[i].drop),
+    )
+    dropped = []
+    for i in details:
+        squeeze = columns[i].fold  # only the folding columns are left to drop
+        if _needed(columns, rows, shown, squeeze=squeeze) <= width:
+            break
+        shown.remove(i)
+        dropped.append(i)
+    for i in reversed(dropped):
+        if _needed(columns, rows, sorted([*shown, i]), squeeze=False) <= width:
+            shown = sorted([*shown, i])
+    return shown
+
+
+def _stacked(column: Column, rows: Sequence[Sequence[str]], i: int) -> Column:
+    """The column with its header's words on lines of their own, if the header is what
+    makes it wide."""
+    if column.fold or cell_len(column.header) <= max((cell_len(row[i]) for row in rows), default=0):
+        return column
+    return replace(column, header="\n".join(column.header.split()))
+
+
+def _longest(columns: Sequence[Column], rows: Sequence[Sequence[str]], i: int) -> int:
+    header = max(cell_len(line) for line in columns[i].header.split("\n"))
+    return max([header, *(cell_len(row[i]) for row in rows)])
+
+
+def _needed(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], shown: list[int], squeeze: bool
+) -> int:
+    """The width the shown columns need: padding and a rule per column, one more rule, and
+    each cell whole, except in folding columns: down to _FOLDED (squeeze) or to their
+    longest word."""
+    total = 1
+    for i in shown:
+        longest = _longest(columns, rows, i)
+        if columns[i].fold:
+            words = [w for row in rows for w in row[i].split()] + columns[i].header.split()
+            longest = min(longest, _FOLDED if squeeze else max(map(cell_len, words)))
+        total += longest + 3
+    return total
+
+
+def plan_columns(single_cluster: bool) -> tuple[Column, ...]:
+    """The plan table's columns. With one cluster its name is in the title, so the column
+    may go at a narrow width; the failure set goes last, before any name would fold."""
+    return (
+        Column("node", "left"),
+        Column("cluster", "left", drop=6 if single_cluster else KEEP),
+        Column("VMs", drop=3),
+        Column("used GiB", drop=1),
+        Column("free GiB", drop=4),
+        Column("vCPUs", drop=2),
+        Column("now", drop=5),
+        Column("worst"),
+        Column("worst if down", "left", drop=7, fold=True),
+    )
+
+
+def titled(title: str, clusters: set[str]) -> str:
+    """The title, naming the cluster when there is only one."""
+    return f"{title} · cluster {next(iter(clusters))}" if len(clusters) == 1 else title
+
+
+def node_table(nodes: list[dict[str, Any]], failures: int, width: int) -> Table:
+    """The plan's per-node table from the export's node rows (one builder for every format)."""
+    clusters = {n["cluster"] for n in nodes}
+    title = titled(f"Per-node load (N+{failures})", clusters)
+    rows = [
+        [
+            n["node"],
+            n["cluster"],
+            str(n["vms"]),
+            gib(n["memory_used_mb"]),
+            gib(n["failover_reserve_mb"]),
+            f"{n['vcpus_used']}/{n['vcpu_capacity']}",
+            percent(n["memory_permille"]),
+            percent(n["worst_memory_permille"]),
+            ", ".join(n["worst_memory_failed"]) or "(none)",
+        ]
+        for n in nodes
+    ]
+    return fitted_table(title, plan_columns(len(clusters) == 1), rows, width)
 
 
 def status_line(summary: PlanSummary) -> str:
@@ -72,18 +194,18 @@ def status_line(summary: PlanSummary) -> str:
     )
 
 
-def print_plan(summary: PlanSummary, rows: list[NodeRow], fmt: str) -> None:
+def print_plan(inventory: Inventory, plan: Plan, summary: PlanSummary, fmt: str) -> None:
+    """json: the `hvplace-plan` document `export --format json` gives for the same plan;
+    csv: its nodes rows; table: those rows for a person."""
     if fmt == "json":
-        document = {
-            "plan": dataclasses.asdict(summary),
-            "nodes": [dataclasses.asdict(r) for r in rows],
-        }
-        print(json.dumps(document, indent=2, default=list))
-    elif fmt == "csv":
-        print_csv([dataclasses.asdict(r) for r in rows])
+        sys.stdout.write(export_document(inventory, plan, summary.failures, plan_info(summary)))
+        return
+    nodes = nodes_table(inventory, plan, summary.failures)
+    if fmt == "csv":
+        print_csv(nodes)
     else:
         console = stdout()
-        console.print(node_table(rows, summary.failures))
+        console.print(node_table(nodes, summary.failures, console.width))
         console.print(status_line(summary), markup=False, highlight=False)
 
 
@@ -94,5 +216,7 @@ def print_csv(rows: list[dict[str, Any]]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ";".join(v) if isinstance(v, tuple) else v for k, v in row.items()})
+        writer.writerow(
+            {k: ";".join(v) if isinstance(v, list | tuple) else v for k, v in row.items()}
+        )
     print(buffer.getvalue(), end="")

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from cli.common import Exit, fail, guarded, stderr, stdout
 from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
 from cli.page import html_page
-from cli.render import OBJECTIVE_UNITS, gib, percent
+from cli.render import KEEP, OBJECTIVE_UNITS, Column, fitted_table, gib, percent, titled
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, load_saved_plan
 from data.check.metrics import Load, NodeLoads, node_loads, permille
 from data.io.atomic import replace_file
@@ -42,7 +41,7 @@ def report(
     headers, rows = table_cells(nodes)
     status = status_line(saved.info, saved.failures)
     console = stdout()
-    console.print(_rich_table(headers, rows, saved.failures))
+    console.print(_rich_table(headers, rows, saved.failures, console.width))
     console.print(status, markup=False, highlight=False)
     if out is None:
         return
@@ -110,13 +109,23 @@ def status_line(info: Mapping[str, Any], failures: int) -> str:
     return f"{info.get('status', '?')} · N+{failures} · {objective} {value} · input {sha}"
 
 
-def _rich_table(headers: list[str], rows: list[list[str]], failures: int) -> Table:
-    table = Table(title=f"Per-node load, now and worst (N+{failures})", title_justify="left")
-    for i, name in enumerate(headers):
-        table.add_column(name, justify="left" if i in (0, 1, 5) else "right", no_wrap=True)
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))  # names are not markup
-    return table
+def _rich_table(headers: list[str], rows: list[list[str]], failures: int, width: int) -> Table:
+    """Names whole at any width: extra resources, then vCPUs, VMs, reserve and memory now go
+    first when the terminal is narrow; the failure set folds."""
+    resources = headers[8:-1]
+    first = {h: len(resources) - i for i, h in enumerate(resources)}
+    order = ["vCPUs now", "vCPUs worst", "VMs", "reserve GiB", "memory now"]
+    clusters = {row[1] for row in rows}
+    if len(clusters) == 1:  # named in the title instead
+        order.append("cluster")
+    drop = first | {h: len(first) + 1 + i for i, h in enumerate([*order, "worst if down"])}
+    columns = [
+        Column(h, "left" if i in (0, 1, 5) else "right", drop.get(h, KEEP), fold=i == 5)
+        for i, h in enumerate(headers)
+    ]
+    title = titled(f"Per-node load, now and worst (N+{failures})", clusters)
+    # cells are Text: names are not markup
+    return fitted_table(title, columns, rows, width, everything="--out report.html")
 
 
 def _page(plan: Path, status: str, headers: list[str], rows: list[list[str]], png: bytes) -> bytes:

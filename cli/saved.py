@@ -20,7 +20,7 @@ from data.schema import PLAN_JSON
 PlanDir = Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")]
 InventoryOverride = Annotated[
     Path | None,
-    typer.Option(help="Inventory directory or export (default: the plan's inventory/)."),
+    typer.Option(help="Inventory directory or export (-: stdin; default: the plan's inventory/)."),
 ]
 FailuresOverride = Annotated[
     int | None, typer.Option(min=0, help="k for the worst-case figures (default: plan.json's).")
@@ -48,6 +48,7 @@ def load_saved_plan(
     failures: int | None,
     fmt: str | None = None,
     options: ImportOptions | None = None,
+    quiet: bool = False,
 ) -> SavedPlan:
     """The plan in `directory` against `inventory` (an inventory directory, an example or
     exports; none: the plan's own inventory/)."""
@@ -56,7 +57,7 @@ def load_saved_plan(
         fail(Exit.BAD_INPUT, f"plan {directory} {problem}")
     sources_given = sources(inventory, None) if inventory else None
     paths = sources_given or [guarded(lambda: plan_inventory_dir(directory))]
-    inv = load_sources(paths, fmt, options or ImportOptions()).inventory
+    inv = load_sources(paths, fmt, options or ImportOptions(), quiet).inventory
     plan, info = guarded(lambda: read_plan(directory, inv))
     node_column = info.pop("node_column")
     k = failures if failures is not None else info.get("failures")

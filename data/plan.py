@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 
@@ -88,3 +89,21 @@ class PlanSummary:
     solve_seconds: float
     input_sha256: str
     clusters: tuple[ClusterSummary, ...] = field(default_factory=tuple)
+    # {"hvplace": ..., "ortools": ...}: a plan is reproducible only with both (absent in
+    # plans written before 0.1.0 recorded them, so readers must not require it)
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of a distribution, from its metadata ("unknown" when it is
+    not installed, e.g. run from a source tree)."""
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def software_versions() -> dict[str, str]:
+    """What plan.json records as having made the plan (read from metadata, so data/ never
+    imports OR-Tools)."""
+    return {name: installed_version(name) for name in ("hvplace", "ortools")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -16,6 +17,8 @@ _STATUS = {
     cp_model.INFEASIBLE: Status.INFEASIBLE,
     cp_model.UNKNOWN: Status.UNKNOWN,
 }
+# CP-SAT's search log (Params.log), one record per line: the CLI decides where it goes
+LOG = logging.getLogger(__name__)
 
 
 def run_cpsat(
@@ -38,6 +41,9 @@ def run_cpsat(
     solver.parameters.num_workers = workers or params.workers or os.cpu_count() or 1
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log
+    if params.log:  # CP-SAT would write to fd 1, into the results on stdout
+        solver.parameters.log_to_stdout = False
+        solver.log_callback = LOG.info
     if callback is not None:
         solver.best_bound_callback = callback.on_bound
     code = solver.solve(model, callback)

@@ -14,7 +14,7 @@ class Params:
     seed: int = 0
     gap: float = 0.0  # stop once (value - bound) / value <= gap; 0: prove the optimum
     hint: bool = True  # start CP-SAT from the first-fit-decreasing plan
-    log: bool = False  # CP-SAT's own search log (on stderr; debugging only)
+    log: bool = False  # CP-SAT's own search log, as records of the solver.cpsat logger
     disabled: frozenset[Rule] = field(default_factory=frozenset)  # tests only
 
     def __post_init__(self) -> None:

@@ -152,6 +152,15 @@ def plan_document(
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def export_document(
+    inventory: Inventory, plan: Plan, failures: int, info: Mapping[str, Any]
+) -> str:
+    """The one JSON document of a plan, which `plan --format json` and `export --format
+    json` both print: built here once so the two can never drift apart."""
+    placement = placement_table(inventory, plan)
+    return plan_document(info, placement, nodes_table(inventory, plan, failures))
+
+
 def write_tables(
     directory: Path,
     placement: list[dict[str, Any]],

@@ -87,6 +87,12 @@ def plan_json(summary: PlanSummary) -> str:
     return json.dumps(content, indent=2, ensure_ascii=False, default=_json_scalar) + "\n"
 
 
+def plan_info(summary: PlanSummary) -> dict[str, Any]:
+    """plan.json's content as a reader gets it back (tuples become lists, and so on)."""
+    content: dict[str, Any] = json.loads(plan_json(summary))
+    return content
+
+
 def _json_scalar(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()

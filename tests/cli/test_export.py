@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib.metadata import version
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -224,3 +225,68 @@ def test_export_of_a_solved_plan(run, tiny_inventory: Path, tmp_path: Path) -> N
     for vm, _, _, owners, _ in rows:
         listed = ", ".join(f"'{o}'" for o in owners.split(";"))
         assert f"Name = '{vm}'; Owners = @({listed});" in script
+
+
+def test_export_json_is_the_document_plan_prints(run, tiny_inventory: Path, tmp_path: Path) -> None:
+    """One hvplace-plan schema: `plan --format json` and `export --format json` agree."""
+    plan_dir = tmp_path / "plan"
+    planned = run("plan", tiny_inventory, "--out", plan_dir, "--workers", "1", "--format", "json")
+    assert planned.exit_code == 0, planned.stderr
+    exported = run("export", plan_dir, "--format", "json")
+    assert exported.exit_code == 0, exported.stderr
+    assert planned.stdout == exported.stdout
+    document = json.loads(planned.stdout)
+    assert document["format"] == "hvplace-plan"
+    assert "vcpus_used" in document["nodes"][0] and "worst_memory_permille" in document["nodes"][0]
+
+
+def test_export_records_versions_and_reads_plans_without_them(
+    run, tiny_inventory: Path, tmp_path: Path
+) -> None:
+    plan_dir = tmp_path / "plan"
+    assert run("plan", tiny_inventory, "--out", plan_dir, "--workers", "1").exit_code == 0
+    info = json.loads((plan_dir / "plan.json").read_text())
+    assert info["versions"] == {"hvplace": version("hvplace"), "ortools": version("ortools")}
+    del info["versions"]  # as written before plans recorded versions
+    (plan_dir / "plan.json").write_text(json.dumps(info))
+    result = run("export", plan_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "versions" not in json.loads(result.stdout)["plan"]
+    assert run("report", plan_dir).exit_code == 0
+    assert run("check", plan_dir).exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "powershell"])
+def test_export_out_dash_is_stdout(
+    run, plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("export", plan_dir, "--format", fmt, "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == run("export", plan_dir, "--format", fmt).stdout_bytes
+    assert result.stderr == ""
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_tables_refuse_out_dash(
+    run, plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("export", plan_dir, "--format", fmt, "--out", "-")
+    assert result.exit_code == 2
+    assert result.stderr == f"hvplace: --format {fmt} writes two tables: give --out DIRECTORY\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_quiet_says_nothing_on_success(
+    run, plan_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / "out"
+    loud = run("export", plan_dir, "--format", fmt, "--out", out)
+    assert loud.stderr == f"hvplace: wrote {out}\n"
+    quiet = run("export", plan_dir, "--format", fmt, "--out", out, "--quiet")
+    assert quiet.exit_code == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert out.exists()

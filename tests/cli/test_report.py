@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.figure import MISSING_MATPLOTLIB
 from data.io.build import build_inventory, table
 from data.io.write import write_plan
 from data.plan import ClusterSummary, Plan, PlanSummary
@@ -110,7 +111,8 @@ def test_report_without_matplotlib(
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
     result = run("report", plan_dir, "--out", tmp_path / "report.png")
     assert result.exit_code == 2
-    assert result.stderr == "hvplace: install hvplace[report] for pictures\n"
+    assert result.stderr == f"hvplace: {MISSING_MATPLOTLIB}\n"
+    assert "hvplace[" not in result.stderr  # pictures come with the plain install
     assert not (tmp_path / "report.png").exists()
     assert run("report", plan_dir).exit_code == 0  # the table needs no matplotlib
 

@@ -11,6 +11,7 @@ import pytest
 
 from data.errors import InputError
 from data.export.tables import (
+    export_document,
     nodes_table,
     placement_table,
     plan_document,
@@ -206,3 +207,23 @@ def test_write_tables_replaces_a_previous_export(tmp_path: Path) -> None:
         "placement.parquet",
     ]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _readme_json_example() -> dict:
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("`--format json` writes one stable document") :]
+    block = section[section.index("```json\n") + len("```json\n") :]
+    return json.loads(block[: block.index("```")])
+
+
+def test_export_document_has_the_readmes_keys_in_its_order(
+    inventory: Inventory, plan: Plan
+) -> None:
+    """The README's example is the documented schema: same keys, same order, same types."""
+    example = _readme_json_example()
+    document = json.loads(export_document(inventory, plan, 1, {"status": "optimal"}))
+    assert list(document) == list(example)
+    for table_name in ("placement", "nodes"):
+        assert list(document[table_name][0]) == list(example[table_name][0])
+        types = {k: type(v) for k, v in document[table_name][0].items()}
+        assert types == {k: type(v) for k, v in example[table_name][0].items()}

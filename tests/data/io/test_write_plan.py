@@ -86,6 +86,7 @@ def test_write_plan_json_keeps_field_order(
         "solve_seconds",
         "input_sha256",
         "clusters",
+        "versions",
     ]
     assert content["clusters"] == [
         {
