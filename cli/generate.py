@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, fail, guarded, stderr
+from cli.common import Exit, check_out, check_seed, fail, guarded, stderr
 from data.io.write import write_inventory
 from data.synth.fleet import generate_fleet
 
@@ -28,6 +28,8 @@ def generate(
         fail(Exit.BAD_INPUT, f"--format must be csv or parquet, not {fmt!r}")
     if nodes < failures + 1:
         fail(Exit.BAD_INPUT, f"--nodes {nodes} cannot give N+{failures} headroom")
+    check_seed(seed)
+    check_out(out, [])
     fleet = generate_fleet(clusters, nodes, vms, seed, luns=luns, tight=tight, failures=failures)
     guarded(lambda: write_inventory(out, fleet.tables, fmt))
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in fleet.tables.items())

@@ -13,6 +13,7 @@ from cli.common import (
     Exit,
     PoweredOff,
     Templates,
+    check_out,
     fail,
     guarded,
     stderr,
@@ -48,6 +49,7 @@ def import_(
     """
     if tables not in TABLE_FORMATS:
         fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
+    check_out(out, source)
     options = ImportOptions(templates, powered_off, dynamic_memory)
     loaded = guarded(lambda: load_inventory(source, fmt, options))
     guarded(lambda: write_inventory(out, inventory_tables(loaded.inventory), tables))

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from cli import interrupt
 from cli.common import (
     DynamicMemoryOption,
     Exit,
     InputFormat,
     PoweredOff,
     Templates,
+    check_out,
+    check_seed,
+    check_workers,
     fail,
     guarded,
     load_sources,
@@ -24,6 +29,7 @@ from cli.render import print_plan
 from data.check.checker import check_plan, nodes_used
 from data.check.metrics import node_report
 from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.load import Loaded
 from data.inventory import Inventory
 from data.io.write import write_plan
 from data.plan import ClusterSummary, PlanSummary
@@ -63,9 +69,12 @@ def plan(
     """
     if fmt not in ("table", "json", "csv"):
         fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
+    check_seed(seed)
+    check_workers(workers)
+    paths = sources(inventory, example)
+    check_out(out, paths)
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    loaded = load_sources(sources(inventory, example), input_format, options)
-    inv = loaded.inventory
+    loaded = load_sources(paths, input_format, options)
     params = Params(
         failures=failures,
         objective=objective,
@@ -74,9 +83,22 @@ def plan(
         seed=seed,
         gap=gap,
     )
-    with solve_progress(time_limit) as on_progress:
-        result = solve(inv, params, on_progress)
+    result = _solve(loaded.inventory, params)
+    if result.interrupted:
+        _stop_interrupted(loaded, result, failures, out, fmt)
     _exit_without_plan(result, time_limit)
+    _deliver(loaded, result, failures, out, fmt)
+
+
+def _solve(inv: Inventory, params: Params) -> Result:
+    """The solve, which a first Ctrl+C or SIGTERM ends with the best plan found so far."""
+    with interrupt.deferred(), solve_progress(params.time_limit) as on_progress:
+        return solve(inv, params, on_progress, interrupt.STOP)
+
+
+def _deliver(loaded: Loaded, result: Result, failures: int, out: Path | None, fmt: str) -> None:
+    """Certify the plan, write it to --out, show the per-node table."""
+    inv = loaded.inventory
     _certify(inv, result, failures)
     summary = _summary(inv, result, failures, loaded.input_sha256)
     assert result.plan is not None
@@ -85,6 +107,20 @@ def plan(
     else:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     print_plan(summary, node_report(inv, result.plan, failures), fmt)
+
+
+def _stop_interrupted(
+    loaded: Loaded, result: Result, failures: int, out: Path | None, fmt: str
+) -> NoReturn:
+    """Stopped by a signal: the plan found so far if every cluster has one, then 128 + signal."""
+    signum = interrupt.received() or signal.SIGINT
+    code, why = interrupt.exit_code(signum), interrupt.interrupted_by(signum)
+    if result.plan is None:
+        kept = f" ({out} left as it was)" if out is not None and out.exists() else ""
+        fail(code, f"{why}: no complete plan yet, nothing written{kept}")
+    _deliver(loaded, result, failures, out, fmt)
+    where = f"wrote it to {out}" if out is not None else "no --out given"
+    fail(code, f"{why}: the plan is the best found so far, not proven best; {where}")
 
 
 def _certify(inv: Inventory, result: Result, failures: int) -> None:
