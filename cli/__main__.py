@@ -9,7 +9,6 @@ that exit 1 keeps meaning "no plan can exist".
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import NoReturn
 
 from cli import interrupt
@@ -41,6 +40,8 @@ def _run(argv: list[str] | None) -> int:
             return _interrupted(signum)
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     except Exception:
+        import traceback  # only a crash needs it
+
         traceback.print_exc()
         return CRASH
     finally:
