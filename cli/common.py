@@ -26,6 +26,7 @@ class Exit(IntEnum):
     NO_PLAN = 1  # no plan can exist / the plan breaks a rule
     BAD_INPUT = 2  # bad input or usage
     TIME_LIMIT = 3  # no plan found within the time limit
+    # and, outside the commands: 70 a crash (cli/__main__.py), 128 + signal (cli/interrupt.py)
 
 
 def stdout() -> Console:

@@ -67,15 +67,33 @@ def plan(
     import on the fly: Hyper-V PowerShell CSVs, an RVTools workbook or CSVs, an
     Azure Migrate CSV with a nodes table (see `hvplace import`).
     """
-    if fmt not in ("table", "json", "csv"):
-        fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
-    check_seed(seed)
-    check_workers(workers)
+    params = _params(fmt, failures, objective, time_limit, workers, seed, gap)
     paths = sources(inventory, example)
     check_out(out, paths)
     options = ImportOptions(templates, powered_off, dynamic_memory)
     loaded = load_sources(paths, input_format, options)
-    params = Params(
+    result = _solve(loaded.inventory, params)
+    if result.interrupted:
+        _stop_interrupted(loaded, result, failures, out, fmt)
+    _exit_without_plan(result, time_limit)
+    _deliver(loaded, result, failures, out, fmt)
+
+
+def _params(
+    fmt: str,
+    failures: int,
+    objective: Objective,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    gap: float,
+) -> Params:
+    """The options checked before anything is read: a bad one exits 2 at once."""
+    if fmt not in ("table", "json", "csv"):
+        fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
+    check_seed(seed)
+    check_workers(workers)
+    return Params(
         failures=failures,
         objective=objective,
         time_limit=time_limit,
@@ -83,11 +101,6 @@ def plan(
         seed=seed,
         gap=gap,
     )
-    result = _solve(loaded.inventory, params)
-    if result.interrupted:
-        _stop_interrupted(loaded, result, failures, out, fmt)
-    _exit_without_plan(result, time_limit)
-    _deliver(loaded, result, failures, out, fmt)
 
 
 def _solve(inv: Inventory, params: Params) -> Result:
