@@ -81,7 +81,11 @@ def recover(target: Path) -> None:
     killed between its two renames), the newest old copy is put back; every other
     leftover of a dead writer is removed.
     """
-    found = [p for p in target.parent.iterdir() if _dead_leftover_of(p.name, target.name)]
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:  # a directory one may write into but not list: nothing to recover
+        return
+    found = [p for p in entries if _dead_leftover_of(p.name, target.name)]
     olds = sorted((p for p in found if p.name.startswith(f"{TEMP_PREFIX}old-")), key=_mtime)
     if olds and not os.path.lexists(target):
         os.rename(olds.pop(), target)

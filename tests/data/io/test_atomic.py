@@ -69,6 +69,13 @@ def test_replace_directory_swaps_in_one_step_on_linux(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With RENAME_EXCHANGE no rename ever moves the old output away first."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    if not data.io.atomic._exchange(first, second):
+        pytest.skip("this file system cannot exchange directories")
+    first.rmdir()
+    second.rmdir()
     target = tmp_path / "out"
     replace_directory(target, _fill("old"), OWNED)
 
@@ -163,3 +170,23 @@ def test_replace_file_removes_a_dead_run_temporary(tmp_path: Path) -> None:
     stale.write_bytes(b"half")
     replace_file(tmp_path / "script.ps1", b"whole")
     assert [p.name for p in tmp_path.iterdir()] == ["script.ps1"]
+
+
+def test_replace_directory_fallback_failing_second_rename_puts_the_old_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out"
+    replace_directory(target, _fill("old"), OWNED)
+    real = os.rename
+
+    def rename(source: Path, destination: Path) -> None:
+        if Path(source).name.startswith(".hvplace-new-"):
+            raise OSError("disk full")
+        real(source, destination)
+
+    monkeypatch.setattr(data.io.atomic, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(data.io.atomic.os, "rename", rename)
+    with pytest.raises(OSError, match="disk full"):
+        replace_directory(target, _fill("new"), OWNED)
+    assert (target / "a.txt").read_text() == "old"
+    assert _leftovers(tmp_path) == []
