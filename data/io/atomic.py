@@ -64,11 +64,12 @@ def _swap_in(temp: Path, target: Path) -> None:
         os.rename(temp, target)
     elif not _exchange(temp, target):
         aside = _sibling(target, "old")
-        os.rename(target, aside)
         try:
+            os.rename(target, aside)
             os.rename(temp, target)
-        except BaseException:
-            os.rename(aside, target)
+        except BaseException:  # a signal between the renames too
+            if aside.exists() and not os.path.lexists(target):
+                os.rename(aside, target)
             raise
         shutil.rmtree(aside, ignore_errors=True)
     _sync_directory(target.parent)
