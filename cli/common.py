@@ -27,6 +27,7 @@ class Exit(IntEnum):
     NO_PLAN = 1  # no plan can exist / the plan breaks a rule
     BAD_INPUT = 2  # bad input or usage
     TIME_LIMIT = 3  # no plan found within the time limit
+    # and, outside the commands: 70 a crash (cli/__main__.py), 128 + signal (cli/interrupt.py)
 
 
 def stdout() -> Console:
@@ -38,7 +39,7 @@ def stderr() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-def fail(code: Exit, message: str) -> NoReturn:
+def fail(code: int, message: str) -> NoReturn:
     """One line on stderr and the exit code; never a traceback for the user's mistakes."""
     stderr().print(f"hvplace: {message}", markup=False)
     raise typer.Exit(int(code))
@@ -65,6 +66,42 @@ def choice_option(name: str, choices: Sequence[str], help: str) -> Any:
     return typer.Option(
         name, metavar="[" + "|".join(choices) + "]", help=help, autocompletion=complete
     )
+
+
+SEED_MAX = 2**31 - 1  # CP-SAT's random_seed is an int32
+WORKERS_MAX = 1024  # CP-SAT rejects the model beyond ~10000; no machine has this many cores
+
+
+def check_seed(seed: int) -> None:
+    if not 0 <= seed <= SEED_MAX:
+        fail(Exit.BAD_INPUT, f"--seed must be between 0 and {SEED_MAX}, not {seed}")
+
+
+def check_workers(workers: int) -> None:
+    if not 0 <= workers <= WORKERS_MAX:
+        fail(Exit.BAD_INPUT, f"--workers must be between 0 and {WORKERS_MAX}, not {workers}")
+
+
+def check_out(out: Path | None, inputs: list[Path], directory: bool = True) -> None:
+    """Refuse, before any work, an --out that cannot be written or would overwrite an input.
+
+    `directory`: --out names a directory (else a file). An input equal to --out,
+    holding it or held by it would be rewritten, or replaced with the output.
+    """
+    if out is None:
+        return
+    if directory and out.exists() and not out.is_dir():
+        fail(Exit.BAD_INPUT, f"--out {out} is a file; give a directory")
+    if not directory and out.is_dir():
+        fail(Exit.BAD_INPUT, f"--out {out} is a directory; give a file name")
+    above = next((p for p in out.absolute().parents if p.exists() and not p.is_dir()), None)
+    if above is not None:
+        fail(Exit.BAD_INPUT, f"--out {out} lies under {above}, which is a file")
+    target = out.resolve()
+    for source in inputs:
+        given = source.resolve()
+        if target == given or target.is_relative_to(given) or given.is_relative_to(target):
+            fail(Exit.BAD_INPUT, f"--out {out} would overwrite the input {source}; choose another")
 
 
 # The options that say how exports are read; plan, check and import all take them.

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import STDIO, Exit, Quiet, choice_option, fail, guarded, stderr
+from cli.common import STDIO, Exit, Quiet, check_out, choice_option, fail, guarded, stderr
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
 from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
@@ -42,6 +42,8 @@ def export(
         fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
     if cluster is not None and fmt != "powershell":
         fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
+    if out is not None and str(out) != STDIO:
+        check_out(out, [plan, *([inventory] if inventory else [])], fmt in TABLE_FORMATS)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures, quiet=quiet)
     if fmt == "powershell":
         _emit(_script(saved, cluster), out, quiet)

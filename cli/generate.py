@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Exit, choice_option, directory_out, fail, guarded, stderr
+from cli.common import (
+    Exit,
+    check_out,
+    check_seed,
+    choice_option,
+    directory_out,
+    fail,
+    guarded,
+    stderr,
+)
 from data.io.write import write_inventory
 from data.synth.fleet import generate_fleet
 
@@ -29,6 +38,8 @@ def generate(
     directory_out(out)
     if nodes < failures + 1:
         fail(Exit.BAD_INPUT, f"--nodes {nodes} cannot give N+{failures} headroom")
+    check_seed(seed)
+    check_out(out, [])
     fleet = generate_fleet(clusters, nodes, vms, seed, luns=luns, tight=tight, failures=failures)
     guarded(lambda: write_inventory(out, fleet.tables, fmt))
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in fleet.tables.items())

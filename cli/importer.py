@@ -13,6 +13,7 @@ from cli.common import (
     Exit,
     PoweredOff,
     Templates,
+    check_out,
     choice_option,
     directory_out,
     fail,
@@ -53,6 +54,7 @@ def import_(
     if tables not in TABLE_FORMATS:
         fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
     directory_out(out)
+    check_out(out, source)
     options = ImportOptions(templates, powered_off, dynamic_memory)
     with stdin_as_file(source) as files:
         loaded = guarded(lambda: load_inventory(files, fmt, options))

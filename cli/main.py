@@ -1,4 +1,4 @@
-"""The `hvplace` console script: one typer app, one module per command."""
+"""The `hvplace` typer app: one module per command (the console script is cli/__main__.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _print_version(asked: bool) -> None:
 
 
 @app.callback()
-def main(
+def version_option(
     version: Annotated[
         bool,
         typer.Option(
@@ -60,5 +60,7 @@ def examples() -> None:
         console.print(f"{name:10}  {description}", markup=False, highlight=False)
 
 
-if __name__ == "__main__":
-    app()
+if __name__ == "__main__":  # `python -m cli` installs the signal handlers earlier
+    from cli.__main__ import main as run
+
+    run()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from cli import interrupt
 from cli.common import (
     DynamicMemoryOption,
     Exit,
@@ -15,6 +19,9 @@ from cli.common import (
     Quiet,
     Templates,
     Verbose,
+    check_out,
+    check_seed,
+    check_workers,
     directory_out,
     fail,
     guarded,
@@ -26,6 +33,7 @@ from cli.progress import solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
 from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.load import Loaded
 from data.inventory import Inventory
 from data.io.write import write_plan
 from data.plan import ClusterSummary, PlanSummary, software_versions
@@ -68,42 +76,100 @@ def plan(
     import on the fly: Hyper-V PowerShell CSVs, an RVTools workbook or CSVs, an
     Azure Migrate CSV with a nodes table (see `hvplace import`).
     """
-    if fmt not in ("table", "json", "csv"):
-        fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {fmt!r}")
-    directory_out(out)
-    if quiet and verbose:
-        fail(Exit.BAD_INPUT, "give --quiet or --verbose, not both")
+    output = _Output(out, fmt, quiet, verbose, failures)
+    params = _params(output, objective, time_limit, workers, seed, gap)
+    paths = sources(inventory, example)
+    check_out(out, paths)
     options = ImportOptions(templates, powered_off, dynamic_memory)
-    loaded = load_sources(sources(inventory, example), input_format, options, quiet)
-    inv = loaded.inventory
-    params = Params(
-        failures=failures,
+    loaded = load_sources(paths, input_format, options, quiet)
+    result = _solve(loaded.inventory, params, output)
+    if result.interrupted:
+        _stop_interrupted(loaded, result, output)
+    _exit_without_plan(result, time_limit)
+    _deliver(loaded, result, output)
+
+
+@dataclass(frozen=True)
+class _Output:
+    """What the user asked to get back, and how loudly."""
+
+    out: Path | None
+    fmt: str
+    quiet: bool
+    verbose: bool
+    failures: int
+
+
+def _params(
+    output: _Output, objective: Objective, time_limit: float, workers: int, seed: int, gap: float
+) -> Params:
+    """The options checked before anything is read: a bad one exits 2 at once."""
+    if output.fmt not in ("table", "json", "csv"):
+        fail(Exit.BAD_INPUT, f"--format must be table, json or csv, not {output.fmt!r}")
+    directory_out(output.out)
+    if output.quiet and output.verbose:
+        fail(Exit.BAD_INPUT, "give --quiet or --verbose, not both")
+    check_seed(seed)
+    check_workers(workers)
+    return Params(
+        failures=output.failures,
         objective=objective,
         time_limit=time_limit,
         workers=workers,
         seed=seed,
         gap=gap,
-        log=verbose,
+        log=output.verbose,
     )
-    with solver_log(verbose), solve_progress(time_limit, quiet or verbose) as on_progress:
-        result = solve(inv, params, on_progress)
-    _exit_without_plan(result, time_limit)
-    _certify(inv, result, failures)
-    summary = _summary(inv, result, failures, loaded.input_sha256)
+
+
+def _solve(inv: Inventory, params: Params, output: _Output) -> Result:
+    """The solve, which a first Ctrl+C or SIGTERM ends with the best plan found so far."""
+    hidden = output.quiet or output.verbose
+    with (
+        interrupt.deferred(),
+        solver_log(output.verbose),
+        solve_progress(params.time_limit, hidden) as on_progress,
+    ):
+        return solve(inv, params, on_progress, interrupt.STOP)
+
+
+def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
+    """Certify the plan, write it to --out, show the per-node table."""
+    inv, out = loaded.inventory, output.out
+    _certify(inv, result, output.failures)
+    summary = _summary(inv, result, output.failures, loaded.input_sha256)
     assert result.plan is not None
     if out is not None:
         guarded(lambda: write_plan(out, inv, result.plan, summary))  # type: ignore[arg-type]
-    elif not quiet:
+    elif not output.quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
-    print_plan(inv, result.plan, summary, fmt)
+    print_plan(inv, result.plan, summary, output.fmt)
 
 
-def solve(inv: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
+def solve(
+    inv: Inventory,
+    params: Params,
+    on_progress: OnProgress | None = None,
+    stop: threading.Event | None = None,
+) -> Result:
     """solver.solve.solve, imported when first called: OR-Tools (a second or more to load)
     loads only when a command solves, so `hvplace --help` is fast."""
     from solver.solve import solve as solve_now
 
-    return solve_now(inv, params, on_progress)
+    return solve_now(inv, params, on_progress, stop)
+
+
+def _stop_interrupted(loaded: Loaded, result: Result, output: _Output) -> NoReturn:
+    """Stopped by a signal: the plan found so far if every cluster has one, then 128 + signal."""
+    signum = interrupt.received() or signal.SIGINT
+    code, why = interrupt.exit_code(signum), interrupt.interrupted_by(signum)
+    out = output.out
+    if result.plan is None:
+        kept = f" ({out} left as it was)" if out is not None and out.exists() else ""
+        fail(code, f"{why}: no complete plan yet, nothing written{kept}")
+    _deliver(loaded, result, output)
+    where = f"wrote it to {out}" if out is not None else "no --out given"
+    fail(code, f"{why}: the plan is the best found so far, not proven best; {where}")
 
 
 def _certify(inv: Inventory, result: Result, failures: int) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.common import Exit, fail, guarded, stderr, stdout
+from cli.common import Exit, check_out, fail, guarded, stderr, stdout
 from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
 from cli.page import html_page
 from cli.render import KEEP, OBJECTIVE_UNITS, Column, fitted_table, gib, percent, titled
@@ -34,6 +34,7 @@ def report(
         fail(Exit.BAD_INPUT, f"--out must end in .png or .html: {str(out)!r}")
     if suffix is not None and not has_matplotlib():
         fail(Exit.BAD_INPUT, MISSING_MATPLOTLIB)
+    check_out(out, [plan, *([inventory] if inventory else [])], directory=False)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
     nodes = sorted(
         node_loads(saved.inventory, saved.plan, saved.failures), key=lambda n: (n.cluster, n.node)

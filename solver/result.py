@@ -40,6 +40,8 @@ class Result:
     seconds: float
     clusters: tuple[ClusterResult, ...]
     plan: Plan | None
+    # stopped by the caller's token: the plan, if any, is the best found so far
+    interrupted: bool = False
 
     @property
     def reasons(self) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -12,7 +14,7 @@ from ortools.sat.python import cp_model
 from data.inventory import Inventory
 from data.plan import Plan
 from data.rules import Objective
-from solver.cpsat import run_cpsat
+from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
 from solver.params import Params
@@ -25,8 +27,17 @@ from solver.unsat_core import infeasibility_core
 OnProgress = Callable[[Progress], None]
 
 
-def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
-    """Plan every cluster independently within one shared time limit."""
+def solve(
+    inventory: Inventory,
+    params: Params,
+    on_progress: OnProgress | None = None,
+    stop: threading.Event | None = None,
+) -> Result:
+    """Plan every cluster independently within one shared time limit.
+
+    Once `stop` is set the running search ends with its best plan, clusters not
+    yet reached get only the greedy plan, and the result says it was interrupted.
+    """
     start = time.monotonic()
     problems = [
         cluster_problem(inventory, c, params.failures, params.disabled)
@@ -34,11 +45,17 @@ def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None =
     ]
     sizes = [max(1, len(p.units) * p.n_nodes) for p in problems]
     results = []
-    for i, problem in enumerate(problems):
-        left = params.time_limit - (time.monotonic() - start)
-        budget = max(0.1, left * sizes[i] / sum(sizes[i:]))
-        results.append(solve_cluster(problem, params, budget, on_progress))
-    return _combine(inventory, params, results, time.monotonic() - start)
+    with stopping_on(stop):
+        for i, problem in enumerate(problems):
+            left = params.time_limit - (time.monotonic() - start)
+            budget = max(0.1, left * sizes[i] / sum(sizes[i:]))
+            if stop is not None and stop.is_set():
+                budget = 0.0  # the greedy plan, as under a spent time limit
+            results.append(solve_cluster(problem, params, budget, on_progress))
+    result = _combine(inventory, params, results, time.monotonic() - start)
+    if stop is not None and stop.is_set():
+        result = dataclasses.replace(result, interrupted=True)
+    return result
 
 
 def solve_cluster(
