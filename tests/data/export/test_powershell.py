@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from data.errors import InputError
-from data.export.powershell import QUOTES, encode, literal, moves, powershell_script, roles
+from data.export.powershell import QUOTES, encode, literal, powershell_script
+from data.export.powershell_moves import unordered_moves
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
 from data.plan import Plan
@@ -232,27 +233,31 @@ def test_script_sets_owners_from_the_data_once_per_group() -> None:
     assert ".AntiAffinityClassNames = $classes" in script
 
 
-def test_script_moves_only_changed_vms_and_an_exclusive_lun_once() -> None:
-    moves_data = data_objects(script_for(inventory()), "Moves")
-    # app stays on hv1 but db (same LUN) has no known node: lun1 moves once, with both;
+def test_script_without_moves_csv_moves_each_changed_group_once() -> None:
+    moves_data = data_objects(script_for(inventory(current=("hv2", "", "hv2"))), "Steps")
+    # app runs on hv2 (db's node unknown): lun1 moves once, with both, by quick migration;
     # web changes hv2 -> hv3 on the CSV: a live migration of web alone.
-    assert moves_data == [
-        {"Vms": ["app", "db"], "Lun": "lun1", "Shared": False, "Node": "hv1"},
-        {"Vms": ["web"], "Lun": "csv1", "Shared": True, "Node": "hv3"},
+    assert [(m["Group"], m["Vms"], m["From"], m["To"], m["Live"]) for m in moves_data] == [
+        ("lun1", ["app", "db"], "hv2", "hv1", False),
+        ("web", ["web"], "hv2", "hv3", True),
     ]
+    assert [m["MemoryMB"] for m in moves_data] == [2 * (2048 + 40), 2048 + 40]
 
 
 def test_script_has_no_moves_when_nothing_changes() -> None:
     inv = inventory(current=("hv1", "hv1", "hv3"))
-    assert data_objects(script_for(inv), "Moves") == []
-    assert moves(roles(inv, PLAN, 0)) == []
+    assert data_objects(script_for(inv), "Steps") == []
+    assert unordered_moves(inv, PLAN) == ()
 
 
 def test_script_is_a_dry_run_unless_applied() -> None:
     script = script_for(inventory())
     lines = script.split("\r\n")
     assert "[CmdletBinding(SupportsShouldProcess)]" in lines
-    assert "param([switch]$Apply, [string]$Cluster = '.')" in lines
+    assert (
+        "param([switch]$Apply, [string]$Cluster = '.', [string]$LogDirectory = '', "
+        "[int]$MarginMB = 0)"
+    ) in lines
     apply = lines.index("if (-not $Apply) {")
     assert "    $WhatIfPreference = $true" in lines[apply : lines.index("}", apply)]
     assert "$ErrorActionPreference = 'Stop'" in lines
