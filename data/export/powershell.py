@@ -93,7 +93,7 @@ def powershell_script(
     """The script for one cluster of a valid plan, with CRLF line ends. `steps` is the move
     order (moves.csv; None: one move per changed group, by name). A rollback script
     (`plan` then the reversed one) only moves: it knows no earlier owners or classes."""
-    _check_distinct_for_windows(inventory, cluster)
+    check_distinct_for_windows(inventory, cluster)
     planned = roles(inventory, plan, cluster)
     order = unordered_moves(inventory, plan) if steps is None else tuple(steps)
     mine = steps_of_cluster(inventory, order, cluster)
@@ -105,12 +105,12 @@ def powershell_script(
         PARAMS.format(extra=""),
         "",
         f"$ScriptKind = {literal('rollback' if rollback else 'apply')}",
-        f"$SetOwners = {_bool(not rollback)}",
-        f"$SetClasses = {_bool(set_classes)}",
+        f"$SetOwners = {ps_bool(not rollback)}",
+        f"$SetClasses = {ps_bool(set_classes)}",
         "# The plan: one VM role per line (Owners in failover order, first = Node; From =",
         "# the inventory's current node, empty when unknown; Shared = on a CSV).",
         "$Roles = @(",
-        *(f"    {_role_line(role)}" for role in planned),
+        *(f"    {role_line(role)}" for role in planned),
         ")",
         "# The moves in order (moves.csv): MemoryMB = the group's memory incl. Hyper-V overhead;",
         "# a Parked group is saved at its Step and started on To after step ResumeStep.",
@@ -129,8 +129,8 @@ def step_line(inventory: Inventory, move: Move) -> str:
     return (
         f"[pscustomobject]@{{ Step = {move.step}; Group = {literal(move.group)}; Vms = {vms}; "
         f"From = {literal(inventory.node_names[move.source])}; "
-        f"To = {literal(inventory.node_names[move.target])}; Live = {_bool(move.live)}; "
-        f"Parked = {_bool(move.parked)}; ResumeStep = {move.resume_step or 0}; "
+        f"To = {literal(inventory.node_names[move.target])}; Live = {ps_bool(move.live)}; "
+        f"Parked = {ps_bool(move.parked)}; ResumeStep = {move.resume_step or 0}; "
         f"MemoryMB = {group_memory_mb(inventory, move.vms)} }}"
     )
 
@@ -203,20 +203,20 @@ _RUNNING = (
 )
 
 
-def _role_line(role: Role) -> str:
+def role_line(role: Role) -> str:
     return (
         f"[pscustomobject]@{{ Name = {literal(role.name)}; Owners = {array(role.owners)}; "
         f"AntiAffinity = {array(role.anti_affinity)}; Node = {literal(role.node)}; "
         f"From = {literal(role.current)}; Lun = {literal(role.lun)}; "
-        f"Shared = {_bool(role.shared)} }}"
+        f"Shared = {ps_bool(role.shared)} }}"
     )
 
 
-def _bool(value: bool) -> str:
+def ps_bool(value: bool) -> str:
     return "$true" if value else "$false"
 
 
-def _check_distinct_for_windows(inventory: Inventory, cluster: int) -> None:
+def check_distinct_for_windows(inventory: Inventory, cluster: int) -> None:
     """Windows compares cluster group and node names without case: two names that differ
     only in case would be one group (or node) there."""
     vms = [inventory.vm_names[v] for v in inventory.vms_of(cluster)]
