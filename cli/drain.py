@@ -63,7 +63,14 @@ def certified_rounds(saved: SavedPlan) -> tuple[DrainRound, ...]:
 
 
 def drain_table(inventory: Inventory, rounds: tuple[DrainRound, ...], failures: int) -> Table:
-    table = Table(title=f"Drain rounds (up to {failures} nodes each)", title_justify="left")
+    nodes = "1 node" if failures == 1 else f"{failures} nodes"
+    table = Table(
+        title=f"Drain rounds (up to {nodes} at a time)",
+        title_justify="left",
+        caption="restarts: VMs quick-migrated off the round's nodes (they restart again "
+        "when moved back); live VMs move without a restart",
+        caption_justify="left",
+    )
     for name, justify in (
         ("round", "right"),
         ("drained", "left"),
