@@ -54,18 +54,11 @@ def export(
         fail(Exit.BAD_INPUT, f"--format must be {', '.join(FORMATS)}, not {fmt!r}")
     if fmt in TABLE_FORMATS and out is None:
         fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
-    for given, name in (
-        (cluster is not None, "--cluster"),
-        (rollback, "--rollback"),
-        (drain, "--drain"),
-    ):
-        if given and fmt != "powershell":
-            fail(Exit.BAD_INPUT, f"{name} applies to --format powershell only")
-    if rollback and drain:
-        fail(Exit.BAD_INPUT, "give --rollback or --drain, not both")
+    if cluster is not None and fmt != "powershell":
+        fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
+    kind = _script_kind(fmt, rollback, drain)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
     if fmt == "powershell":
-        kind = "rollback" if rollback else "drain" if drain else "apply"
         _emit(_script(saved, cluster, plan, kind), out)
         return
     placement = placement_table(saved.inventory, saved.plan)
@@ -75,6 +68,16 @@ def export(
     else:
         assert out is not None
         guarded(lambda: write_export_tables(out, placement, nodes, fmt))
+
+
+def _script_kind(fmt: str, rollback: bool, drain: bool) -> str:
+    """apply, rollback or drain: which script --format powershell writes."""
+    for given, name in ((rollback, "--rollback"), (drain, "--drain")):
+        if given and fmt != "powershell":
+            fail(Exit.BAD_INPUT, f"{name} applies to --format powershell only")
+    if rollback and drain:
+        fail(Exit.BAD_INPUT, "give --rollback or --drain, not both")
+    return "rollback" if rollback else "drain" if drain else "apply"
 
 
 def _script(saved: SavedPlan, cluster: str | None, directory: Path, kind: str) -> bytes:
