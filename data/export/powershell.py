@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from data.drain import plan_groups
 from data.errors import InputError
 from data.export.powershell_logic import APPLY, PARAMS
 from data.export.powershell_moves import group_memory_mb, steps_of_cluster, unordered_moves
@@ -117,10 +118,31 @@ def powershell_script(
         "$Steps = @(",
         *(f"    {step_line(inventory, move)}" for move in mine),
         ")",
+        "# Every other group of the plan and its node: moved after the steps when it is not",
+        "# there (its node was unknown to the inventory, or it moved since).",
+        "$Rest = @(",
+        *(f"    {line}" for line in rest_lines(inventory, plan, cluster, mine)),
+        ")",
         "$Moving = $Steps",
         *APPLY.splitlines(),
     ]
     return NEWLINE.join(lines) + NEWLINE
+
+
+def rest_lines(inventory: Inventory, plan: Plan, cluster: int, steps: list[Move]) -> list[str]:
+    """The groups of the cluster that no step moves, each with its planned node."""
+    moved = {m.group for m in steps}
+    lines = []
+    for name, vms, live in plan_groups(inventory, plan):
+        if name in moved or inventory.vm_cluster[vms[0]] != cluster:
+            continue
+        to = inventory.node_names[int(plan.owners[vms[0], 0])]
+        lines.append(
+            f"[pscustomobject]@{{ Group = {literal(name)}; "
+            f"Vms = {array(inventory.vm_names[v] for v in vms)}; To = {literal(to)}; "
+            f"Live = {ps_bool(live)}; MemoryMB = {group_memory_mb(inventory, vms)} }}"
+        )
+    return lines
 
 
 def step_line(inventory: Inventory, move: Move) -> str:

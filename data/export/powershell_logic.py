@@ -227,6 +227,14 @@ foreach ($step in $Steps) {
         Resume-Role (Find-Group $held) $held
     }
 }
+# Then every other group, when it is not on its planned node yet: by name, each after
+# the same memory check.
+foreach ($rest in $Rest) {
+    $group = Find-Group $rest
+    if ($Running[$group] -ne $rest.To) {
+        Move-Role $group $rest.To $rest.Live $rest.MemoryMB ('group ' + $rest.Group)
+    }
+}
 """
 
 SUMMARY = r"""

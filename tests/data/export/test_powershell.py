@@ -574,3 +574,15 @@ def test_moves_that_end_elsewhere_than_the_placement_are_refused() -> None:
     with pytest.raises(InputError, match="group 'web' ends on 'hv1' but the placement says 'hv3'"):
         check_moves_lead_to_plan(inventory(), PLAN, stale)
     check_moves_lead_to_plan(inventory(), PLAN, ORDER)
+
+
+def test_script_places_the_groups_no_step_moves_after_the_steps() -> None:
+    """db's node is unknown, so no step can move lun1; the script still puts it on hv1."""
+    script = powershell_script(inventory(current=("", "", "hv2")), PLAN, INFO, 0, ORDER[:1])
+    assert [(r["Group"], r["Vms"], r["To"], r["Live"]) for r in data_objects(script, "Rest")] == [
+        ("lun1", ["app", "db"], "hv1", False)
+    ]
+    logic = script[script.index("foreach ($step in $Steps) {") :]
+    rest = logic.index("foreach ($rest in $Rest) {")
+    assert "if ($Running[$group] -ne $rest.To) {" in logic[rest:]
+    assert "Move-Role $group $rest.To" in logic[rest:]  # with its memory check
