@@ -8,11 +8,22 @@ from typing import Annotated
 import typer
 
 from cli.common import STDIO, Exit, Quiet, check_out, choice_option, fail, guarded, stderr
+from cli.drain import certified_rounds
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
+from data.export.powershell_drain import drain_script
+from data.export.powershell_moves import (
+    MOVES_CSV,
+    check_moves_lead_to_plan,
+    read_moves_csv,
+    reversed_placement,
+)
 from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
 from data.export.tables import write_tables as write_export_tables
+from data.inventory import Inventory
 from data.io.atomic import replace_file
+from data.moves import Move
+from data.plan import Plan
 
 FORMATS = ("powershell", "json", *TABLE_FORMATS)
 
@@ -34,6 +45,12 @@ def export(
         str | None, typer.Option(help="powershell: the cluster to write the script for.")
     ] = None,
     quiet: Quiet = False,
+    rollback: Annotated[
+        bool, typer.Option(help="powershell: the script that moves every group back.")
+    ] = False,
+    drain: Annotated[
+        bool, typer.Option(help="powershell: the rolling-maintenance script (hvplace drain).")
+    ] = False,
 ) -> None:
     """Export a plan: a PowerShell script that applies it, JSON, or CSV/Parquet tables."""
     if fmt not in FORMATS:
@@ -42,11 +59,12 @@ def export(
         fail(Exit.BAD_INPUT, f"--format {fmt} writes two tables: give --out DIRECTORY")
     if cluster is not None and fmt != "powershell":
         fail(Exit.BAD_INPUT, "--cluster applies to --format powershell only")
+    kind = _script_kind(fmt, rollback, drain)
     if out is not None and str(out) != STDIO:
         check_out(out, [plan, *([inventory] if inventory else [])], fmt in TABLE_FORMATS)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures, quiet=quiet)
     if fmt == "powershell":
-        _emit(_script(saved, cluster), out, quiet)
+        _emit(_script(saved, cluster, plan, kind), out, quiet)
         return
     if fmt == "json":
         document = export_document(saved.inventory, saved.plan, saved.failures, saved.info)
@@ -60,7 +78,17 @@ def export(
         stderr().print(f"hvplace: wrote {out}", markup=False)
 
 
-def _script(saved: SavedPlan, cluster: str | None) -> bytes:
+def _script_kind(fmt: str, rollback: bool, drain: bool) -> str:
+    """apply, rollback or drain: which script --format powershell writes."""
+    for given, name in ((rollback, "--rollback"), (drain, "--drain")):
+        if given and fmt != "powershell":
+            fail(Exit.BAD_INPUT, f"{name} applies to --format powershell only")
+    if rollback and drain:
+        fail(Exit.BAD_INPUT, "give --rollback or --drain, not both")
+    return "rollback" if rollback else "drain" if drain else "apply"
+
+
+def _script(saved: SavedPlan, cluster: str | None, directory: Path, kind: str) -> bytes:
     """Only a plan that passes the checker becomes a script that changes a cluster."""
     violations = saved.violations()
     if violations:
@@ -72,8 +100,41 @@ def _script(saved: SavedPlan, cluster: str | None) -> bytes:
             f"N+{saved.failures}; no script written",
         )
     index = _cluster(saved, cluster)
-    text = guarded(lambda: powershell_script(saved.inventory, saved.plan, saved.info, index))
+    if kind == "drain":
+        rounds = certified_rounds(saved)
+        return encode(
+            guarded(lambda: drain_script(saved.inventory, saved.plan, saved.info, index, rounds))
+        )
+    if kind == "rollback":
+        inv, back = reversed_placement(saved.inventory, saved.plan)
+        steps = _sequenced(inv, back)
+        text = guarded(
+            lambda: powershell_script(inv, back, saved.info, index, steps, rollback=True)
+        )
+        return encode(text)
+    steps = guarded(lambda: _plan_moves(saved, directory))
+    text = guarded(lambda: powershell_script(saved.inventory, saved.plan, saved.info, index, steps))
     return encode(text)
+
+
+def _plan_moves(saved: SavedPlan, directory: Path) -> tuple[Move, ...] | None:
+    """moves.csv when the plan has one (checked to end at the placement), else the
+    sequencer's order; None when neither is at hand (the script then says so)."""
+    path = directory / MOVES_CSV
+    if path.exists():
+        moves = read_moves_csv(path, saved.inventory)
+        check_moves_lead_to_plan(saved.inventory, saved.plan, moves)
+        return moves
+    return _sequenced(saved.inventory, saved.plan)
+
+
+def _sequenced(inventory: Inventory, plan: Plan) -> tuple[Move, ...] | None:
+    """The sequencer's safe order (solver/sequencing.py), when that module is installed."""
+    try:
+        from solver.sequencing import sequence_moves
+    except ImportError:
+        return None
+    return tuple(sequence_moves(inventory, plan))
 
 
 def _cluster(saved: SavedPlan, name: str | None) -> int:

@@ -8,6 +8,7 @@ import typer
 
 from cli.check import check
 from cli.common import stdout
+from cli.drain import drain
 from cli.export import export
 from cli.generate import generate
 from cli.importer import import_
@@ -49,6 +50,7 @@ app.command()(check)
 app.command()(generate)
 app.command()(export)
 app.command()(report)
+app.command()(drain)
 app.command(name="import")(import_)
 
 

@@ -72,6 +72,10 @@ class Inventory:
     lun_shared: BoolArray
     lun_node: IntArray  # current owner, -1 when not given
     has_lun_table: bool
+    # Whether the source said which anti-affinity classes each VM has (an anti_affinity
+    # column, Get-ClusterGroup's AntiAffinityClassNames): when not, the apply script must
+    # leave the cluster's classes alone rather than clear them.
+    classes_known: bool = True
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -213,6 +217,8 @@ def _check_invariants(inv: Inventory) -> None:
         raise ValueError("vcpu_per_lp must be positive and disk_gb non-negative")
     if np.any((inv.lun_capacity_gb <= 0) & (inv.lun_capacity_gb != UNLIMITED)):
         raise ValueError("LUN capacities are positive (or UNLIMITED)")
+    if not inv.classes_known and inv.class_names:
+        raise ValueError("an inventory that knows no classes has no class names")
     if not inv.has_lun_table and np.any(inv.vm_lun < 0):
         raise ValueError("without a luns table every VM has a LUN")
     fixed = inv.vm_lun >= 0

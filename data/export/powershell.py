@@ -10,15 +10,18 @@ The script is a dry run unless started with -Apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from data.drain import plan_groups
 from data.errors import InputError
-from data.export.powershell_logic import LOGIC
+from data.export.powershell_logic import APPLY, PARAMS
+from data.export.powershell_moves import group_memory_mb, steps_of_cluster, unordered_moves
 from data.inventory import Inventory
+from data.moves import Move
 from data.plan import Plan
 
 # PowerShell ends a single-quoted string at any of these, and reads any of them
@@ -39,20 +42,6 @@ class Role:
     current: str  # the inventory's vms.node; "" when unknown
     lun: str
     shared: bool  # on a Cluster Shared Volume
-
-    @property
-    def moves(self) -> bool:
-        return self.current != self.node
-
-
-@dataclass(frozen=True)
-class Move:
-    """One move: an exclusive LUN's VMs together (quick migration) or one CSV VM (live)."""
-
-    vms: tuple[str, ...]
-    lun: str
-    shared: bool
-    node: str
 
 
 def literal(text: str) -> str:
@@ -93,43 +82,79 @@ def roles(inventory: Inventory, plan: Plan, cluster: int) -> list[Role]:
     return out
 
 
-def moves(all_roles: list[Role]) -> list[Move]:
-    """The moves, by first VM name: each CSV VM whose node changes (or is unknown), and
-    once each exclusive LUN any of whose VMs' node changes (or is unknown)."""
-    by_lun: dict[str, list[Role]] = {}
-    for role in all_roles:
-        if not role.shared:
-            by_lun.setdefault(role.lun, []).append(role)
-    out = [Move((r.name,), r.lun, True, r.node) for r in all_roles if r.shared and r.moves]
-    for lun, members in by_lun.items():
-        if any(r.moves for r in members):
-            out.append(Move(tuple(r.name for r in members), lun, False, members[0].node))
-    return sorted(out, key=lambda m: m.vms[0])
-
-
 def powershell_script(
-    inventory: Inventory, plan: Plan, info: Mapping[str, Any], cluster: int
+    inventory: Inventory,
+    plan: Plan,
+    info: Mapping[str, Any],
+    cluster: int,
+    steps: Sequence[Move] | None = None,
+    *,
+    rollback: bool = False,
 ) -> str:
-    """The script for one cluster of a valid plan, with CRLF line ends."""
-    _check_distinct_for_windows(inventory, cluster)
+    """The script for one cluster of a valid plan, with CRLF line ends. `steps` is the move
+    order (moves.csv; None: one move per changed group, by name). A rollback script
+    (`plan` then the reversed one) only moves: it knows no earlier owners or classes."""
+    check_distinct_for_windows(inventory, cluster)
     planned = roles(inventory, plan, cluster)
+    order = unordered_moves(inventory, plan) if steps is None else tuple(steps)
+    mine = steps_of_cluster(inventory, order, cluster)
+    set_classes = inventory.classes_known and not rollback
     lines = [
-        *_header(info, inventory.clusters[cluster]),
+        *_header(info, inventory.clusters[cluster], rollback, set_classes, steps is None),
+        *([] if not any(m.parked for m in mine) else [_HYPERV]),
         "[CmdletBinding(SupportsShouldProcess)]",
-        "param([switch]$Apply, [string]$Cluster = '.')",
+        PARAMS.format(extra=""),
         "",
+        f"$ScriptKind = {literal('rollback' if rollback else 'apply')}",
+        f"$SetOwners = {ps_bool(not rollback)}",
+        f"$SetClasses = {ps_bool(set_classes)}",
         "# The plan: one VM role per line (Owners in failover order, first = Node; From =",
         "# the inventory's current node, empty when unknown; Shared = on a CSV).",
         "$Roles = @(",
-        *(f"    {_role_line(role)}" for role in planned),
+        *(f"    {role_line(role)}" for role in planned),
         ")",
-        "# Moves: a VM whose node changes (or is unknown); an exclusive LUN's VMs move together.",
-        "$Moves = @(",
-        *(f"    {_move_line(move)}" for move in moves(planned)),
+        "# The moves in order (moves.csv): MemoryMB = the group's memory incl. Hyper-V overhead;",
+        "# a Parked group is saved at its Step and started on To after step ResumeStep.",
+        "$Steps = @(",
+        *(f"    {step_line(inventory, move)}" for move in mine),
         ")",
-        *LOGIC.splitlines(),
+        "# Every other group of the plan and its node: moved after the steps when it is not",
+        "# there (its node was unknown to the inventory, or it moved since).",
+        "$Rest = @(",
+        *(f"    {line}" for line in rest_lines(inventory, plan, cluster, mine)),
+        ")",
+        "$Moving = $Steps",
+        *APPLY.splitlines(),
     ]
     return NEWLINE.join(lines) + NEWLINE
+
+
+def rest_lines(inventory: Inventory, plan: Plan, cluster: int, steps: list[Move]) -> list[str]:
+    """The groups of the cluster that no step moves, each with its planned node."""
+    moved = {m.group for m in steps}
+    lines = []
+    for name, vms, live in plan_groups(inventory, plan):
+        if name in moved or inventory.vm_cluster[vms[0]] != cluster:
+            continue
+        to = inventory.node_names[int(plan.owners[vms[0], 0])]
+        lines.append(
+            f"[pscustomobject]@{{ Group = {literal(name)}; "
+            f"Vms = {array(inventory.vm_names[v] for v in vms)}; To = {literal(to)}; "
+            f"Live = {ps_bool(live)}; MemoryMB = {group_memory_mb(inventory, vms)} }}"
+        )
+    return lines
+
+
+def step_line(inventory: Inventory, move: Move) -> str:
+    """One move as a data line (names as literals, figures as integers)."""
+    vms = array(inventory.vm_names[v] for v in move.vms)
+    return (
+        f"[pscustomobject]@{{ Step = {move.step}; Group = {literal(move.group)}; Vms = {vms}; "
+        f"From = {literal(inventory.node_names[move.source])}; "
+        f"To = {literal(inventory.node_names[move.target])}; Live = {ps_bool(move.live)}; "
+        f"Parked = {ps_bool(move.parked)}; ResumeStep = {move.resume_step or 0}; "
+        f"MemoryMB = {group_memory_mb(inventory, move.vms)} }}"
+    )
 
 
 def encode(script: str) -> bytes:
@@ -137,54 +162,83 @@ def encode(script: str) -> bytes:
     return BOM + script.encode("utf-8")
 
 
-def _header(info: Mapping[str, Any], cluster: str) -> list[str]:
+def _header(
+    info: Mapping[str, Any], cluster: str, rollback: bool, set_classes: bool, unordered: bool
+) -> list[str]:
     figures = ", ".join(
         f"{key} {comment(str(info.get(key, '?')))}"
         for key in ("status", "objective", "objective_value", "failures", "input_sha256")
     )
+    name = "rollback-plan.ps1" if rollback else "apply-plan.ps1"
     return [
         "#Requires -Version 5.1",
         "#Requires -Modules FailoverClusters",
-        "# Applies an hvplace plan to a Hyper-V failover cluster (written by hvplace export).",
+        *(_ROLLBACK if rollback else _APPLY),
         f"# Plan: {figures}",
         f"# Inventory cluster: {comment(cluster)}",
         "#",
-        "# For each VM role (the virtual machine group named after the VM) it sets the preferred",
-        "# owners (Set-ClusterOwnerNode) to the plan's failover order and the group's",
-        "# AntiAffinityClassNames, then moves the VMs whose node changes: a group on an",
-        "# exclusive LUN by quick migration with its LUN and all its VMs (Move-ClusterGroup),",
-        "# a VM on a Cluster Shared Volume by live migration (Move-ClusterVirtualMachineRole).",
-        "# Every group and node is looked up before anything changes; the first error stops it.",
-        "#",
-        "# Run it on a cluster node as a cluster administrator (elsewhere, -Cluster NAME; live",
-        "# migration from another computer needs CredSSP):",
-        "#   .\\apply-plan.ps1           # dry run: prints 'What if: ...' for each change",
-        "#   .\\apply-plan.ps1 -Apply    # makes the changes (add -Confirm to approve each)",
+        *([] if rollback or set_classes else _CLASSES_UNKNOWN),
+        *(_UNORDERED if unordered else []),
+        *_RUNNING,
+        f"#   .\\{name}           # dry run: prints 'What if: ...' for each change",
+        f"#   .\\{name} -Apply    # makes the changes (add -Confirm to approve each)",
         "",
     ]
 
 
-def _role_line(role: Role) -> str:
+# Parked steps save VMs with Stop-VM (the Hyper-V module); checked before anything runs.
+_HYPERV = "#Requires -Modules Hyper-V"
+_APPLY = (
+    "# Applies an hvplace plan to a Hyper-V failover cluster (written by hvplace export).",
+    "# For each VM role (the virtual machine group named after the VM) it sets the preferred",
+    "# owners (Set-ClusterOwnerNode) to the plan's failover order and the group's",
+    "# AntiAffinityClassNames, then makes the moves in the order of moves.csv: a group on an",
+    "# exclusive LUN by quick migration with its LUN and all its VMs (Move-ClusterGroup),",
+    "# a VM on a Cluster Shared Volume by live migration (Move-ClusterVirtualMachineRole),",
+    "# a parked group saved to disk and started on its target later. Before each move it",
+    "# checks the target's free memory and stops, with the reason, if it is short.",
+)
+_ROLLBACK = (
+    "# Rolls an applied hvplace plan back (written by hvplace export --rollback): moves each",
+    "# group back to the node it ran on before (vms.node / luns.node), in a safe order.",
+    "# Preferred owners and anti-affinity classes are left as they are: the inventory holds",
+    "# no earlier preferred-owner lists, so only the placement is restored; set the owners",
+    "# by hand if they must be as before. A group whose earlier node is unknown stays.",
+)
+_CLASSES_UNKNOWN = (
+    "# Anti-affinity: the inventory did not read the classes from the cluster (no",
+    "# Get-ClusterGroup export, or no anti_affinity column), so AntiAffinityClassNames are",
+    "# left as they are.",
+    "#",
+)
+_UNORDERED = (
+    "# The plan has no moves.csv: the moves run by group name, not in a proven safe order;",
+    "# the memory check before each move stops the script before a node runs short.",
+    "#",
+)
+_RUNNING = (
+    "# Every group and node is looked up before anything changes; the first error stops it.",
+    "# Each run writes a transcript hvplace-<kind>-<time>.log (-LogDirectory, default here).",
+    "#",
+    "# Run it on a cluster node as a cluster administrator (elsewhere, -Cluster NAME; live",
+    "# migration from another computer needs CredSSP):",
+)
+
+
+def role_line(role: Role) -> str:
     return (
         f"[pscustomobject]@{{ Name = {literal(role.name)}; Owners = {array(role.owners)}; "
         f"AntiAffinity = {array(role.anti_affinity)}; Node = {literal(role.node)}; "
         f"From = {literal(role.current)}; Lun = {literal(role.lun)}; "
-        f"Shared = {_bool(role.shared)} }}"
+        f"Shared = {ps_bool(role.shared)} }}"
     )
 
 
-def _move_line(move: Move) -> str:
-    return (
-        f"[pscustomobject]@{{ Vms = {array(move.vms)}; Lun = {literal(move.lun)}; "
-        f"Shared = {_bool(move.shared)}; Node = {literal(move.node)} }}"
-    )
-
-
-def _bool(value: bool) -> str:
+def ps_bool(value: bool) -> str:
     return "$true" if value else "$false"
 
 
-def _check_distinct_for_windows(inventory: Inventory, cluster: int) -> None:
+def check_distinct_for_windows(inventory: Inventory, cluster: int) -> None:
     """Windows compares cluster group and node names without case: two names that differ
     only in case would be one group (or node) there."""
     vms = [inventory.vm_names[v] for v in inventory.vms_of(cluster)]

@@ -148,6 +148,7 @@ class _Builder:
         self.luns_file = luns.file if luns is not None else ""
         self.node_rows, self.vm_rows, self.lun_rows = node_rows, vm_rows, lun_rows
         self.resources = resources
+        self.classes_known = _classes_given(vms)
 
     def build(self) -> Inventory:
         self._check_nodes()
@@ -184,6 +185,7 @@ class _Builder:
             lun_shared=np.array(lun_shared, bool),
             lun_node=_ints(lun_node),
             has_lun_table=self.lun_rows is not None,
+            classes_known=self.classes_known,
         )
 
     def _resolve_clusters_and_nodes(self) -> tuple[tuple[str, ...], list[int]]:
@@ -310,6 +312,14 @@ class _Builder:
         for v, classes in enumerate(per_vm):
             matrix[v, [index[c] for c in classes]] = True
         return names, matrix
+
+
+def _classes_given(vms: RawTable) -> bool:
+    """Whether the table says which classes VMs have: an anti_affinity column (empty
+    cells: none) that is not None throughout (None is how a writer says "not known")."""
+    if "anti_affinity" not in vms.columns:
+        return False
+    return not vms.rows or any(row.get("anti_affinity") is not None for row in vms.rows)
 
 
 def _ints(values: Any) -> np.ndarray:

@@ -122,6 +122,8 @@ def write_inventory(
 
 
 def _write_table(path: Path, name: str, rows: Sequence[Mapping[str, Any]], fmt: str) -> None:
+    """One table; a column that every row gives as None was not in the source and is left
+    out (an absent anti_affinity column means the classes are unknown, not empty)."""
     resources = tuple(
         dict.fromkeys(
             key.removeprefix(RESOURCE_PREFIX)
@@ -131,11 +133,15 @@ def _write_table(path: Path, name: str, rows: Sequence[Mapping[str, Any]], fmt: 
         )
     )
     schema = arrow_schema(TABLES[name], resources)
+    unknown = [
+        f.name for f in schema if rows and all(f.name in r and r[f.name] is None for r in rows)
+    ]
     defaults = {c.name: c.default for c in TABLES[name]}
     for row in rows:
         strangers = set(row) - set(schema.names)
         if strangers:
             raise ValueError(f"{path.name}: unknown columns {sorted(strangers)}")
+    schema = pa.schema([f for f in schema if f.name not in unknown])
     full = [{c: row.get(c, defaults.get(c)) for c in schema.names} for row in rows]
     if fmt == "csv":
         write_csv(path, schema.names, full)
@@ -302,7 +308,7 @@ def _vm_row(inv: Inventory, v: int, res: list[str]) -> dict[str, Any]:
         "lun": "" if own_lun else lun_name,
         "node": _name(inv.node_names, inv.vm_node[v]),
         "vlan": bool(inv.vm_vlan[v]),
-        "anti_affinity": CLASS_SEPARATOR.join(classes),
+        "anti_affinity": CLASS_SEPARATOR.join(classes) if inv.classes_known else None,
         "cluster": inv.clusters[inv.vm_cluster[v]],
         **{c: int(x) for c, x in zip(res, inv.vm_resources[v], strict=True)},
     }

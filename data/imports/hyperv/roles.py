@@ -54,7 +54,9 @@ class _Tally:
 def apply_roles(
     vms: list[Vm], tables: Sequence[RawTable], left_out: set[str], report: ImportReport
 ) -> None:
-    """Set node, anti_affinity and cluster of the VMs that are cluster roles."""
+    """Set node, anti_affinity and cluster of the VMs that are cluster roles. When every
+    table lists AntiAffinityClassNames as text, every VM gets an anti_affinity value (empty
+    for none), so the inventory knows the classes and the apply script may set them."""
     if not tables:
         return
     by_name: dict[str, Vm] = {}
@@ -64,6 +66,9 @@ def apply_roles(
     tally = _Tally()
     for cells in all_cells(tables):
         _apply_role(cells, by_name, omitted, tally)
+    if all(column(t, "AntiAffinityClassNames") for t in tables) and not tally.type_names:
+        for vm in vms:  # the cluster's classes were read: a VM without one has none
+            vm.row.setdefault("anti_affinity", "")
     _report(tables, tally, report)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from data.errors import InputError
-from data.export.powershell import QUOTES, encode, literal, moves, powershell_script, roles
+from data.export.powershell import QUOTES, encode, literal, powershell_script
+from data.export.powershell_moves import (
+    check_moves_lead_to_plan,
+    read_moves_csv,
+    reversed_placement,
+    unordered_moves,
+)
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
+from data.moves import Move
 from data.plan import Plan
 
 DOUBLE_QUOTES = '"\u201c\u201d\u201e'  # would start an interpolating string
@@ -232,27 +240,31 @@ def test_script_sets_owners_from_the_data_once_per_group() -> None:
     assert ".AntiAffinityClassNames = $classes" in script
 
 
-def test_script_moves_only_changed_vms_and_an_exclusive_lun_once() -> None:
-    moves_data = data_objects(script_for(inventory()), "Moves")
-    # app stays on hv1 but db (same LUN) has no known node: lun1 moves once, with both;
+def test_script_without_moves_csv_moves_each_changed_group_once() -> None:
+    moves_data = data_objects(script_for(inventory(current=("hv2", "", "hv2"))), "Steps")
+    # app runs on hv2 (db's node unknown): lun1 moves once, with both, by quick migration;
     # web changes hv2 -> hv3 on the CSV: a live migration of web alone.
-    assert moves_data == [
-        {"Vms": ["app", "db"], "Lun": "lun1", "Shared": False, "Node": "hv1"},
-        {"Vms": ["web"], "Lun": "csv1", "Shared": True, "Node": "hv3"},
+    assert [(m["Group"], m["Vms"], m["From"], m["To"], m["Live"]) for m in moves_data] == [
+        ("lun1", ["app", "db"], "hv2", "hv1", False),
+        ("web", ["web"], "hv2", "hv3", True),
     ]
+    assert [m["MemoryMB"] for m in moves_data] == [2 * (2048 + 40), 2048 + 40]
 
 
 def test_script_has_no_moves_when_nothing_changes() -> None:
     inv = inventory(current=("hv1", "hv1", "hv3"))
-    assert data_objects(script_for(inv), "Moves") == []
-    assert moves(roles(inv, PLAN, 0)) == []
+    assert data_objects(script_for(inv), "Steps") == []
+    assert unordered_moves(inv, PLAN) == ()
 
 
 def test_script_is_a_dry_run_unless_applied() -> None:
     script = script_for(inventory())
     lines = script.split("\r\n")
     assert "[CmdletBinding(SupportsShouldProcess)]" in lines
-    assert "param([switch]$Apply, [string]$Cluster = '.')" in lines
+    assert (
+        "param([switch]$Apply, [string]$Cluster = '.', [string]$LogDirectory = '', "
+        "[int]$MarginMB = 0)"
+    ) in lines
     apply = lines.index("if (-not $Apply) {")
     assert "    $WhatIfPreference = $true" in lines[apply : lines.index("}", apply)]
     assert "$ErrorActionPreference = 'Stop'" in lines
@@ -360,3 +372,217 @@ def test_script_without_apply_refuses_whatif_false() -> None:
     guard = lookup.index("$PSBoundParameters.ContainsKey('WhatIf')")
     assert guard < lookup.index("$WhatIfPreference = $true") < lookup.index("Get-ClusterNode")
     assert "throw " in lookup[guard : lookup.index("$WhatIfPreference = $true")]
+
+
+# the move order --------------------------------------------------------------------------
+
+# Hand-built orders (the sequencer's output, as moves.csv holds it): web first, then lun1.
+ORDER = (
+    Move(1, "web", (2,), 1, 2, live=True),
+    Move(2, "lun1", (0, 1), 1, 0, live=False),
+)
+PARKED = (
+    Move(1, "lun1", (0, 1), 1, 0, live=False, parked=True, resume_step=2),
+    Move(2, "web", (2,), 1, 2, live=True),
+)
+
+
+def _function(script: str, name: str) -> str:
+    """The body of `function name(...) { ... }`: up to the next line at its indentation."""
+    lines = script.split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"function {name}("))
+    depth = len(lines[start]) - len(lines[start].lstrip())
+    end = next(
+        i
+        for i in range(start + 1, len(lines))
+        if lines[i].strip() == "}" and len(lines[i]) - len(lines[i].lstrip()) == depth
+    )
+    return "\r\n".join(lines[start : end + 1])
+
+
+def test_script_steps_follow_the_move_order_given() -> None:
+    steps = data_objects(powershell_script(inventory(), PLAN, INFO, 0, ORDER), "Steps")
+    assert [(s["Step"], s["Group"], s["Vms"], s["From"], s["To"], s["Live"]) for s in steps] == [
+        (1, "web", ["web"], "hv2", "hv3", True),
+        (2, "lun1", ["app", "db"], "hv2", "hv1", False),
+    ]
+    assert [(s["Parked"], s["ResumeStep"]) for s in steps] == [(False, 0), (False, 0)]
+    script = powershell_script(inventory(), PLAN, INFO, 0, ORDER)
+    assert "foreach ($step in $Steps) {" in script  # one pass, in the data's order
+    assert "moves run by group name" not in script  # given an order, it says none of that
+
+
+def test_script_steps_carry_the_memory_a_group_needs() -> None:
+    """Memory incl. Hyper-V overhead: 2048 MiB VMs cost 2048 + 32 + 8 each."""
+    steps = data_objects(powershell_script(inventory(), PLAN, INFO, 0, ORDER), "Steps")
+    assert [s["MemoryMB"] for s in steps] == [2088, 2 * 2088]
+
+
+def test_script_checks_the_targets_memory_before_every_move() -> None:
+    script = powershell_script(inventory(), PLAN, INFO, 0, PARKED)
+    for function, command in (
+        ("Move-Role", "Move-ClusterVirtualMachineRole"),
+        ("Move-Role", "Move-ClusterGroup "),
+        ("Resume-Role", "Move-ClusterGroup "),
+        ("Resume-Role", "Start-ClusterGroup"),
+    ):
+        body = _function(script, function)
+        assert "Assert-Room $" in body
+        assert body.index("Assert-Room $") < body.index(command)
+    room = _function(script, "Assert-Room")
+    assert "Get-CimInstance -ClassName Win32_OperatingSystem -ComputerName $Node" in room
+    assert "FreePhysicalMemory / 1024" in room
+    assert "throw (" in room and "stopped before moving it" in room
+    code = [line for line in script.split("\r\n") if not line.lstrip().startswith("#")]
+    moving = [line for line in code if "Move-Cluster" in line]
+    assert len(moving) == 3  # only in Move-Role (live, quick) and Resume-Role
+
+
+def test_script_writes_a_transcript_named_with_the_time() -> None:
+    script = script_for(inventory())
+    lines = [line.strip() for line in script.split("\r\n")]
+    start = lines.index(
+        "Start-Transcript -Path $transcript -WhatIf:$false -Confirm:$false | Out-Null"
+    )
+    assert "$stamp = Get-Date -Format 'yyyyMMdd-HHmmss'" in lines[:start]
+    assert start < lines.index("try {") < lines.index("} finally {")
+    assert lines.index("try {") < next(
+        i for i, line in enumerate(lines) if "Get-ClusterGroup" in line
+    )
+    assert lines[lines.index("} finally {") :] == [
+        "} finally {",
+        "Stop-Transcript | Out-Null",
+        "}",
+        "",
+    ]
+
+
+def test_script_parks_a_group_and_resumes_it_at_its_step() -> None:
+    script = powershell_script(inventory(), PLAN, INFO, 0, PARKED)
+    steps = data_objects(script, "Steps")
+    assert [(s["Group"], s["Parked"], s["ResumeStep"]) for s in steps] == [
+        ("lun1", True, 2),
+        ("web", False, 0),
+    ]
+    save = _function(script, "Save-Role")
+    assert "Stop-VM -VM $found[0] -Save" in save
+    assert save.index("Stop-VM") < save.index("Stop-ClusterGroup -Name $Group")
+    assert "Where-Object { $_.Name -ceq $vm }" in save  # never Stop-VM -Name (wildcards)
+    assert "$_.ResumeStep -eq $step.Step" in script
+    assert "#Requires -Modules Hyper-V" in script
+    assert "#Requires -Modules Hyper-V" not in powershell_script(inventory(), PLAN, INFO, 0, ORDER)
+
+
+def test_script_parked_changes_sit_behind_should_process() -> None:
+    lines = powershell_script(inventory(), PLAN, INFO, 0, PARKED).split("\r\n")
+    for command in ("Stop-VM -VM", "Stop-ClusterGroup", "Start-ClusterGroup"):
+        at = next(i for i, line in enumerate(lines) if command in line and "#" not in line)
+        assert any("$PSCmdlet.ShouldProcess(" in opener for opener in _openers(lines, at))
+
+
+def _openers(lines: list[str], at: int) -> list[str]:
+    """Every statement whose block line `at` is in, innermost first."""
+    found = []
+    while len(lines[at]) - len(lines[at].lstrip()) > 0:
+        found.append(_block_opener(lines, at))
+        at = lines.index(found[-1])
+    return found
+
+
+def test_script_skips_moves_already_done() -> None:
+    body = _function(script_for(inventory()), "Move-Role")
+    skip = body.index("if ($from -eq $To) {")
+    assert skip < body.index("Assert-Room") and "return" in body[skip : body.index("Assert-Room")]
+
+
+def test_script_leaves_anti_affinity_alone_when_the_classes_are_unknown() -> None:
+    nodes = [{"node": n, "memory_mb": 65536, "logical_processors": 16} for n in ("hv1", "hv2")]
+    vms = [{"vm": v, "memory_mb": 2048, "vcpus": 1, "node": "hv1"} for v in ("a", "b")]
+    unknown = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
+    plan = Plan.from_lists([0, 1], [[0, 1], [1, 0]])
+    script = powershell_script(unknown, plan, INFO, 0)
+    header = script.split("[CmdletBinding")[0]
+    assert "AntiAffinityClassNames are\r\n# left as they are" in header
+    assert "$SetClasses = $false" in script.split("\r\n")
+    assert script.index("if (-not $SetClasses) { continue }") < script.index(
+        ".AntiAffinityClassNames = $classes"
+    )
+    known = script_for(inventory())
+    assert "$SetClasses = $true" in known.split("\r\n")
+    assert "left as they are" not in known.split("[CmdletBinding")[0]
+
+
+def test_rollback_script_restores_the_previous_nodes_and_only_them() -> None:
+    inv = inventory(current=("hv2", "hv2", "hv2"))  # lun1 and web both ran on hv2
+    back_inv, back = reversed_placement(inv, PLAN)
+    assert back.vm_node.tolist() == [1, 1, 1]
+    assert back_inv.vm_node.tolist() == PLAN.vm_node.tolist()
+    script = powershell_script(back_inv, back, INFO, 0, rollback=True)
+    steps = data_objects(script, "Steps")
+    assert sorted((s["Group"], s["From"], s["To"]) for s in steps) == [
+        ("lun1", "hv1", "hv2"),
+        ("web", "hv3", "hv2"),
+    ]
+    lines = script.split("\r\n")
+    assert "$SetOwners = $false" in lines and "$SetClasses = $false" in lines
+    assert "$ScriptKind = 'rollback'" in lines
+    header = script.split("[CmdletBinding")[0]
+    assert "no earlier preferred-owner lists, so only the placement is restored" in header
+
+
+def test_rollback_keeps_a_group_whose_earlier_node_is_unknown() -> None:
+    inv = inventory(current=("", "", "hv2"))
+    _, back = reversed_placement(inv, PLAN)
+    assert back.vm_node.tolist() == [0, 0, 1]  # lun1 stays on hv1; web goes back to hv2
+
+
+# reading moves.csv -----------------------------------------------------------------------
+
+MOVES_HEADER = "step,group,vms,from,to,migration,parked,resume_step\n"
+
+
+def test_read_moves_csv_gives_the_moves_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(
+        MOVES_HEADER + "1,lun1,db;app,hv2,hv1,quick,true,2\n2,web,web,hv2,hv3,live,false,\n"
+    )
+    assert read_moves_csv(path, inventory()) == (
+        Move(1, "lun1", (0, 1), 1, 0, live=False, parked=True, resume_step=2),
+        Move(2, "web", (2,), 1, 2, live=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("1,web,web,hv2,hv9,live,false,", r"moves.csv row 1, to: 'hv9' is not in the inventory"),
+        ("1,web,web,hv2,hv3,warp,false,", r"moves.csv row 1, migration: 'warp' is not quick"),
+        ("2,web,web,hv2,hv3,live,false,", r"moves.csv row 1.*steps count 1, 2"),
+        ("1,web,web,hv2,hv3,live,true,", r"moves.csv row 1.*parked move names its resume_step"),
+    ],
+)
+def test_read_moves_csv_names_the_bad_cell(tmp_path: Path, row: str, message: str) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(MOVES_HEADER + row + "\n")
+    with pytest.raises(InputError) as error:
+        read_moves_csv(path, inventory())
+    assert re.search(message, error.value.line())
+
+
+def test_moves_that_end_elsewhere_than_the_placement_are_refused() -> None:
+    stale = (Move(1, "web", (2,), 1, 0, live=True),)  # the placement puts web on hv3
+    with pytest.raises(InputError, match="group 'web' ends on 'hv1' but the placement says 'hv3'"):
+        check_moves_lead_to_plan(inventory(), PLAN, stale)
+    check_moves_lead_to_plan(inventory(), PLAN, ORDER)
+
+
+def test_script_places_the_groups_no_step_moves_after_the_steps() -> None:
+    """db's node is unknown, so no step can move lun1; the script still puts it on hv1."""
+    script = powershell_script(inventory(current=("", "", "hv2")), PLAN, INFO, 0, ORDER[:1])
+    assert [(r["Group"], r["Vms"], r["To"], r["Live"]) for r in data_objects(script, "Rest")] == [
+        ("lun1", ["app", "db"], "hv1", False)
+    ]
+    logic = script[script.index("foreach ($step in $Steps) {") :]
+    rest = logic.index("foreach ($rest in $Rest) {")
+    assert "if ($Running[$group] -ne $rest.To) {" in logic[rest:]
+    assert "Move-Role $group $rest.To" in logic[rest:]  # with its memory check

@@ -181,3 +181,18 @@ def test_inventory_tables_rebuilds_the_same_inventory(tables: dict) -> None:
     inventory, _ = build_tables(tables, "csv")
     rebuilt, _ = build_tables(inventory_tables(inventory), "csv")
     assert rebuilt.equals(inventory)
+
+
+def test_inventory_tables_without_known_classes_leave_the_column_out(tmp_path: Path) -> None:
+    """No anti_affinity column in, none out: the plan's inventory/ keeps 'unknown'."""
+    nodes = [{"node": "hv1", "memory_mb": 65536, "logical_processors": 16}]
+    vms = [{"vm": "web1", "memory_mb": 1024, "vcpus": 1}]
+    unknown = build_inventory(table("nodes", nodes), table("vms", vms))
+    known = build_inventory(table("nodes", nodes), table("vms", [{**vms[0], "anti_affinity": ""}]))
+    assert (unknown.classes_known, known.classes_known) == (False, True)
+    for inventory, name in ((unknown, "u"), (known, "k")):
+        write_inventory(tmp_path / name, inventory_tables(inventory))
+        assert read_inventory(tmp_path / name)[0].equals(inventory)
+    header = (tmp_path / "u" / "vms.csv").read_text().splitlines()[0]
+    assert "anti_affinity" not in header
+    assert "anti_affinity" in (tmp_path / "k" / "vms.csv").read_text().splitlines()[0]

@@ -340,3 +340,34 @@ def test_hyperv_checkpoint_lists_are_not_vms(tmp_path: Path) -> None:
     assert build_imported(result).equals(load(FIXTURES))
     ignored = "get-vmsnapshot.csv: checkpoints (Get-VMSnapshot), not VMs; ignored"
     assert ignored in report_text(result)
+
+
+def test_hyperv_with_get_clustergroup_knows_the_classes(tmp_path: Path) -> None:
+    """Even when no role has a class, the cluster was asked: every VM has none."""
+    no_classes = {
+        "get-clustergroup.csv": lambda h, r: (
+            h,
+            [{**row, "AntiAffinityClassNames": ""} for row in r],
+        )
+    }
+    inv = load(exports(tmp_path, no_classes))
+    assert inv.classes_known and inv.class_names == ()
+
+
+def test_hyperv_without_get_clustergroup_does_not_know_the_classes(tmp_path: Path) -> None:
+    inv = load(exports(tmp_path, {"get-clustergroup.csv": None}))
+    assert not inv.classes_known
+
+
+def test_hyperv_classes_as_type_names_are_not_known(tmp_path: Path) -> None:
+    type_names = {
+        "get-clustergroup.csv": lambda h, r: (
+            h,
+            [
+                {**row, "AntiAffinityClassNames": "System.Collections.Specialized.StringCollection"}
+                for row in r
+            ],
+        )
+    }
+    inv = load(exports(tmp_path, type_names))
+    assert not inv.classes_known
