@@ -17,6 +17,7 @@ def test_plan_two_node_example_writes_all_files(run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "inventory",
+        "moves.csv",  # its VMs name their current nodes
         "placement.csv",
         "placement.parquet",
         "plan.json",
