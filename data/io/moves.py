@@ -66,12 +66,13 @@ class _RowReader:
         resume_step = None
         if not is_missing(resume):
             resume_step = self._cell(number, row, "resume_step", Kind.POSITIVE_INT)
+        group, vms = self._cell(number, row, "group", Kind.NAME), self._vms(number, row)
         source, target = self._node(number, row, "from"), self._node(number, row, "to")
-        try:
+        try:  # what a Move refuses on its own (after the cells, whose errors say more)
             return Move(
                 step=step,
-                group=self._cell(number, row, "group", Kind.NAME),
-                vms=self._vms(number, row),
+                group=group,
+                vms=vms,
                 source=source,
                 target=target,
                 live=migration == LIVE,
