@@ -4,7 +4,6 @@ under exactly the move-order rule."""
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Mapping, Sequence
 from typing import Any
 

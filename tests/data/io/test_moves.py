@@ -104,5 +104,5 @@ def test_read_moves_names_file_row_and_column_of_a_bad_cell(
 
 def test_read_moves_needs_every_column(tmp_path: Path, inventory: Inventory) -> None:
     (tmp_path / "moves.csv").write_text("step,group,vms,from,to,migration,parked\n")
-    with pytest.raises(InputError, match="moves.csv, resume_step: required column"):
+    with pytest.raises(InputError, match=r"moves\.csv, resume_step: required column"):
         read_moves(tmp_path, inventory)
