@@ -1,15 +1,8 @@
 """A safe move order from today's placement to a plan's (moves.csv, data/moves.py).
 
-Where things are today (the start of the replay), as the checker also reads it:
-- a VM with a vms.node runs there;
-- a VM on an exclusive LUN without a vms.node runs where its LUN's group is: the node
-  holding most of the group's VMs that name one (ties: the lowest node index), else
-  luns.node; a group with neither, like a VM on a shared LUN without a vms.node, is
-  not running: it is not moved and starts on its planned node after the last step.
-A group needs a move when one of its running VMs is not on its planned node. Its
-move leaves every node its VMs run on, so the VMs of an exclusive LUN that today
-run on different nodes end up together; the row's `from` is the node holding most
-of them among those other than the target (for a group on one node, that node).
+Where groups are today, and which need a move, is solver/move_groups.py's. A row's
+`from` is the node holding most of the group's VMs among those other than its
+target (for a group on one node, that node).
 
 The method: each node keeps its incoming groups largest first (groups leaving a
 node over its limits at the start ahead of the others); whenever a node loses load,
@@ -29,8 +22,7 @@ not proven minimal (that is a feedback-vertex-set problem).
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,106 +30,23 @@ import numpy as np
 from data.inventory import Inventory
 from data.moves import Move
 from data.plan import Plan
+from solver.move_groups import Group, Incoming, Vector, build_groups, start_nodes
 
-Vector = tuple[int, ...]
 HOP_TRIES = 8  # candidates looked at for a hop before the best one is parked
-
-
-@dataclass(eq=False)
-class _Group:
-    """One failover group on its way: where its running VMs are, and where it goes."""
-
-    name: str
-    vms: tuple[int, ...]
-    live: bool
-    load: Vector
-    at: dict[int, tuple[Vector, int]]  # node -> (load, VM count) of its VMs running there
-    target: int
-    vlan: bool
-    vcpus: int  # the most vCPUs of any of its VMs
-    hopped: bool = False
-    slot: tuple[int, int] = (-1, -1)  # (tier, index) in its target's incoming lists
-    parked_row: int = -1
 
 
 @dataclass
 class _Row:
-    group: _Group
+    group: Group
     source: int
     target: int
     parked: bool = False
     resume_step: int | None = None
 
 
-class _Incoming:
-    """The groups bound for one node, ascending by the memory they add there; the live
-    entry at or below a bound is found and removed in near-constant time."""
-
-    def __init__(self, entries: list[tuple[int, _Group]]) -> None:
-        entries.sort(key=lambda e: e[0])
-        self.keys = [k for k, _ in entries]
-        self.groups = [g for _, g in entries]
-        self._down = list(range(len(entries) + 1))  # slot i + 1 is entry i; 0: none
-        self._first = 0  # no live entry below it
-
-    def _slot(self, i: int) -> int:
-        root = i
-        while self._down[root] != root:
-            root = self._down[root]
-        while self._down[i] != root:
-            self._down[i], i = root, self._down[i]
-        return root
-
-    def largest(self, free_mb: int, below: int) -> int:
-        """The live entry with key <= free_mb and index < below that is largest, or -1."""
-        return self._slot(min(bisect.bisect_right(self.keys, free_mb), below)) - 1
-
-    def remove(self, i: int) -> None:
-        self._down[i + 1] = i
-
-    def smallest(self) -> int:
-        """The live entry with the smallest key, or -1."""
-        while self._first < len(self.keys) and self._slot(self._first + 1) != self._first + 1:
-            self._first += 1
-        return self._first if self._first < len(self.keys) else -1
-
-
 def sequence_moves(inventory: Inventory, plan: Plan) -> tuple[Move, ...]:
     """The moves, in order, that take today's placement to the plan's (see the module)."""
     return _Sequencer(inventory, plan).run()
-
-
-def start_nodes(inventory: Inventory, plan: Plan) -> list[int]:
-    """Where each VM runs at the start of the replay (-1: not running)."""
-    start = [int(n) for n in inventory.vm_node]
-    for _, vms, live, lun in _plan_groups(inventory, plan):
-        if not live and any(start[v] < 0 for v in vms):
-            node = _group_node(inventory, vms, lun)
-            for v in vms:
-                start[v] = start[v] if start[v] >= 0 else node
-    return start
-
-
-def _plan_groups(inventory: Inventory, plan: Plan) -> list[tuple[str, tuple[int, ...], bool, int]]:
-    """(name, VMs, live, LUN) of every failover group of the plan."""
-    groups: list[tuple[str, tuple[int, ...], bool, int]] = []
-    by_lun: dict[int, list[int]] = {}
-    for v in range(inventory.n_vms):
-        lun = int(plan.vm_lun[v])
-        if 0 <= lun < inventory.n_luns and not inventory.lun_shared[lun]:
-            by_lun.setdefault(lun, []).append(v)
-        else:
-            groups.append((inventory.vm_names[v], (v,), True, lun))
-    groups += [(inventory.lun_names[lun], tuple(vms), False, lun) for lun, vms in by_lun.items()]
-    return groups
-
-
-def _group_node(inventory: Inventory, vms: tuple[int, ...], lun: int) -> int:
-    named = Counter(int(inventory.vm_node[v]) for v in vms if inventory.vm_node[v] >= 0)
-    if not named:
-        return int(inventory.lun_node[lun])
-    most = max(named.values())
-    return min(n for n, count in named.items() if count == most)
 
 
 class _Sequencer:
@@ -160,47 +69,32 @@ class _Sequencer:
             if n >= 0:
                 self.load[n] = [a + b for a, b in zip(self.load[n], self.vm_load[v], strict=True)]
         self.over_at_start = [not self._within(n) for n in range(inventory.n_nodes)]
-        self.groups = [g for g in self._build_groups(plan, start) if self._needs_move(g)]
+        self.groups = [
+            g for g in build_groups(inventory, plan, start, self.vm_load) if self._needs_move(g)
+        ]
         self.rows: list[_Row] = []
-        self.out_at: list[set[_Group]] = [set() for _ in range(inventory.n_nodes)]
+        self.out_at: list[set[Group]] = [set() for _ in range(inventory.n_nodes)]
         for g in self.groups:
             for n in g.at:
                 self.out_at[n].add(g)
         self.incoming = self._incoming_lists()
-        self.parked: list[list[_Group]] = [[] for _ in range(inventory.n_nodes)]
+        self.parked: list[list[Group]] = [[] for _ in range(inventory.n_nodes)]
         self.pending = len(self.groups)
         self.dirty: deque[int] = deque(range(inventory.n_nodes))
         self.queued = [True] * inventory.n_nodes
         self.changed = [0] * inventory.n_nodes  # bumped whenever a node's load or queue changes
-        self.candidates: dict[int, tuple[int, tuple[tuple[int, int, str], _Group] | None]] = {}
+        self.candidates: dict[int, tuple[int, tuple[tuple[int, int, str], Group] | None]] = {}
 
-    def _build_groups(self, plan: Plan, start: list[int]) -> list[_Group]:
-        groups = []
-        for name, vms, live, _ in _plan_groups(self.inv, plan):
-            at: dict[int, tuple[Vector, int]] = {}
-            for v in vms:
-                if start[v] >= 0:
-                    load, count = at.get(start[v], (self._zero(), 0))
-                    at[start[v]] = (_add(load, self.vm_load[v]), count + 1)
-            total = self._zero()
-            for v in vms:
-                total = _add(total, self.vm_load[v])
-            vlan = any(bool(self.inv.vm_vlan[v]) for v in vms)
-            vcpus = max(int(self.inv.vm_vcpus[v]) for v in vms)
-            target = int(plan.vm_node[vms[0]])
-            groups.append(_Group(name, vms, live, total, at, target, vlan, vcpus))
-        return groups
-
-    def _needs_move(self, g: _Group) -> bool:
+    def _needs_move(self, g: Group) -> bool:
         return any(n != g.target for n in g.at)
 
-    def _incoming_lists(self) -> list[tuple[_Incoming, _Incoming]]:
+    def _incoming_lists(self) -> list[tuple[Incoming, Incoming]]:
         """Per node: (groups leaving a node over its limits at the start, the others)."""
         entries: list[tuple[list, list]] = [([], []) for _ in range(self.inv.n_nodes)]
         for g in self.groups:
             urgent = any(self.over_at_start[n] for n in g.at)
             entries[g.target][0 if urgent else 1].append((self._adds(g, g.target)[0], g))
-        lists = [(_Incoming(a), _Incoming(b)) for a, b in entries]
+        lists = [(Incoming(a), Incoming(b)) for a, b in entries]
         for pair in lists:
             for tier, incoming in enumerate(pair):
                 for i, g in enumerate(incoming.groups):
@@ -215,12 +109,12 @@ class _Sequencer:
     def _within(self, n: int) -> bool:
         return all(self.load[n][d] <= self.limit[n][d] for d in self.dims)
 
-    def _adds(self, g: _Group, n: int) -> Vector:
+    def _adds(self, g: Group, n: int) -> Vector:
         """The load node n gains when g starts on it (its VMs already there restart)."""
         there = g.at.get(n, (self._zero(), 0))[0]
         return tuple(a - b for a, b in zip(g.load, there, strict=True))
 
-    def _fits(self, g: _Group, n: int) -> bool:
+    def _fits(self, g: Group, n: int) -> bool:
         gain = self._adds(g, n) if n in g.at else g.load
         return all(self.load[n][d] + gain[d] <= self.limit[n][d] for d in self.dims)
 
@@ -229,7 +123,7 @@ class _Sequencer:
 
     # steps ----------------------------------------------------------------------
 
-    def _leave(self, g: _Group) -> None:
+    def _leave(self, g: Group) -> None:
         for n, (load, _) in g.at.items():
             self.load[n] = [a - b for a, b in zip(self.load[n], load, strict=True)]
             self.changed[n] += 1
@@ -239,11 +133,11 @@ class _Sequencer:
                 self.dirty.append(n)
         g.at = {}
 
-    def _source(self, g: _Group, target: int) -> int:
+    def _source(self, g: Group, target: int) -> int:
         counts = [(-count, n) for n, (_, count) in g.at.items() if n != target]
         return min(counts)[1]
 
-    def _move(self, g: _Group, target: int, parked: bool = False) -> None:
+    def _move(self, g: Group, target: int, parked: bool = False) -> None:
         self.rows.append(_Row(g, self._source(g, target), target, parked))
         self._leave(g)
         if parked:
@@ -256,7 +150,7 @@ class _Sequencer:
         elif not parked:
             self.out_at[target].add(g)
 
-    def _start(self, g: _Group, n: int) -> None:
+    def _start(self, g: Group, n: int) -> None:
         self.load[n] = [a + b for a, b in zip(self.load[n], g.load, strict=True)]
         self.changed[n] += 1
         g.at = {n: (g.load, len(g.vms))}
@@ -293,16 +187,16 @@ class _Sequencer:
 
     # cycles -----------------------------------------------------------------------
 
-    def _blocked(self, n: int) -> _Group | None:
+    def _blocked(self, n: int) -> Group | None:
         """The waiting group bound for n that adds the least memory."""
-        best: tuple[int, _Group] | None = None
+        best: tuple[int, Group] | None = None
         for incoming in self.incoming[n]:
             i = incoming.smallest()
             if i >= 0 and (best is None or incoming.keys[i] < best[0]):
                 best = (incoming.keys[i], incoming.groups[i])
         return None if best is None else best[1]
 
-    def _cached(self, n: int) -> tuple[tuple[int, int, str], _Group] | None:
+    def _cached(self, n: int) -> tuple[tuple[int, int, str], Group] | None:
         """_candidate(n), recomputed only when n changed since it was last asked."""
         seen = self.candidates.get(n)
         if seen is None or seen[0] != self.changed[n]:
@@ -310,7 +204,7 @@ class _Sequencer:
             self.candidates[n] = seen
         return seen[1]
 
-    def _candidate(self, n: int) -> tuple[tuple[int, int, str], _Group] | None:
+    def _candidate(self, n: int) -> tuple[tuple[int, int, str], Group] | None:
         """The group to take off n so that n's smallest waiting group fits, with its key
         (enough room freed first, then small)."""
         waiting = self._blocked(n)
@@ -328,7 +222,7 @@ class _Sequencer:
             g = max(leaving, key=lambda g: (g.at[n][0][0], g.name))
         return (0 if enough else 1, g.load[0], g.name), g
 
-    def _hop_node(self, g: _Group) -> int | None:
+    def _hop_node(self, g: Group) -> int | None:
         """The node of g's cluster, other than its own and its target, with the most free
         memory that can run it and take it now."""
         cluster = self.inv.node_cluster[g.target]
@@ -391,7 +285,3 @@ class _Sequencer:
         return Move(
             step, g.name, g.vms, row.source, row.target, g.live, row.parked, row.resume_step
         )
-
-
-def _add(a: Vector, b: Vector) -> Vector:
-    return tuple(x + y for x, y in zip(a, b, strict=True))

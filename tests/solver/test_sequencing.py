@@ -17,7 +17,8 @@ from data.io.build import build_inventory, table
 from data.moves import Move
 from data.plan import Plan
 from data.synth.fleet import fleet_inventory, generate_fleet, witness_plan
-from solver.sequencing import sequence_moves, start_nodes
+from solver.move_groups import start_nodes
+from solver.sequencing import sequence_moves
 
 # 8192 MiB nodes without reserve; a 4000 MiB VM costs 4056 MiB, so two fill a node.
 NODE: dict[str, Any] = {"memory_mb": 8192, "reserve_mb": 0, "logical_processors": 4}
