@@ -126,6 +126,9 @@ class _Replay:
         if move.group != key[1]:
             first = self.inv.vm_names[move.vms[0]]
             return f"group {move.group!r}: {first!r} belongs to {key[0]} {key[1]!r}"
+        strangers = [self.inv.vm_names[v] for v in move.vms if v not in members]
+        if strangers:
+            return f"moves {', '.join(strangers)} with {move.group!r}, to which they do not belong"
         if sorted(move.vms) != members:
             missing = [self.inv.vm_names[v] for v in members if v not in move.vms]
             return f"moves {move.group!r} without {', '.join(missing)}: a group moves whole"

@@ -123,12 +123,15 @@ def test_check_moves_rejects_an_exclusive_lun_split() -> None:
         [
             {"vm": "a", "lun": "l1", "node": "hv1", "memory_mb": 1000},
             {"vm": "b", "lun": "l1", "node": "hv1", "memory_mb": 1000},
+            {"vm": "c", "node": "hv2", "memory_mb": 1000},
         ],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv2"})
+    plan = plan_of(inv, {"a": "hv2", "b": "hv2", "c": "hv2"})
     found = check_moves(inv, plan, [move(inv, 1, "l1", "hv1", "hv2", vms=["a"])])
     assert rules(found) == {Rule.MOVE_ORDER}
     assert found[0].detail == "moves 'l1' without b: a group moves whole"
+    found = check_moves(inv, plan, [move(inv, 1, "l1", "hv1", "hv2", vms=["a", "b", "c"])])
+    assert found[0].detail == "moves c with 'l1', to which they do not belong"
     whole = [move(inv, 1, "l1", "hv1", "hv2", vms=["a", "b"])]
     assert check_moves(inv, plan, whole) == []
 
