@@ -7,17 +7,19 @@ target (for a group on one node, that node).
 The method: each node keeps its incoming groups largest first (groups leaving a
 node over its limits at the start ahead of the others); whenever a node loses load,
 its parked groups resume there first, then every incoming group that now fits
-moves, which frees its sources in turn (near-linear: each move wakes only its
-sources). A move is made only when its target stays within every limit, so a node
-over its limits never gains load. When nothing fits (a cycle), one group is taken
-out of the way: for the node whose smallest waiting group is closest to fitting,
-the smallest group leaving it that frees enough room (else the largest one); it
-hops to the node of its cluster with the most free memory that can take it (live or
-quick, no longer down than a move), else it is parked (saved to disk) and resumes
-on its target as soon as that has room. A group hops at most once. Guarantees:
-every step fits, every group ends on its planned node, at most two rows per group;
-hops and parks happen only when no move fits, one group each, but their number is
-not proven minimal (that is a feedback-vertex-set problem).
+moves, which frees its sources in turn (each move wakes only its sources). A move is
+made only when its target stays within every limit, so a node over its limits never
+gains load. When nothing fits (a cycle), one group is taken out of the way: for the
+node whose smallest waiting group is closest to fitting, the smallest group leaving
+it that frees enough room (else the largest one); it hops to the node of its
+cluster with the most free memory that can take it (one more migration), else it
+is parked (saved to disk: down until it resumes on its target, as soon as that has
+room). A group hops at most once; each break looks at every node once.
+Guarantees, for a plan whose no-failure placement fits (a certified one): it ends,
+every step fits, every group ends on its planned node, at most two rows per group
+(parking always frees room, so a cycle is always broken); hops and parks happen only
+when no move fits, one group each, but their number is not proven minimal (that is
+a feedback-vertex-set problem).
 """
 
 from __future__ import annotations
