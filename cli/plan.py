@@ -32,14 +32,17 @@ from cli.common import (
 from cli.progress import solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
+from data.check.moves import check_moves
 from data.imports.common import DynamicMemory, ImportOptions
 from data.imports.load import Loaded
 from data.inventory import Inventory
 from data.io.write import write_plan
-from data.plan import ClusterSummary, PlanSummary, software_versions
+from data.moves import Move
+from data.plan import ClusterSummary, Plan, PlanSummary, software_versions
 from data.rules import Objective
 from solver.params import Params
 from solver.result import Result, Status
+from solver.sequencing import sequence_moves
 
 if TYPE_CHECKING:
     from solver.solve import OnProgress
@@ -139,8 +142,9 @@ def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
     _certify(inv, result, output.failures)
     summary = _summary(inv, result, output.failures, loaded.input_sha256)
     assert result.plan is not None
+    moves = _moves(inv, result.plan)
     if out is not None:
-        guarded(lambda: write_plan(out, inv, result.plan, summary))  # type: ignore[arg-type]
+        guarded(lambda: write_plan(out, inv, result.plan, summary, moves))  # type: ignore[arg-type]
     elif not output.quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     print_plan(inv, result.plan, summary, output.fmt)
@@ -179,6 +183,19 @@ def _certify(inv: Inventory, result: Result, failures: int) -> None:
     if violations:  # a solver bug: say so loudly rather than write a wrong plan
         lines = "\n".join(v.line() for v in violations[:10])
         raise RuntimeError(f"the solver's plan breaks rules it must enforce:\n{lines}")
+
+
+def _moves(inv: Inventory, plan: Plan) -> tuple[Move, ...] | None:
+    """moves.csv's order when some VM names its current node, replayed by the checker
+    before it is written."""
+    if not (inv.vm_node >= 0).any():
+        return None
+    moves = sequence_moves(inv, plan)
+    violations = check_moves(inv, plan, moves)
+    if violations:  # a sequencer bug, as in _certify
+        lines = "\n".join(v.line() for v in violations[:10])
+        raise RuntimeError(f"the move order breaks the replay rules:\n{lines}")
+    return moves
 
 
 def _exit_without_plan(result: Result, time_limit: float) -> None:

@@ -10,11 +10,14 @@ import typer
 
 from cli.common import Exit, fail, guarded, load_sources, sources
 from data.check.checker import Violation, check_node_column, check_plan
+from data.check.moves import check_moves
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
+from data.io.moves import read_moves
 from data.io.write import plan_inventory_dir, read_plan
+from data.moves import Move
 from data.plan import Plan
-from data.schema import PLAN_JSON
+from data.schema import MOVES_CSV, PLAN_JSON
 
 # The arguments every command reading a saved plan takes alike.
 PlanDir = Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")]
@@ -34,12 +37,16 @@ class SavedPlan:
     info: dict[str, Any]  # plan.json's content ({} when absent)
     node_column: list[int]  # the placement's node column, as read_plan gives it
     failures: int  # k: --failures, else plan.json's
+    moves: tuple[Move, ...] | None = None  # moves.csv, when the plan has one
 
     def violations(self) -> list[Violation]:
-        """What `hvplace check` reports: every broken rule under N+k, and a node column
-        that does not name the first owner."""
+        """What `hvplace check` reports: every broken rule under N+k, a node column
+        that does not name the first owner, and an unsafe step of moves.csv."""
         found = check_plan(self.inventory, self.plan, self.failures)
-        return found + check_node_column(self.inventory, self.plan, self.node_column)
+        found += check_node_column(self.inventory, self.plan, self.node_column)
+        if self.moves is not None:
+            found += check_moves(self.inventory, self.plan, self.moves)
+        return found
 
 
 def load_saved_plan(
@@ -63,4 +70,7 @@ def load_saved_plan(
     k = failures if failures is not None else info.get("failures")
     if not isinstance(k, int) or isinstance(k, bool) or k < 0:
         fail(Exit.BAD_INPUT, f"{directory / PLAN_JSON}: failures: give --failures (no valid k)")
-    return SavedPlan(inv, plan, info, node_column, k)
+    moves = None
+    if (directory / MOVES_CSV).exists():
+        moves = guarded(lambda: read_moves(directory, inv))
+    return SavedPlan(inv, plan, info, node_column, k, moves)

@@ -26,6 +26,7 @@ class Rule(StrEnum):
     RESOURCE = "resource"  # each res_<name> within the node's, under every failure set
     FAILOVER = "failover"  # solver switch: the capacity rules under failure sets other than {}
     ANTI_AFFINITY = "anti-affinity"  # VMs sharing a class on different nodes (no failure)
+    MOVE_ORDER = "move-order"  # moves.csv: every step fits, groups move whole, end on the plan
 
 
 class Objective(StrEnum):

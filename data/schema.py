@@ -101,3 +101,7 @@ PLACEMENT_FILES = ("placement.csv", "placement.parquet")
 PLAN_JSON = "plan.json"
 # The canonical tables the plan was made from, so export and report need only the plan.
 PLAN_INVENTORY = "inventory"
+# moves.csv: the order in which to apply a plan (MODEL.md "Output", data/moves.py)
+MOVES_CSV = "moves.csv"
+MOVES_COLUMNS = ("step", "group", "vms", "from", "to", "migration", "parked", "resume_step")
+VM_SEPARATOR = ";"

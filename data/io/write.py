@@ -20,11 +20,15 @@ from data.errors import InputError
 from data.inventory import Inventory
 from data.io.atomic import replace_directory
 from data.io.cells import coerce, is_missing
+from data.io.moves import moves_rows
 from data.io.read import read_table
+from data.moves import Move
 from data.plan import Plan, PlanSummary
 from data.schema import (
     CLASS_SEPARATOR,
     INPUT_SUFFIXES,
+    MOVES_COLUMNS,
+    MOVES_CSV,
     OWNER_SEPARATOR,
     PLACEMENT_FILES,
     PLACEMENT_SCHEMA,
@@ -37,14 +41,20 @@ from data.schema import (
     arrow_schema,
 )
 
-PLAN_FILES = frozenset((*PLACEMENT_FILES, PLAN_JSON, PLAN_INVENTORY))
+PLAN_FILES = frozenset((*PLACEMENT_FILES, PLAN_JSON, PLAN_INVENTORY, MOVES_CSV))
 INVENTORY_FILES = frozenset(t + s for t in TABLES for s in INPUT_SUFFIXES)
 FORMATS = ("csv", "parquet")
 
 
-def write_plan(directory: Path, inventory: Inventory, plan: Plan, summary: PlanSummary) -> None:
-    """placement.csv, placement.parquet, plan.json and the inventory/ the plan was made
-    from (canonical CSV), replacing a previous plan atomically."""
+def write_plan(
+    directory: Path,
+    inventory: Inventory,
+    plan: Plan,
+    summary: PlanSummary,
+    moves: Sequence[Move] | None = None,
+) -> None:
+    """placement.csv, placement.parquet, plan.json, the inventory/ the plan was made
+    from (canonical CSV) and, when given, moves.csv; replacing a previous plan atomically."""
     rows = placement_rows(inventory, plan)
     table = pa.Table.from_pylist(rows, schema=PLACEMENT_SCHEMA)
 
@@ -55,6 +65,8 @@ def write_plan(directory: Path, inventory: Inventory, plan: Plan, summary: PlanS
         (temp / PLAN_INVENTORY).mkdir()
         for name, table_rows in inventory_tables(inventory).items():
             _write_table(temp / PLAN_INVENTORY / f"{name}.csv", name, table_rows, "csv")
+        if moves is not None:
+            write_csv(temp / MOVES_CSV, MOVES_COLUMNS, moves_rows(inventory, moves))
 
     replace_directory(directory, fill, PLAN_FILES)
 

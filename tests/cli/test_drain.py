@@ -161,5 +161,5 @@ def test_export_follows_moves_csv(run, plan_dir: Path) -> None:
 def test_export_refuses_a_stale_moves_csv(run, plan_dir: Path) -> None:
     (plan_dir / "moves.csv").write_text(MOVES + "1,web,web,hv3,hv2,live,false,\n")
     result = run("export", plan_dir, "--format", "powershell")
-    assert result.exit_code == 2
-    assert "group 'web' ends on 'hv2' but the placement says 'hv1'" in result.stderr
+    assert result.exit_code == 1
+    assert "move-order: group 'web': ends on hv2, planned hv1" in result.stderr

@@ -17,6 +17,7 @@ def test_plan_two_node_example_writes_all_files(run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "inventory",
+        "moves.csv",  # its VMs name their current nodes
         "placement.csv",
         "placement.parquet",
         "plan.json",
@@ -145,3 +146,16 @@ def test_plan_gap_stops_early_and_reports_feasible(run, tmp_path: Path) -> None:
     assert summary["status"] == ("optimal" if value == bound else "feasible")
     assert bound <= value <= 1.02 * bound
     assert summary["solve_seconds"] < 40
+
+
+def test_plan_writes_moves_csv_only_when_vms_name_their_nodes(
+    run, tiny_inventory: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "plan"
+    assert run("plan", tiny_inventory, "--out", out, "--workers", "1").exit_code == 0
+    header, *rows = (out / "moves.csv").read_text().splitlines()
+    assert header == "step,group,vms,from,to,migration,parked,resume_step"
+    assert len(rows) == 1 and rows[0].startswith("1,dc")  # dc1 and dc2 may not share hv1
+    (tiny_inventory / "vms.csv").write_text("vm,memory_mb,vcpus\nweb,4096,2\nsql,8192,4\n")
+    assert run("plan", tiny_inventory, "--out", out, "--workers", "1").exit_code == 0
+    assert not (out / "moves.csv").exists()
