@@ -12,18 +12,12 @@ from cli.drain import certified_rounds
 from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
 from data.export.powershell import encode, powershell_script
 from data.export.powershell_drain import drain_script
-from data.export.powershell_moves import (
-    MOVES_CSV,
-    check_moves_lead_to_plan,
-    read_moves_csv,
-    reversed_placement,
-)
+from data.export.powershell_moves import reversed_placement
 from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
 from data.export.tables import write_tables as write_export_tables
-from data.inventory import Inventory
 from data.io.atomic import replace_file
 from data.moves import Move
-from data.plan import Plan
+from solver.sequencing import sequence_moves
 
 FORMATS = ("powershell", "json", *TABLE_FORMATS)
 
@@ -64,7 +58,7 @@ def export(
         check_out(out, [plan, *([inventory] if inventory else [])], fmt in TABLE_FORMATS)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures, quiet=quiet)
     if fmt == "powershell":
-        _emit(_script(saved, cluster, plan, kind), out, quiet)
+        _emit(_script(saved, cluster, kind), out, quiet)
         return
     if fmt == "json":
         document = export_document(saved.inventory, saved.plan, saved.failures, saved.info)
@@ -88,7 +82,7 @@ def _script_kind(fmt: str, rollback: bool, drain: bool) -> str:
     return "rollback" if rollback else "drain" if drain else "apply"
 
 
-def _script(saved: SavedPlan, cluster: str | None, directory: Path, kind: str) -> bytes:
+def _script(saved: SavedPlan, cluster: str | None, kind: str) -> bytes:
     """Only a plan that passes the checker becomes a script that changes a cluster."""
     violations = saved.violations()
     if violations:
@@ -107,34 +101,22 @@ def _script(saved: SavedPlan, cluster: str | None, directory: Path, kind: str) -
         )
     if kind == "rollback":
         inv, back = reversed_placement(saved.inventory, saved.plan)
-        steps = _sequenced(inv, back)
+        steps = sequence_moves(inv, back)
         text = guarded(
             lambda: powershell_script(inv, back, saved.info, index, steps, rollback=True)
         )
         return encode(text)
-    steps = guarded(lambda: _plan_moves(saved, directory))
+    steps = _plan_moves(saved)
     text = guarded(lambda: powershell_script(saved.inventory, saved.plan, saved.info, index, steps))
     return encode(text)
 
 
-def _plan_moves(saved: SavedPlan, directory: Path) -> tuple[Move, ...] | None:
-    """moves.csv when the plan has one (checked to end at the placement), else the
-    sequencer's order; None when neither is at hand (the script then says so)."""
-    path = directory / MOVES_CSV
-    if path.exists():
-        moves = read_moves_csv(path, saved.inventory)
-        check_moves_lead_to_plan(saved.inventory, saved.plan, moves)
-        return moves
-    return _sequenced(saved.inventory, saved.plan)
-
-
-def _sequenced(inventory: Inventory, plan: Plan) -> tuple[Move, ...] | None:
-    """The sequencer's safe order (solver/sequencing.py), when that module is installed."""
-    try:
-        from solver.sequencing import sequence_moves
-    except ImportError:
-        return None
-    return tuple(sequence_moves(inventory, plan))
+def _plan_moves(saved: SavedPlan) -> tuple[Move, ...]:
+    """moves.csv when the plan has one (SavedPlan.violations has replayed it), else the
+    sequencer's safe order from the inventory's current placement."""
+    if saved.moves is not None:
+        return saved.moves
+    return sequence_moves(saved.inventory, saved.plan)
 
 
 def _cluster(saved: SavedPlan, name: str | None) -> int:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from data.inventory import Inventory
+from data.moves import failover_groups
 from data.plan import Plan
 
 MAX_CANDIDATES = 5000  # node sets evaluated per greedy pick; beyond, rounds go in name order
@@ -75,23 +76,6 @@ def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
-def plan_groups(inventory: Inventory, plan: Plan) -> list[tuple[str, tuple[int, ...], bool]]:
-    """(name, VMs, live) of every failover group of the plan: an exclusive LUN with its VMs
-    (quick migration), or a VM on a shared LUN (live); sorted by name."""
-    by_lun: dict[int, list[int]] = {}
-    out: list[tuple[str, tuple[int, ...], bool]] = []
-    for v in range(inventory.n_vms):
-        lun = int(plan.vm_lun[v])
-        if lun < 0:
-            continue
-        if inventory.lun_shared[lun]:
-            out.append((inventory.vm_names[v], (v,), True))
-        else:
-            by_lun.setdefault(lun, []).append(v)
-    out += [(inventory.lun_names[lun], tuple(vms), False) for lun, vms in by_lun.items()]
-    return sorted(out)
-
-
 def target_under(plan: Plan, v: int, drained: Sequence[int]) -> int:
     """The first owner of VM v that is not drained (-1 when none is left)."""
     return next((n for n in plan.owners_of(v) if n not in drained), -1)
@@ -100,7 +84,7 @@ def target_under(plan: Plan, v: int, drained: Sequence[int]) -> int:
 def evaluate(inventory: Inventory, plan: Plan, cluster: int, nodes: tuple[int, ...]) -> DrainRound:
     """The round draining `nodes` (number 0: not yet placed in the order)."""
     moves = []
-    for name, vms, live in plan_groups(inventory, plan):
+    for name, vms, live, _ in failover_groups(inventory, plan):
         source = plan.owners_of(vms[0])[0] if plan.owners_of(vms[0]) else -1
         if source not in nodes:
             continue

@@ -15,7 +15,11 @@ or one VM on a shared LUN (live migration: no restart).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+
+from data.inventory import Inventory
+from data.plan import Plan
 
 QUICK = "quick"
 LIVE = "live"
@@ -47,3 +51,30 @@ class Move:
     @property
     def migration(self) -> str:
         return LIVE if self.live else QUICK
+
+
+def failover_groups(
+    inventory: Inventory, plan: Plan
+) -> list[tuple[str, tuple[int, ...], bool, int]]:
+    """(name, VMs, live, LUN) of every failover group of a plan, sorted by name: an
+    exclusive LUN with its VMs (moved by quick migration), or a VM on a shared LUN (live)."""
+    groups: list[tuple[str, tuple[int, ...], bool, int]] = []
+    by_lun: dict[int, list[int]] = {}
+    for v in range(inventory.n_vms):
+        lun = int(plan.vm_lun[v])
+        if 0 <= lun < inventory.n_luns and not inventory.lun_shared[lun]:
+            by_lun.setdefault(lun, []).append(v)
+        else:
+            groups.append((inventory.vm_names[v], (v,), True, lun))
+    groups += [(inventory.lun_names[lun], tuple(vms), False, lun) for lun, vms in by_lun.items()]
+    return sorted(groups)
+
+
+def group_node_today(inventory: Inventory, vms: tuple[int, ...], lun: int) -> int:
+    """Where an exclusive LUN's group runs today: the node most of its VMs name in
+    vms.node (ties: the lowest index), else the LUN's luns.node; -1 when neither is given."""
+    named = Counter(int(inventory.vm_node[v]) for v in vms if inventory.vm_node[v] >= 0)
+    if not named:
+        return int(inventory.lun_node[lun]) if lun >= 0 else -1
+    most = max(named.values())
+    return min(n for n, count in named.items() if count == most)

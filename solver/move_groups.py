@@ -14,10 +14,10 @@ run on different nodes end up together.
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from dataclasses import dataclass
 
 from data.inventory import Inventory
+from data.moves import failover_groups, group_node_today
 from data.plan import Plan
 
 Vector = tuple[int, ...]
@@ -76,34 +76,12 @@ class Incoming:
 def start_nodes(inventory: Inventory, plan: Plan) -> list[int]:
     """Where each VM runs at the start of the replay (-1: not running)."""
     start = [int(n) for n in inventory.vm_node]
-    for _, vms, live, lun in plan_groups(inventory, plan):
+    for _, vms, live, lun in failover_groups(inventory, plan):
         if not live and any(start[v] < 0 for v in vms):
-            node = group_node(inventory, vms, lun)
+            node = group_node_today(inventory, vms, lun)
             for v in vms:
                 start[v] = start[v] if start[v] >= 0 else node
     return start
-
-
-def plan_groups(inventory: Inventory, plan: Plan) -> list[tuple[str, tuple[int, ...], bool, int]]:
-    """(name, VMs, live, LUN) of every failover group of the plan."""
-    groups: list[tuple[str, tuple[int, ...], bool, int]] = []
-    by_lun: dict[int, list[int]] = {}
-    for v in range(inventory.n_vms):
-        lun = int(plan.vm_lun[v])
-        if 0 <= lun < inventory.n_luns and not inventory.lun_shared[lun]:
-            by_lun.setdefault(lun, []).append(v)
-        else:
-            groups.append((inventory.vm_names[v], (v,), True, lun))
-    groups += [(inventory.lun_names[lun], tuple(vms), False, lun) for lun, vms in by_lun.items()]
-    return groups
-
-
-def group_node(inventory: Inventory, vms: tuple[int, ...], lun: int) -> int:
-    named = Counter(int(inventory.vm_node[v]) for v in vms if inventory.vm_node[v] >= 0)
-    if not named:
-        return int(inventory.lun_node[lun])
-    most = max(named.values())
-    return min(n for n, count in named.items() if count == most)
 
 
 def build_groups(
@@ -112,7 +90,7 @@ def build_groups(
     """Every group of the plan, with the load of its VMs on each node they run on today."""
     zero = (0,) * len(vm_load[0]) if vm_load else ()
     groups = []
-    for name, vms, live, _ in plan_groups(inventory, plan):
+    for name, vms, live, _ in failover_groups(inventory, plan):
         at: dict[int, tuple[Vector, int]] = {}
         for v in vms:
             if start[v] >= 0:

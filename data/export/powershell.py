@@ -16,12 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from data.drain import plan_groups
 from data.errors import InputError
 from data.export.powershell_logic import APPLY, PARAMS
-from data.export.powershell_moves import group_memory_mb, steps_of_cluster, unordered_moves
+from data.export.powershell_moves import group_memory_mb, steps_of_cluster
 from data.inventory import Inventory
-from data.moves import Move
+from data.moves import Move, failover_groups
 from data.plan import Plan
 
 # PowerShell ends a single-quoted string at any of these, and reads any of them
@@ -87,20 +86,19 @@ def powershell_script(
     plan: Plan,
     info: Mapping[str, Any],
     cluster: int,
-    steps: Sequence[Move] | None = None,
+    steps: Sequence[Move],
     *,
     rollback: bool = False,
 ) -> str:
     """The script for one cluster of a valid plan, with CRLF line ends. `steps` is the move
-    order (moves.csv; None: one move per changed group, by name). A rollback script
+    order (moves.csv, or the sequencer's). A rollback script
     (`plan` then the reversed one) only moves: it knows no earlier owners or classes."""
     check_distinct_for_windows(inventory, cluster)
     planned = roles(inventory, plan, cluster)
-    order = unordered_moves(inventory, plan) if steps is None else tuple(steps)
-    mine = steps_of_cluster(inventory, order, cluster)
+    mine = steps_of_cluster(inventory, tuple(steps), cluster)
     set_classes = inventory.classes_known and not rollback
     lines = [
-        *_header(info, inventory.clusters[cluster], rollback, set_classes, steps is None),
+        *_header(info, inventory.clusters[cluster], rollback, set_classes),
         *([] if not any(m.parked for m in mine) else [_HYPERV]),
         "[CmdletBinding(SupportsShouldProcess)]",
         PARAMS.format(extra=""),
@@ -133,7 +131,7 @@ def rest_lines(inventory: Inventory, plan: Plan, cluster: int, steps: list[Move]
     """The groups of the cluster that no step moves, each with its planned node."""
     moved = {m.group for m in steps}
     lines = []
-    for name, vms, live in plan_groups(inventory, plan):
+    for name, vms, live, _ in failover_groups(inventory, plan):
         if name in moved or inventory.vm_cluster[vms[0]] != cluster:
             continue
         to = inventory.node_names[int(plan.owners[vms[0], 0])]
@@ -162,9 +160,7 @@ def encode(script: str) -> bytes:
     return BOM + script.encode("utf-8")
 
 
-def _header(
-    info: Mapping[str, Any], cluster: str, rollback: bool, set_classes: bool, unordered: bool
-) -> list[str]:
+def _header(info: Mapping[str, Any], cluster: str, rollback: bool, set_classes: bool) -> list[str]:
     figures = ", ".join(
         f"{key} {comment(str(info.get(key, '?')))}"
         for key in ("status", "objective", "objective_value", "failures", "input_sha256")
@@ -178,7 +174,6 @@ def _header(
         f"# Inventory cluster: {comment(cluster)}",
         "#",
         *([] if rollback or set_classes else _CLASSES_UNKNOWN),
-        *(_UNORDERED if unordered else []),
         *_RUNNING,
         f"#   .\\{name}           # dry run: prints 'What if: ...' for each change",
         f"#   .\\{name} -Apply    # makes the changes (add -Confirm to approve each)",
@@ -209,11 +204,6 @@ _CLASSES_UNKNOWN = (
     "# Anti-affinity: the inventory did not read the classes from the cluster (no",
     "# Get-ClusterGroup export, or no anti_affinity column), so AntiAffinityClassNames are",
     "# left as they are.",
-    "#",
-)
-_UNORDERED = (
-    "# The plan has no moves.csv: the moves run by group name, not in a proven safe order;",
-    "# the memory check before each move stops the script before a node runs short.",
     "#",
 )
 _RUNNING = (

@@ -155,7 +155,6 @@ def test_export_follows_moves_csv(run, plan_dir: Path) -> None:
     )
     assert hop < lun1 < web  # the file's order, a hop through hv2 included
     assert "Parked = $true; ResumeStep = 3" in text
-    assert "moves run by group name" not in text
 
 
 def test_export_refuses_a_stale_moves_csv(run, plan_dir: Path) -> None:

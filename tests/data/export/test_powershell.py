@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,16 +12,12 @@ from hypothesis import strategies as st
 
 from data.errors import InputError
 from data.export.powershell import QUOTES, encode, literal, powershell_script
-from data.export.powershell_moves import (
-    check_moves_lead_to_plan,
-    read_moves_csv,
-    reversed_placement,
-    unordered_moves,
-)
+from data.export.powershell_moves import reversed_placement
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
 from data.moves import Move
 from data.plan import Plan
+from solver.sequencing import sequence_moves
 
 DOUBLE_QUOTES = '"\u201c\u201d\u201e'  # would start an interpolating string
 HOSTILE = "a'b; Remove-Item C:\\ -Recurse #"
@@ -136,7 +131,7 @@ PLAN = Plan.from_lists([0, 0, 1], [[0, 2], [0, 2], [2, 1]])
 
 
 def script_for(inv: Inventory, plan: Plan = PLAN, info: dict[str, Any] = INFO) -> str:
-    return powershell_script(inv, plan, info, 0)
+    return powershell_script(inv, plan, info, 0, sequence_moves(inv, plan))
 
 
 # quoting ------------------------------------------------------------------------------
@@ -254,7 +249,7 @@ def test_script_without_moves_csv_moves_each_changed_group_once() -> None:
 def test_script_has_no_moves_when_nothing_changes() -> None:
     inv = inventory(current=("hv1", "hv1", "hv3"))
     assert data_objects(script_for(inv), "Steps") == []
-    assert unordered_moves(inv, PLAN) == ()
+    assert sequence_moves(inv, PLAN) == ()
 
 
 def test_script_is_a_dry_run_unless_applied() -> None:
@@ -314,9 +309,9 @@ def test_script_only_holds_the_chosen_cluster() -> None:
     inv = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
     plan = Plan.from_lists([0, 1], [[0, 1], [2, 3]])
     b = inv.clusters.index("B")
-    assert [r["Name"] for r in data_objects(powershell_script(inv, plan, INFO, b), "Roles")] == [
-        "vb"
-    ]
+    assert [
+        r["Name"] for r in data_objects(powershell_script(inv, plan, INFO, b, ()), "Roles")
+    ] == ["vb"]
 
 
 def test_script_refuses_names_windows_cannot_tell_apart() -> None:
@@ -326,7 +321,9 @@ def test_script_refuses_names_windows_cannot_tell_apart() -> None:
 
 def test_script_refuses_a_vm_without_owners() -> None:
     with pytest.raises(ValueError, match="'web' has no owners"):
-        script_for(inventory(), Plan.from_lists([0, 0, 1], [[0, 2], [0, 2], []]))
+        powershell_script(
+            inventory(), Plan.from_lists([0, 0, 1], [[0, 2], [0, 2], []]), INFO, 0, ()
+        )
 
 
 # looking groups up ---------------------------------------------------------------------
@@ -409,7 +406,6 @@ def test_script_steps_follow_the_move_order_given() -> None:
     assert [(s["Parked"], s["ResumeStep"]) for s in steps] == [(False, 0), (False, 0)]
     script = powershell_script(inventory(), PLAN, INFO, 0, ORDER)
     assert "foreach ($step in $Steps) {" in script  # one pass, in the data's order
-    assert "moves run by group name" not in script  # given an order, it says none of that
 
 
 def test_script_steps_carry_the_memory_a_group_needs() -> None:
@@ -500,7 +496,7 @@ def test_script_leaves_anti_affinity_alone_when_the_classes_are_unknown() -> Non
     vms = [{"vm": v, "memory_mb": 2048, "vcpus": 1, "node": "hv1"} for v in ("a", "b")]
     unknown = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
     plan = Plan.from_lists([0, 1], [[0, 1], [1, 0]])
-    script = powershell_script(unknown, plan, INFO, 0)
+    script = powershell_script(unknown, plan, INFO, 0, sequence_moves(unknown, plan))
     header = script.split("[CmdletBinding")[0]
     assert "AntiAffinityClassNames are\r\n# left as they are" in header
     assert "$SetClasses = $false" in script.split("\r\n")
@@ -517,7 +513,8 @@ def test_rollback_script_restores_the_previous_nodes_and_only_them() -> None:
     back_inv, back = reversed_placement(inv, PLAN)
     assert back.vm_node.tolist() == [1, 1, 1]
     assert back_inv.vm_node.tolist() == PLAN.vm_node.tolist()
-    script = powershell_script(back_inv, back, INFO, 0, rollback=True)
+    steps = sequence_moves(back_inv, back)
+    script = powershell_script(back_inv, back, INFO, 0, steps, rollback=True)
     steps = data_objects(script, "Steps")
     assert sorted((s["Group"], s["From"], s["To"]) for s in steps) == [
         ("lun1", "hv1", "hv2"),
@@ -534,46 +531,6 @@ def test_rollback_keeps_a_group_whose_earlier_node_is_unknown() -> None:
     inv = inventory(current=("", "", "hv2"))
     _, back = reversed_placement(inv, PLAN)
     assert back.vm_node.tolist() == [0, 0, 1]  # lun1 stays on hv1; web goes back to hv2
-
-
-# reading moves.csv -----------------------------------------------------------------------
-
-MOVES_HEADER = "step,group,vms,from,to,migration,parked,resume_step\n"
-
-
-def test_read_moves_csv_gives_the_moves_in_order(tmp_path: Path) -> None:
-    path = tmp_path / "moves.csv"
-    path.write_text(
-        MOVES_HEADER + "1,lun1,db;app,hv2,hv1,quick,true,2\n2,web,web,hv2,hv3,live,false,\n"
-    )
-    assert read_moves_csv(path, inventory()) == (
-        Move(1, "lun1", (0, 1), 1, 0, live=False, parked=True, resume_step=2),
-        Move(2, "web", (2,), 1, 2, live=True),
-    )
-
-
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        ("1,web,web,hv2,hv9,live,false,", r"moves.csv row 1, to: 'hv9' is not in the inventory"),
-        ("1,web,web,hv2,hv3,warp,false,", r"moves.csv row 1, migration: 'warp' is not quick"),
-        ("2,web,web,hv2,hv3,live,false,", r"moves.csv row 1.*steps count 1, 2"),
-        ("1,web,web,hv2,hv3,live,true,", r"moves.csv row 1.*parked move names its resume_step"),
-    ],
-)
-def test_read_moves_csv_names_the_bad_cell(tmp_path: Path, row: str, message: str) -> None:
-    path = tmp_path / "moves.csv"
-    path.write_text(MOVES_HEADER + row + "\n")
-    with pytest.raises(InputError) as error:
-        read_moves_csv(path, inventory())
-    assert re.search(message, error.value.line())
-
-
-def test_moves_that_end_elsewhere_than_the_placement_are_refused() -> None:
-    stale = (Move(1, "web", (2,), 1, 0, live=True),)  # the placement puts web on hv3
-    with pytest.raises(InputError, match="group 'web' ends on 'hv1' but the placement says 'hv3'"):
-        check_moves_lead_to_plan(inventory(), PLAN, stale)
-    check_moves_lead_to_plan(inventory(), PLAN, ORDER)
 
 
 def test_script_places_the_groups_no_step_moves_after_the_steps() -> None:
