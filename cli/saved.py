@@ -12,7 +12,8 @@ from cli.common import Exit, fail, guarded, load_sources, sources
 from data.check.checker import Violation, check_node_column, check_plan
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
-from data.io.write import plan_inventory_dir, read_plan
+from data.io.plan_read import read_plan
+from data.io.write import plan_inventory_dir
 from data.plan import Plan
 from data.schema import PLAN_JSON
 
