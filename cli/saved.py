@@ -9,11 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from cli.common import Exit, fail, guarded, load_sources, sources
+from data.check.before_after import implied_moves
 from data.check.checker import Violation, check_node_column, check_plan
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
+from data.io.moves_read import MOVES_CSV, read_moves  # stand-in for data.io.moves
 from data.io.plan_read import read_plan
 from data.io.write import plan_inventory_dir
+from data.moves import Move
 from data.plan import Plan
 from data.schema import PLAN_JSON
 
@@ -64,3 +67,11 @@ def load_saved_plan(
     if not isinstance(k, int) or isinstance(k, bool) or k < 0:
         fail(Exit.BAD_INPUT, f"{directory / PLAN_JSON}: failures: give --failures (no valid k)")
     return SavedPlan(inv, plan, info, node_column, k)
+
+
+def saved_moves(directory: Path, saved: SavedPlan) -> tuple[tuple[Move, ...], bool]:
+    """The plan's moves, and whether they are a sequenced order: moves.csv when the plan
+    has one, else the groups whose current node (vms.node) the plan changes."""
+    if (directory / MOVES_CSV).exists():
+        return guarded(lambda: read_moves(directory, saved.inventory)), True
+    return implied_moves(saved.inventory, saved.plan), False

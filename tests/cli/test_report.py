@@ -60,7 +60,8 @@ def test_report_prints_table_and_status(run, plan_dir: Path) -> None:
     # <hv&1> runs a + b = 6240 MiB of 15360 (40.7%); worst when "hv2" fails: + c = 7296 (47.5%)
     assert "40.7% of 15.0 GiB" in row and "47.5%" in row and '"hv2"' in row
     assert "200/1,000" in row and "300/1,000" in row  # res_iops now / worst
-    assert "8.9" in row  # reserve: 15360 - 6240 = 9120 MiB
+    # headroom in GiB: used 6240 MiB, takes on 7296 - 6240 = 1056, left 15360 - 7296 = 8064
+    assert "│      6.1 │          1.0 │      7.9 │" in row
     assert lines[-1] == "feasible · N+1 · balance 475‰ · input efefefefefef"
 
 
@@ -89,7 +90,7 @@ def test_report_html_is_self_contained_and_escaped(run, plan_dir: Path, tmp_path
     assert page.startswith("<!DOCTYPE html>")
     assert 'src="data:image/png;base64,iVBORw0KGgo' in page  # base64 of the PNG magic
     for name in NODE_NAMES:
-        assert f"<td>{html.escape(name)}</td>" in page
+        assert f'<td class="name">{html.escape(name)}</td>' in page
     assert "<hv&1>" not in page and '"hv2"' not in page
     assert "http://" not in page and "https://" not in page  # no external assets
     assert "feasible · N+1 · balance 475‰" in page
