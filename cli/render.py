@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import stdout
-from data.check.metrics import NodeRow
+from data.check.metrics import NodeRow, node_order
 from data.plan import PlanSummary
 
 OBJECTIVE_UNITS = {"balance": "‰", "nodes": " nodes", "moves": " moves"}
@@ -63,6 +63,7 @@ def status_line(summary: PlanSummary) -> str:
 
 
 def print_plan(summary: PlanSummary, rows: list[NodeRow], fmt: str) -> None:
+    rows = sorted(rows, key=lambda r: node_order(r.cluster, r.node))  # hv2 before hv10
     if fmt == "json":
         document = {
             "plan": dataclasses.asdict(summary),

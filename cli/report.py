@@ -102,13 +102,14 @@ def _print(rejected: list[str], sections: list[Section], notes: list[str]) -> No
     for line in rejected:
         console.print(line, markup=False, highlight=False)
     for section in sections:
+        console.print(section.title, markup=False, highlight=False)  # never wrapped to the table
         console.print(_rich_table(section))
     for line in notes:
         console.print(line, markup=False, highlight=False)
 
 
 def _rich_table(section: Section) -> Table:
-    table = Table(title=section.title, title_justify="left")
+    table = Table()
     left = {*range(section.left)}
     if "worst if down" in section.headers:
         left.add(section.headers.index("worst if down"))

@@ -62,16 +62,20 @@ class _Row:
         members = str(self.cell("vms") or "").split(OWNER_SEPARATOR)
         vms = sorted(self.index(self.vms, "vms", m.strip()) for m in members if m.strip())
         resume = self.cell("resume_step", Kind.POSITIVE_INT)
-        try:
+        step, group = int(self.cell("step", Kind.POSITIVE_INT) or 0), str(self.cell("group") or "")
+        source = self.index(self.nodes, "from", str(self.cell("from") or ""))
+        target = self.index(self.nodes, "to", str(self.cell("to") or ""))
+        parked = bool(self.cell("parked", Kind.BOOL))
+        try:  # Move's own checks: a parked move names its resume step, and so on
             return Move(
-                step=int(self.cell("step", Kind.POSITIVE_INT) or 0),
-                group=str(self.cell("group") or ""),
-                vms=tuple(vms),
-                source=self.index(self.nodes, "from", str(self.cell("from") or "")),
-                target=self.index(self.nodes, "to", str(self.cell("to") or "")),
-                live=migration == LIVE,
-                parked=bool(self.cell("parked", Kind.BOOL)),
-                resume_step=None if resume is None else int(resume),
+                step,
+                group,
+                tuple(vms),
+                source,
+                target,
+                migration == LIVE,
+                parked,
+                None if resume is None else int(resume),
             )
         except ValueError as error:
             raise InputError(str(error), self.file, self.number) from None
