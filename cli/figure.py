@@ -1,26 +1,45 @@
-"""The report's chart: per resource, each node's load now and at its worst, in % of capacity.
+"""The report's chart: per cluster, each node's memory before the plan, now and at its
+worst (with the worst of every other resource as markers), and beside it a heat map
+of each survivor's load when one node fails.
 
 matplotlib comes with hvplace but is imported only when a picture is asked for, so
 the commands that draw nothing do not wait for it. The Figure is drawn without
 pyplot: no global state, Agg for PNG.
+One block per cluster, blocks laid out in a grid, so a fleet of hundreds of nodes
+stays readable: no panel holds more than one cluster's nodes.
 """
 
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from cli.heatmap import heat_font_size, heat_panel, heat_top, heat_width
 from data.check.metrics import Load, NodeLoads
 
 MISSING_MATPLOTLIB = (
     "pictures need matplotlib, a dependency of hvplace missing from this environment: "
     "pip install matplotlib"
 )
-_NOW, _WORST = "#4c72b0", "#dd8452"
+_BEFORE, _NOW, _WORST = "#bbbbbb", "#4c72b0", "#dd8452"
+_MARKERS = ("v", "^", "s", "D", "P", "X")
 _FONT = 10.0  # tick label size in points, at most
 _CHAR = 0.65  # a generous average character width, in font sizes
-_MARGIN = 1.2  # inches of the figure's width left of and right of the axes
+_MARGIN = 1.2  # inches of a bar panel's width left of and right of the axes
+_MAX_WIDTH = 40.0  # inches: blocks wrap onto the next row beyond this
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the chart adds to the loads: `heat[f][n]`, the memory (MiB) node n runs when
+    f alone fails (nodes of f's cluster, k >= 1), and `before[n]`, the memory node n
+    runs on today's placement (given only for a plan with moves)."""
+
+    heat: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    before: Mapping[str, int] = field(default_factory=dict)
 
 
 def has_matplotlib() -> bool:
@@ -51,32 +70,114 @@ def panels(nodes: list[NodeLoads]) -> list[tuple[str, list[Load]]]:
     return out
 
 
-def chart_png(nodes: list[NodeLoads], failures: int) -> bytes:
+def clusters_of(nodes: list[NodeLoads]) -> list[tuple[str, list[NodeLoads]]]:
+    """The nodes split by cluster, keeping the order they come in."""
+    out: dict[str, list[NodeLoads]] = {}
+    for n in nodes:
+        out.setdefault(n.cluster, []).append(n)
+    return list(out.items())
+
+
+def chart_png(nodes: list[NodeLoads], failures: int, extras: Extras | None = None) -> bytes:
     """The chart as PNG bytes (metadata left out so equal plans give equal files)."""
     import matplotlib
 
-    figure = _draw(nodes, failures)
+    figure = _draw(nodes, failures, extras)
     buffer = io.BytesIO()
     with matplotlib.rc_context({"savefig.dpi": 100}):
         figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
-def _draw(nodes: list[NodeLoads], failures: int) -> Any:
+def _draw(nodes: list[NodeLoads], failures: int, extras: Extras | None = None) -> Any:
     from matplotlib.figure import Figure
 
-    rows = panels(nodes)
-    width = min(40.0, max(6.0, 1.0 + 0.6 * len(nodes)))  # inches; many nodes get thin bars
-    figure = Figure(figsize=(width, 2.8 * max(1, len(rows))), layout="constrained")
-    axes = figure.subplots(max(1, len(rows)), 1, squeeze=False)[:, 0]
-    several = len({n.cluster for n in nodes}) > 1
-    labels = [f"{n.node} ({n.cluster})" if several else n.node for n in nodes]
-    ticks = _tick_style(labels, width)
-    for ax, (title, loads) in zip(axes, rows, strict=False):
-        _panel(ax, title, labels, loads, failures, ticks)
+    extras = extras or Extras()
+    blocks = clusters_of(nodes) or [("", [])]
+    grid = _Grid.of(blocks, bool(extras.heat))
+    figure = Figure(figsize=(grid.width, grid.height))
+    top = heat_top([n for _, members in blocks for n in members], extras.heat)
+    image = None
+    for i, (cluster, members) in enumerate(blocks):
+        x, y = grid.origin(i)
+        bar = grid.axes(figure, x + _BAR_LEFT, y, grid.bar - _BAR_LEFT - _GAP)
+        _bars(bar, cluster, members, failures, extras.before, grid.bar)
+        if extras.heat:
+            heat = grid.axes(figure, x + grid.bar + grid.heat_left, y, grid.heat - grid.heat_left)
+            image = heat_panel(heat, cluster, members, extras.heat, grid.panel, top)
+    if image is not None:
+        strip = grid.axes(figure, grid.width - 1.05, grid.legend, 0.2, fixed_height=True)
+        figure.colorbar(image, cax=strip, label="% of capacity")
     failed = f"{failures} failed node" + ("s" if failures != 1 else "")
-    figure.suptitle(f"Load per node, now and at its worst with up to {failed}")
+    title = f"Load per node, now and at its worst with up to {failed}"
+    figure.suptitle(title, y=1 - 0.15 / grid.height, va="top")
+    handles, labels = figure.axes[0].get_legend_handles_labels()  # alike in every block
+    figure.legend(handles, labels, loc="lower center", ncols=len(labels), fontsize="small")
     return figure
+
+
+_BAR_LEFT, _GAP, _TITLE = 0.8, 0.35, 0.45  # inches around each panel
+_SUPTITLE, _LEGEND, _COLOUR_BAR = 0.5, 0.45, 1.3
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A fixed layout in inches, one block (bars, heat map) per cluster, wrapped at
+    _MAX_WIDTH. Not matplotlib's constrained layout: at hundreds of axes it costs
+    more than all the drawing."""
+
+    bar: float  # block widths
+    heat: float
+    heat_left: float  # room for the heat map's node names
+    panel: float  # axes height
+    bottom: float  # room under the axes for the node names
+    per_row: int
+    rows: int
+
+    @staticmethod
+    def of(blocks: list[tuple[str, list[NodeLoads]]], heat: bool) -> _Grid:
+        most = max(len(members) for _, members in blocks)
+        longest = max((len(n.node) for _, members in blocks for n in members), default=1)
+        bar = min(_MAX_WIDTH - 2, max(5.0, 1.5 + 0.45 * most))
+        panel = min(12.0, max(2.4, 0.6 + 0.14 * most))
+        style = _tick_style(["x" * longest] * most, bar)
+        below = longest * _CHAR * style["fontsize"] / 72 if style["rotation"] else 0.25
+        heat_font = heat_font_size(most, panel)
+        names = longest * _CHAR * heat_font / 72 + 0.45 if heat else 0.0
+        widths = bar + (heat_width(most) + names if heat else 0.0)
+        per_row = max(1, min(len(blocks), int(_MAX_WIDTH // widths)))
+        bottom = max(below, names - 0.45 if heat else 0.0) + 0.45
+        rows = -(-len(blocks) // per_row)
+        return _Grid(bar, widths - bar, names, panel, bottom, per_row, rows)
+
+    @property
+    def row(self) -> float:
+        return _TITLE + self.panel + self.bottom
+
+    @property
+    def width(self) -> float:
+        return self.per_row * (self.bar + self.heat) + (_COLOUR_BAR if self.heat else 0.0)
+
+    @property
+    def height(self) -> float:
+        return _SUPTITLE + self.rows * self.row + _LEGEND
+
+    @property
+    def legend(self) -> float:
+        return _LEGEND + self.bottom
+
+    def origin(self, block: int) -> tuple[float, float]:
+        """Inches from the figure's lower left to block's lower left, its axes' bottom."""
+        row, column = divmod(block, self.per_row)
+        y = self.height - _SUPTITLE - (row + 1) * self.row + self.bottom
+        return column * (self.bar + self.heat), y
+
+    def axes(
+        self, figure: Any, x: float, y: float, width: float, fixed_height: bool = False
+    ) -> Any:
+        height = self.height - _SUPTITLE - _TITLE - self.legend if fixed_height else self.panel
+        box = (x / self.width, y / self.height, width / self.width, height / self.height)
+        return figure.add_axes(box)
 
 
 def _tick_style(labels: list[str], width: float) -> dict[str, Any]:
@@ -88,20 +189,42 @@ def _tick_style(labels: list[str], width: float) -> dict[str, Any]:
     return {"rotation": 0 if side_by_side else 90, "fontsize": size}
 
 
-def _panel(
-    ax: Any, title: str, labels: list[str], loads: list[Load], failures: int, ticks: dict[str, Any]
+def _bars(
+    ax: Any,
+    cluster: str,
+    nodes: list[NodeLoads],
+    failures: int,
+    before: Mapping[str, int],
+    width: float,
 ) -> None:
-    positions = range(len(labels))
-    now = [percent(load.used, load.capacity) for load in loads]
-    worst = [percent(load.worst, load.capacity) for load in loads]
-    ax.bar([p - 0.2 for p in positions], now, width=0.4, color=_NOW, label="now")
-    ax.bar(
-        [p + 0.2 for p in positions], worst, width=0.4, color=_WORST, label=f"worst (N+{failures})"
-    )
+    """Memory bars (before, now, worst) and the other resources' worst as markers."""
+    positions = list(range(len(nodes)))
+    series = [("now (the plan)", _NOW, [n.memory.used for n in nodes])]
+    if before:
+        series.insert(0, ("before (vms.node)", _BEFORE, [before.get(n.node, 0) for n in nodes]))
+    series.append((f"worst (N+{failures})", _WORST, [n.memory.worst for n in nodes]))
+    bar = 0.8 / len(series)
+    tops = [100.0]
+    for i, (label, colour, used) in enumerate(series):
+        shares = [percent(u, n.memory.capacity) for u, n in zip(used, nodes, strict=True)]
+        offset = (i - (len(series) - 1) / 2) * bar
+        ax.bar([p + offset for p in positions], shares, width=bar, color=colour, label=label)
+        tops += [s for s in shares if not math.isnan(s)]
+    for marker, (title, loads) in zip(_MARKERS, panels(nodes)[1:], strict=False):
+        worst = [percent(load.worst, load.capacity) for load in loads]
+        ax.plot(
+            positions,
+            worst,
+            linestyle="none",
+            marker=marker,
+            markersize=4,
+            color="black",
+            label=f"{title} worst",
+        )
+        tops += [w for w in worst if not math.isnan(w)]
     ax.axhline(100, color="black", linewidth=1, linestyle="--", label="capacity")
-    ax.set_title(title, loc="left")
+    ax.set_title(f"{cluster}: memory incl. overhead" if cluster else "memory", loc="left")
     ax.set_ylabel("% of capacity")
-    ax.set_xticks(list(positions), labels, **ticks)
-    top = max([100.0, *(v for v in now + worst if not math.isnan(v))])
-    ax.set_ylim(0, top * 1.25)  # room for the legend above the line
-    ax.legend(loc="upper right", fontsize="small", ncols=3)
+    labels = [n.node for n in nodes]
+    ax.set_xticks(positions, labels, **_tick_style(labels, width))
+    ax.set_ylim(0, max(tops) * 1.08)

@@ -1,4 +1,6 @@
-"""`hvplace report`: per node load now and at its worst, as a table, a PNG or an HTML page."""
+"""`hvplace report`: per node load now, at its worst and before the plan; what one node's
+failure does to each survivor; the moves and their downtime. A table, a PNG or an HTML
+page. A plan the checker rejects is said to be so first, and the exit code is 1."""
 
 from __future__ import annotations
 
@@ -10,14 +12,26 @@ import typer
 from rich.table import Table
 
 from cli.common import Exit, check_out, fail, guarded, stderr, stdout
-from cli.figure import MISSING_MATPLOTLIB, chart_png, has_matplotlib
+from cli.figure import MISSING_MATPLOTLIB, Extras, chart_png, clusters_of, has_matplotlib
 from cli.page import html_page
-from cli.render import KEEP, OBJECTIVE_UNITS, Column, fitted_table, gib, percent, titled
-from cli.saved import FailuresOverride, InventoryOverride, PlanDir, load_saved_plan
-from data.check.metrics import Load, NodeLoads, node_loads, permille
+from cli.render import KEEP, OBJECTIVE_UNITS, Column, fitted_table
+from cli.report_tables import (
+    Section,
+    failure_heat,
+    heat_sections,
+    move_sections,
+    moves_line,
+    node_section,
+)
+from cli.saved import FailuresOverride, InventoryOverride, PlanDir, load_saved_plan, saved_moves
+from data.check.before_after import memory_before
+from data.check.checker import Violation
+from data.check.metrics import node_loads
 from data.io.atomic import replace_file
+from data.names import node_order
 
 PICTURES = (".png", ".html", ".htm")
+SHOWN_VIOLATIONS = 5
 
 
 def report(
@@ -28,7 +42,8 @@ def report(
     inventory: InventoryOverride = None,
     failures: FailuresOverride = None,
 ) -> None:
-    """Show each node's load now and at its worst under k failures, and the reserve."""
+    """Show each node's load now and at its worst under k failures, its headroom, and the
+    moves; exit 1 when `hvplace check` would reject the plan."""
     suffix = out.suffix.lower() if out is not None else None
     if out is not None and suffix not in PICTURES:
         fail(Exit.BAD_INPUT, f"--out must end in .png or .html: {str(out)!r}")
@@ -36,99 +51,73 @@ def report(
         fail(Exit.BAD_INPUT, MISSING_MATPLOTLIB)
     check_out(out, [plan, *([inventory] if inventory else [])], directory=False)
     saved = load_saved_plan(plan, [inventory] if inventory else [], failures)
-    nodes = sorted(
-        node_loads(saved.inventory, saved.plan, saved.failures), key=lambda n: (n.cluster, n.node)
-    )
-    headers, rows = table_cells(nodes)
-    status = status_line(saved.info, saved.failures)
-    console = stdout()
-    console.print(_rich_table(headers, rows, saved.failures, console.width))
-    console.print(status, markup=False, highlight=False)
-    if out is None:
-        return
-    png = chart_png(nodes, saved.failures)
-    content = png if suffix == ".png" else _page(plan, status, headers, rows, png)
-    guarded(lambda: replace_file(out, content))
-    stderr().print(f"hvplace: wrote {out}", markup=False)
+    moves = saved_moves(saved)
+    inv, k = saved.inventory, saved.failures
+    nodes = sorted(node_loads(inv, saved.plan, k), key=lambda n: node_order(n.cluster, n.node))
+    before = dict(zip(inv.node_names, map(int, memory_before(inv)), strict=True)) if moves else {}
+    extras = Extras(failure_heat(inv, saved.plan) if k >= 1 else {}, before)
+    sections = [node_section(nodes, k, before), *move_sections(inv, moves)]
+    violations = saved.violations()
+    rejected = rejection_lines(violations, plan)
+    notes = [status_line(saved.info, k, bool(violations))]
+    notes += [moves_line(inv, moves)] if moves else []
+    _print(rejected, sections, notes)
+    if out is not None:
+        png = chart_png(nodes, k, extras)
+        if suffix != ".png":
+            tables = [sections[0], *heat_sections(clusters_of(nodes), extras.heat), *sections[1:]]
+            title = f"hvplace report: {plan.absolute().name}"
+            png = html_page(title, notes, png, tables, rejected).encode("utf-8")
+        guarded(lambda: replace_file(out, png))
+        stderr().print(f"hvplace: wrote {out}", markup=False)
+    if violations:
+        raise typer.Exit(int(Exit.NO_PLAN))
 
 
-def table_cells(nodes: list[NodeLoads]) -> tuple[list[str], list[list[str]]]:
-    """Headers and text cells, shared by the terminal table and the HTML page."""
-    resources = list(nodes[0].resources) if nodes else []
-    headers = [
-        "node",
-        "cluster",
-        "VMs",
-        "memory now",
-        "memory worst",
-        "worst if down",
-        "vCPUs now",
-        "vCPUs worst",
-    ]
-    for name in resources:
-        headers += [f"{name} now", f"{name} worst"]
-    headers.append("reserve GiB")
-    rows = []
-    for n in nodes:
-        row = [
-            n.node,
-            n.cluster,
-            str(n.vms),
-            _memory_now(n.memory),
-            _share(n.memory.worst, n.memory.capacity),
-            ", ".join(n.memory.worst_failed) or "(none)",
-            _used(n.vcpus.used, n.vcpus),
-            _used(n.vcpus.worst, n.vcpus),
-        ]
-        for name in resources:
-            load = n.resources[name]
-            row += [_used(load.used, load), _used(load.worst, load)]
-        row.append(gib(n.failover_reserve_mb))
-        rows.append(row)
-    return headers, rows
+def rejection_lines(violations: list[Violation], plan: Path) -> list[str]:
+    """The checker's verdict in a few lines: the count, the first violations, where the rest are."""
+    if not violations:
+        return []
+    count = f"{len(violations)} violation" + ("s" if len(violations) != 1 else "")
+    lines = [f"REJECTED: hvplace check finds {count}; this plan must not be applied"]
+    lines += [v.line() for v in violations[:SHOWN_VIOLATIONS]]
+    if len(violations) > SHOWN_VIOLATIONS:
+        lines.append(f"... {len(violations) - SHOWN_VIOLATIONS} more: hvplace check {plan}")
+    return lines
 
 
-def _memory_now(load: Load) -> str:
-    return f"{_share(load.used, load.capacity)} of {gib(load.capacity)} GiB"
-
-
-def _share(used: int, capacity: int) -> str:
-    return percent(permille(used, capacity))
-
-
-def _used(used: int, load: Load) -> str:
-    return f"{used:,}/{load.capacity:,}"
-
-
-def status_line(info: Mapping[str, Any], failures: int) -> str:
+def status_line(info: Mapping[str, Any], failures: int, rejected: bool = False) -> str:
     """The plan's status, k, objective and input hash, from plan.json ("?" where absent)."""
     if not info:
-        return f"N+{failures} · no plan.json (a plan written by hand)"
-    objective = str(info.get("objective", "?"))
-    value = f"{info.get('objective_value', '?')}{OBJECTIVE_UNITS.get(objective, '')}"
-    sha = str(info.get("input_sha256", "?"))[:12]
-    return f"{info.get('status', '?')} · N+{failures} · {objective} {value} · input {sha}"
+        line = f"N+{failures} · no plan.json (a plan written by hand)"
+    else:
+        objective = str(info.get("objective", "?"))
+        value = f"{info.get('objective_value', '?')}{OBJECTIVE_UNITS.get(objective, '')}"
+        sha = str(info.get("input_sha256", "?"))[:12]
+        line = f"{info.get('status', '?')} · N+{failures} · {objective} {value} · input {sha}"
+    return f"rejected by check (plan.json says: {line})" if rejected else line
 
 
-def _rich_table(headers: list[str], rows: list[list[str]], failures: int, width: int) -> Table:
-    """Names whole at any width: extra resources, then vCPUs, VMs, reserve and memory now go
-    first when the terminal is narrow; the failure set folds."""
-    resources = headers[8:-1]
-    first = {h: len(resources) - i for i, h in enumerate(resources)}
-    order = ["vCPUs now", "vCPUs worst", "VMs", "reserve GiB", "memory now"]
-    clusters = {row[1] for row in rows}
-    if len(clusters) == 1:  # named in the title instead
-        order.append("cluster")
-    drop = first | {h: len(first) + 1 + i for i, h in enumerate([*order, "worst if down"])}
-    columns = [
-        Column(h, "left" if i in (0, 1, 5) else "right", drop.get(h, KEEP), fold=i == 5)
-        for i, h in enumerate(headers)
-    ]
-    title = titled(f"Per-node load, now and worst (N+{failures})", clusters)
-    # cells are Text: names are not markup
-    return fitted_table(title, columns, rows, width, everything="--out report.html")
+def _print(rejected: list[str], sections: list[Section], notes: list[str]) -> None:
+    console = stdout()
+    for line in rejected:
+        console.print(line, markup=False, highlight=False)
+    for section in sections:
+        console.print(section.title, markup=False, highlight=False)  # never wrapped to the table
+        console.print(_rich_table(section, console.width))
+    for line in notes:
+        console.print(line, markup=False, highlight=False)
 
 
-def _page(plan: Path, status: str, headers: list[str], rows: list[list[str]], png: bytes) -> bytes:
-    title = f"hvplace report: {plan.absolute().name}"
-    return html_page(title, status, headers, rows, png).encode("utf-8")
+def _rich_table(section: Section, width: int) -> Table:
+    """Names whole at any width: detail columns go from the right when the terminal is
+    narrow; the failure set folds."""
+    count = len(section.headers)
+    columns = []
+    for i, header in enumerate(section.headers):
+        fold = header == "worst if down"
+        drop = KEEP if i < section.left else count - i
+        left = i < section.left or fold
+        columns.append(Column(header, "left" if left else "right", drop, fold=fold))
+    rows = [list(row) for row in section.rows]
+    return fitted_table("", columns, rows, width, everything="--out report.html")

@@ -14,10 +14,12 @@ from data.check.moves import check_moves
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
 from data.io.moves import read_moves
-from data.io.write import plan_inventory_dir, read_plan
+from data.io.plan_read import read_plan
+from data.io.write import plan_inventory_dir
 from data.moves import Move
 from data.plan import Plan
 from data.schema import MOVES_CSV, PLAN_JSON
+from solver.sequencing import sequence_moves
 
 # The arguments every command reading a saved plan takes alike.
 PlanDir = Annotated[Path, typer.Argument(help="Plan directory written by `hvplace plan`.")]
@@ -74,3 +76,11 @@ def load_saved_plan(
     if (directory / MOVES_CSV).exists():
         moves = guarded(lambda: read_moves(directory, inv))
     return SavedPlan(inv, plan, info, node_column, k, moves)
+
+
+def saved_moves(saved: SavedPlan) -> tuple[Move, ...]:
+    """The plan's move order: moves.csv when the plan has one (replayed by
+    SavedPlan.violations), else the sequencer's safe order from vms.node."""
+    if saved.moves is not None:
+        return saved.moves
+    return sequence_moves(saved.inventory, saved.plan)

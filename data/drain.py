@@ -16,12 +16,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from data.inventory import Inventory
 from data.moves import failover_groups
+from data.names import natural_key
 from data.plan import Plan
 
 MAX_CANDIDATES = 5000  # node sets evaluated per greedy pick; beyond, rounds go in name order
@@ -68,12 +68,6 @@ class DrainRound:
     @property
     def live_vms(self) -> int:
         return sum(len(m.vms) for m in self.moves if m.live)
-
-
-def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
-    """hv2 before hv10: digit runs compare as numbers."""
-    parts = re.split(r"(\d+)", name)
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
 def target_under(plan: Plan, v: int, drained: Sequence[int]) -> int:

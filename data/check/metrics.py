@@ -73,6 +73,16 @@ class NodeLoads:
         """Memory kept free for failover: capacity minus what runs now (negative = over)."""
         return self.memory.capacity - self.memory.used
 
+    @property
+    def taken_on_mb(self) -> int:
+        """Memory the node takes on in its worst failure set (worst - now)."""
+        return self.memory.worst - self.memory.used
+
+    @property
+    def left_mb(self) -> int:
+        """Memory still free in its worst failure set (negative = over capacity)."""
+        return self.memory.capacity - self.memory.worst
+
 
 def permille(used: int, capacity: int) -> int:
     """used / capacity in permille, rounded up (MODEL.md "utilisation"); capacity > 0."""
@@ -133,6 +143,17 @@ def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[NodeRow
         )
         for loads in node_loads(inventory, plan, failures)
     ]
+
+
+def single_failure_memory(inventory: Inventory, plan: Plan) -> IntArray:
+    """nodes x nodes: row f is the memory (MiB incl. overhead) each node runs when f alone
+    has failed, as the checker counts it; only the nodes of f's cluster are meaningful."""
+    owners, memory = valid_owners(inventory, plan), vm_loads(inventory)[:, :1]
+    rows = [
+        node_totals(inventory.n_nodes, memory, runners(owners, down_mask(inventory.n_nodes, (f,))))
+        for f in range(inventory.n_nodes)
+    ]
+    return np.hstack(rows).T if rows else np.zeros((0, 0), dtype=np.int64)
 
 
 def _worst(

@@ -11,7 +11,7 @@ The JSON document (`plan_document`), format "hvplace-plan", version 1:
          "cluster", "current_node" (the inventory's vms.node, "" when unknown),
          "moved" (true when current_node is given and differs from node)}
       ],
-      "nodes": [              one row per node, sorted by cluster, then node
+      "nodes": [              one row per node, sorted by cluster, then node, naturally
         {"node", "cluster", "vms" (VMs it runs with no failure),
          "memory_used_mb", "memory_capacity_mb", "memory_permille",
          "vcpus_used", "vcpu_capacity",
@@ -48,6 +48,7 @@ from data.errors import InputError
 from data.inventory import Inventory
 from data.io.atomic import replace_directory
 from data.io.write import placement_rows, write_csv
+from data.names import node_order
 from data.plan import Plan
 from data.schema import OWNER_SEPARATOR
 
@@ -103,9 +104,10 @@ def placement_table(inventory: Inventory, plan: Plan) -> list[dict[str, Any]]:
 
 
 def nodes_table(inventory: Inventory, plan: Plan, failures: int) -> list[dict[str, Any]]:
-    """One row per node, sorted by cluster, then node (columns as in the module docstring)."""
+    """One row per node, sorted by cluster, then node, naturally (hv2 before hv10; columns
+    as in the module docstring)."""
     loads = node_loads(inventory, plan, failures)
-    return [_node_row(n) for n in sorted(loads, key=lambda n: (n.cluster, n.node))]
+    return [_node_row(n) for n in sorted(loads, key=lambda n: node_order(n.cluster, n.node))]
 
 
 def _node_row(node: NodeLoads) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Write plans and inventories atomically and byte-for-byte reproducibly; read plans back.
+"""Write plans and inventories atomically and byte-for-byte reproducibly (plan_read.py reads).
 
 A directory is written whole into a hidden sibling and renamed into place, so
 a reader sees the old directory or the new one, never half of one (MODEL.md).
@@ -19,9 +19,7 @@ import pyarrow.parquet as pq
 from data.errors import InputError
 from data.inventory import Inventory
 from data.io.atomic import replace_directory
-from data.io.cells import coerce, is_missing
 from data.io.moves import moves_rows
-from data.io.read import read_table
 from data.moves import Move
 from data.plan import Plan, PlanSummary
 from data.schema import (
@@ -37,7 +35,6 @@ from data.schema import (
     REQUIRED_TABLES,
     RESOURCE_PREFIX,
     TABLES,
-    Kind,
     arrow_schema,
 )
 
@@ -179,92 +176,6 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(float(value))  # the shortest text that reads back as the same float
     return str(value)
-
-
-def read_plan(directory: Path, inventory: Inventory) -> tuple[Plan, dict[str, Any]]:
-    """A plan written by write_plan (or by hand), resolved against the inventory.
-
-    Reads placement.parquet, else placement.csv, and plan.json ({} when absent).
-    A VM missing from the placement gets vm_lun -1 and no owners (the checker
-    reports it). The returned dict is plan.json's content plus "node_column":
-    the placement's node column as node indices per VM (-1 where empty or
-    absent), so the caller can flag a node that is not the first owner.
-    """
-    found = [directory / n for n in ("placement.parquet", "placement.csv")]
-    path = next((p for p in found if p.exists()), None)
-    if path is None:
-        raise InputError(f"plan {directory} has no placement.parquet or placement.csv")
-    raw = read_table(path)
-    for column in ("vm", "lun", "owners"):
-        if column not in raw.columns:
-            raise InputError(f"required column {column!r} is missing", raw.file, column=column)
-    resolver = _Resolver(raw.file, inventory)
-    for number, row in enumerate(raw.rows, start=1):
-        resolver.add(number, row)
-    info = _read_plan_json(directory / PLAN_JSON)
-    info["node_column"] = resolver.node_column
-    return Plan.from_lists(resolver.vm_lun, resolver.owners), info
-
-
-class _Resolver:
-    """Turns placement rows into index lists, naming the file, row and column of a bad name."""
-
-    def __init__(self, file: str, inventory: Inventory) -> None:
-        self.file = file
-        self.vms = {name: v for v, name in enumerate(inventory.vm_names)}
-        self.luns = {name: lun for lun, name in enumerate(inventory.lun_names)}
-        self.nodes = {name: n for n, name in enumerate(inventory.node_names)}
-        self.vm_lun = [-1] * inventory.n_vms
-        self.owners: list[list[int]] = [[] for _ in range(inventory.n_vms)]
-        self.node_column = [-1] * inventory.n_vms
-        self.row_of: dict[int, int] = {}
-
-    def add(self, number: int, row: Mapping[str, Any]) -> None:
-        name = self._text(number, row, "vm")
-        if not name:
-            raise InputError("is empty; a value is required", self.file, number, "vm")
-        v = self._index(self.vms, "VM", name, number, "vm")
-        if v in self.row_of:
-            raise InputError(f"VM {name!r} repeats row {self.row_of[v]}", self.file, number, "vm")
-        self.row_of[v] = number
-        lun = self._text(number, row, "lun")
-        self.vm_lun[v] = self._index(self.luns, "LUN", lun, number, "lun") if lun else -1
-        owners = self._text(number, row, "owners").split(OWNER_SEPARATOR)
-        names = [owner.strip() for owner in owners if owner.strip()]
-        self.owners[v] = [self._index(self.nodes, "node", n, number, "owners") for n in names]
-        node = self._text(number, row, "node")
-        self.node_column[v] = self._index(self.nodes, "node", node, number, "node") if node else -1
-
-    def _text(self, number: int, row: Mapping[str, Any], column: str) -> str:
-        raw = row.get(column)
-        if is_missing(raw):
-            return ""
-        try:
-            return str(coerce(Kind.TEXT, raw))
-        except ValueError as error:
-            raise InputError(str(error), self.file, number, column) from None
-
-    def _index(self, index: dict[str, int], what: str, name: str, number: int, column: str) -> int:
-        if name not in index:
-            raise InputError(f"{what} {name!r} is not in the inventory", self.file, number, column)
-        return index[name]
-
-
-def _read_plan_json(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        content = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", path.name) from None
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise InputError(f"not valid JSON at {where}: {error.msg}", path.name) from None
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", path.name) from None
-    if not isinstance(content, dict):
-        raise InputError("expected a JSON object", path.name)
-    return content
 
 
 def inventory_tables(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:

@@ -85,7 +85,7 @@ def test_check_without_inventory_uses_the_plans_copy(run, exports: Path) -> None
     (plan / "inventory" / "vms.csv").write_text("vm,memory_mb,vcpus\nweb,4096,2\n")
     result = run("check", plan)
     assert result.exit_code == 2
-    assert "placement.parquet row" in result.stderr and "not in the inventory" in result.stderr
+    assert "placement.csv row" in result.stderr and "not in the inventory" in result.stderr
 
 
 def test_plan_of_exports_hashes_the_source_files_in_name_order(run, exports: Path) -> None:

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.render import Column, fitted_table, node_table
-from cli.report import _rich_table, table_cells
+from cli.report import _rich_table
+from cli.report_tables import node_section
 from data.check.metrics import node_loads
 from data.export.tables import nodes_table
 from data.inventory import Inventory
@@ -101,8 +102,8 @@ def test_node_table_shows_every_column_when_there_is_room(inventory: Inventory, 
 def test_report_table_keeps_long_names_whole_at_80_columns(
     inventory: Inventory, plan: Plan
 ) -> None:
-    headers, rows = table_cells(node_loads(inventory, plan, 1))
-    lines = rendered(_rich_table(headers, rows, 1, 80), 80)
+    section = node_section(node_loads(inventory, plan, 1), 1, {})
+    lines = rendered(_rich_table(section, 80), 80)
     for i, name in enumerate(NAMES):
         assert any(f"│ {name} │ {cluster_of(i)} │" in line for line in lines), name
     assert "…" not in "\n".join(lines)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.check.loads import down_mask, memory_permille, runners, valid_owners
-from data.drain import DrainError, choose_rounds, drain_rounds, natural_key
+from data.drain import DrainError, choose_rounds, drain_rounds
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
 from data.plan import Plan
@@ -123,7 +123,3 @@ def test_drain_refuses_a_plan_for_n_plus_0() -> None:
     )
     with pytest.raises(DrainError, match="N\\+0"):
         drain_rounds(inv, Plan.from_lists([0], [[0]]), 0)
-
-
-def test_natural_key_sorts_hv2_before_hv10() -> None:
-    assert sorted(["hv10", "hv2", "hv1"], key=natural_key) == ["hv1", "hv2", "hv10"]

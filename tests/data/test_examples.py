@@ -10,8 +10,8 @@ from data.check.checker import check_plan
 from data.errors import InputError
 from data.examples import EXAMPLES, example_path
 from data.inventory import Inventory
+from data.io.plan_read import read_plan
 from data.io.read import read_inventory
-from data.io.write import read_plan
 from data.plan import Plan
 
 # An N+1 plan for four-node, found by a random search and kept as the witness.

@@ -7,11 +7,21 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.check.checker import utilisation_permille
-from data.check.metrics import Load, NodeRow, node_loads, node_report, permille
+from data.check.checker import check_plan, utilisation_permille
+from data.check.loads import memory_permille
+from data.check.metrics import (
+    Load,
+    NodeRow,
+    node_loads,
+    node_report,
+    permille,
+    single_failure_memory,
+)
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
+from data.names import natural_key, node_order
 from data.plan import Plan
+from data.rules import Rule
 
 # prod: h1, h2 (limit 15360 MiB, 8 vCPUs), h3 (limit 8192 MiB, floor(1.5 * 2) = 3 vCPUs);
 # dr: h4, running nothing. VMs cost a 4152, b 2088, c 1056, d 3048 MiB with overhead.
@@ -216,3 +226,62 @@ def test_node_loads_worst_permille_is_the_checkers_utilisation(
     loads = node_loads(fleet(), plan, failures)
     highest = max(permille(n.memory.worst, n.memory.capacity) for n in loads)
     assert highest == utilisation_permille(fleet(), plan, failures)
+
+
+# natural order, headroom and the single-failure heat map (the report) -----------------
+
+
+def test_natural_key_puts_hv2_before_hv10() -> None:
+    names = ["hv10", "HV3", "hv2", "hv1a", "hv1", "db", "hv02"]
+    assert sorted(names, key=natural_key) == ["db", "hv1", "hv1a", "hv02", "hv2", "HV3", "hv10"]
+
+
+def test_node_order_sorts_by_cluster_then_node() -> None:
+    pairs = [("c10", "a"), ("c2", "hv10"), ("c2", "hv9")]
+    assert sorted(pairs, key=lambda p: node_order(*p)) == [
+        ("c2", "hv9"),
+        ("c2", "hv10"),
+        ("c10", "a"),
+    ]
+
+
+def test_node_loads_headroom_used_taken_on_left() -> None:
+    h1 = node_loads(fleet(), Plan.from_lists([0, 1, 2, 3], OWNERS), 1)[H1]
+    # h1 runs a + b = 6240 MiB; worst when h3 fails: + d = 9288; limit 15360
+    assert (h1.memory.used, h1.taken_on_mb, h1.left_mb) == (6240, 3048, 15360 - 9288)
+
+
+@given(st.lists(st.permutations([H1, H2, H3]).map(lambda p: list(p[:2])), min_size=4, max_size=4))
+@settings(max_examples=30, deadline=None)
+def test_single_failure_memory_is_the_checkers_load_under_that_failure(
+    owners: list[list[int]],
+) -> None:
+    inv, plan = fleet(), Plan.from_lists([0, 1, 2, 3], owners)
+    heat = single_failure_memory(inv, plan)
+    limits = inv.node_memory_mb - inv.node_reserve_mb
+    checked = {failed: per_node for _, failed, per_node in memory_permille(inv, plan, 1) if failed}
+    for f in (H1, H2, H3):
+        assert heat[f, f] == 0  # a failed node runs nothing
+        assert [permille(int(heat[f, n]), int(limits[n])) for n in (H1, H2, H3)] == [
+            int(checked[(f,)][n]) for n in (H1, H2, H3)
+        ]
+
+
+def test_single_failure_memory_matches_the_checkers_overload_figures() -> None:
+    """Nodes too small for anything: the checker names every survivor's memory under {f}."""
+    tiny = [{**node, "memory_mb": 1025, "reserve_mb": 1024} for node in NODES]
+    inv = build_inventory(table("nodes.csv", tiny), table("vms.csv", VMS))
+    plan = Plan.from_lists([0, 1, 2, 3], OWNERS)
+    heat = single_failure_memory(inv, plan)
+    reported = {
+        (v.failed, v.subject): v.detail
+        for v in check_plan(inv, plan, 1)
+        if v.rule is Rule.MEMORY and len(v.failed) == 1
+    }
+    expected = {
+        ((inv.node_names[f],), f"node {inv.node_names[n]!r}"): f"{heat[f, n]} MiB used > 1 MiB"
+        for f in (H1, H2, H3)
+        for n in (H1, H2, H3)
+        if n != f and heat[f, n] > 1
+    }
+    assert reported == expected and len(expected) >= 4

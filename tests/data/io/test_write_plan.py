@@ -11,8 +11,9 @@ import data.io.write
 from data.errors import InputError
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
+from data.io.plan_read import read_plan
 from data.io.read import read_inventory
-from data.io.write import plan_inventory_dir, read_plan, write_plan
+from data.io.write import plan_inventory_dir, write_plan
 from data.plan import ClusterSummary, Plan, PlanSummary
 from data.schema import PLACEMENT_SCHEMA
 
