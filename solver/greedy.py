@@ -58,7 +58,9 @@ class _State:
             out[:, f] = tuples[np.arange(len(tuples)), alive.argmax(axis=1)]
         return out
 
-    def scores(self, tuples: np.ndarray, weight: np.ndarray, classes: np.ndarray):
+    def scores(
+        self, tuples: np.ndarray, weight: np.ndarray, classes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(fits[t], worst utilisation[t]) if the unit took owners list t."""
         run = self.runners(tuples)
         f_index = np.arange(len(self.sets))[None, :]
@@ -211,10 +213,10 @@ def _best_lun(
     state: _State,
     problem: ClusterProblem,
     u: int,
-    owners: list,
+    owners: list[tuple[int, ...] | None],
     unit_of_lun: dict[int, int],
     balanced: bool,
-):
+) -> tuple[int, tuple[int, ...]] | None:
     v = problem.units[u].members[0]
     disk = int(problem.inventory.vm_disk_mib[v])
     best: tuple[float, int, tuple[int, ...]] | None = None
@@ -233,7 +235,13 @@ def _best_lun(
     return None if best is None else (best[1], best[2])
 
 
-def _joinable(problem: ClusterProblem, u: int, group: int, current, tuples: np.ndarray):
+def _joinable(
+    problem: ClusterProblem,
+    u: int,
+    group: int,
+    current: tuple[int, ...] | None,
+    tuples: np.ndarray,
+) -> np.ndarray:
     if current is not None:
         return np.array([current]) if _tuple_allowed(problem, u, current) else tuples[:0]
     allowed = set(problem.units[group].eligible)

@@ -114,7 +114,9 @@ def _all_failure_sets(problem: ClusterProblem) -> list[tuple[int, ...]]:
     return [f for size in range(largest + 1) for f in itertools.combinations(nodes, size)]
 
 
-def _and(model: cp_model.CpModel, a, b, name: str) -> cp_model.IntVar:
+def _and(
+    model: cp_model.CpModel, a: cp_model.IntVar, b: cp_model.IntVar | int, name: str
+) -> cp_model.IntVar:
     """A new literal equal to a AND b (the product a*b, linearised)."""
     both = model.new_bool_var(name)
     model.add(both <= a)

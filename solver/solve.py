@@ -186,7 +186,7 @@ def _second_phase(
     owners: list,
     luns: dict,
     deadline: float,
-    callback,
+    callback: _Callback | None,
 ) -> tuple[list, dict]:
     """Hold the first criterion at its optimum and improve the second.
 
@@ -229,7 +229,9 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.report(self.objective, bound, time.monotonic() - self.start)
 
 
-def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | None):
+def _reporter(
+    problem: ClusterProblem, phase: int, on_progress: OnProgress | None
+) -> _Callback | None:
     if on_progress is None:
         return None
     return _Callback(lambda o, b, s: on_progress(Progress(problem.name, phase, o, b, s)))
