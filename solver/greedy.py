@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.greedy_classes import ClassSets
 from solver.problem import ClusterProblem, lun_room
 
 MAX_CANDIDATES = 720  # owners lists scored per unit; more are sampled
@@ -38,8 +39,7 @@ class _State:
         self.cap = problem.capacity.astype(float)
         self.sets = problem.failure_sets()
         self.load = np.zeros((problem.capacity.shape[0], len(self.sets), problem.n_nodes))
-        classes = problem.inventory.vm_classes
-        self.class_count = np.zeros((classes.shape[1], problem.n_nodes), dtype=np.int64)
+        self.classes = ClassSets(problem)
         room = lun_room(problem.inventory)
         self.room = {int(lun): int(room[lun]) for lun in problem.luns}
         self._runners: dict[bytes, np.ndarray] = {}
@@ -66,7 +66,7 @@ class _State:
         after = self.load[:, f_index, run] + weight[:, None, None]
         fits = np.all(after <= cap[:, run], axis=(0, 2))
         if classes.size:
-            fits &= ~np.any(self.class_count[classes][:, tuples[:, 0]] > 0, axis=0)
+            fits &= ~self.classes.clashes(tuples, classes)
         # every resource counts, so CPU or IOPS hot spots steer the choice too; the mean
         # breaks ties towards lists that leave room everywhere
         share = after / np.maximum(cap[:, run], 1)
@@ -78,7 +78,8 @@ class _State:
     ) -> None:
         run = self.runners(np.array([listed]))[0]
         self.load[:, np.arange(len(self.sets)), run] += sign * weight[:, None]
-        self.class_count[classes, listed[0]] += sign
+        if classes.size:
+            self.classes.take(listed, classes, sign)
 
     def worst(self) -> float:
         return float((self.load[0] / np.maximum(self.cap[0], 1)[None, :]).max())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -13,8 +15,17 @@ from data.inventory import Inventory
 from data.plan import Plan
 from solver.cpsat import run_cpsat
 from solver.greedy import GreedyPlan, first_fit_decreasing
-from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
+from solver.model import (
+    PlanModel,
+    build_model,
+    criterion_value,
+    moves_of,
+    read_luns,
+    read_owners,
+)
+from solver.moves_cap import cap_reason
 from solver.params import Objective, Params
+from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Progress, Result, Status
@@ -25,19 +36,34 @@ OnProgress = Callable[[Progress], None]
 
 
 def solve(inventory: Inventory, params: Params, on_progress: OnProgress | None = None) -> Result:
-    """Plan every cluster independently within one shared time limit."""
+    """Plan every cluster independently within one shared time limit.
+
+    --max-moves caps the whole plan: clusters are solved in order, each within the
+    moves the earlier ones left.
+    """
     start = time.monotonic()
     problems = [
         cluster_problem(inventory, c, params.failures, params.disabled)
         for c in range(len(inventory.clusters))
     ]
     sizes = [max(1, len(p.units) * p.n_nodes) for p in problems]
-    results = []
+    results: list[ClusterResult] = []
     for i, problem in enumerate(problems):
         left = params.time_limit - (time.monotonic() - start)
         budget = max(0.1, left * sizes[i] / sum(sizes[i:]))
-        results.append(solve_cluster(problem, params, budget, on_progress))
+        cluster_params = params
+        if params.max_moves is not None:
+            used = sum(_moves_of(problems[j], r) for j, r in enumerate(results))
+            cluster_params = replace(params, max_moves=max(params.max_moves - used, 0))
+        results.append(solve_cluster(problem, cluster_params, budget, on_progress))
     return _combine(inventory, params, results, time.monotonic() - start)
+
+
+def _moves_of(problem: ClusterProblem, result: ClusterResult) -> int:
+    vm_node = problem.inventory.vm_node
+    return sum(
+        1 for v, listed in result.owners.items() if vm_node[v] >= 0 and listed[0] != vm_node[v]
+    )
 
 
 def solve_cluster(
@@ -49,37 +75,63 @@ def solve_cluster(
         return ClusterResult(problem.name, Status.INFEASIBLE, None, 0, 0.0, reasons=tuple(reasons))
     if not problem.units:
         return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
-    objective = params.objective
-    plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
+    objective, cap = params.objective, params.max_moves
+    scores = objective is Objective.MOVES or cap is not None
+    plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
     greedy = _hint(plan_model, params, deadline=start + budget / 4) if params.hint else None
+    if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
+        greedy = None  # still a hint, but no fallback: it breaks the cap
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
-        value = criterion_value(plan_model, objective, greedy.owners)
+        value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
         on_progress(Progress(problem.name, 1, value, 0.0, time.monotonic() - start))
-    plan_model.model.minimize(plan_model.criteria(objective)[0])
+    plan_model.model.minimize(_first_criterion(plan_model, params))
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
-        return _greedy_result(problem, plan_model, objective, greedy, 0, start)
+        return _greedy_result(problem, plan_model, params, greedy, 0, start)
+    share = first_phase_share(problem, params)
     callback = _reporter(problem, 1, on_progress)
-    solver, status = run_cpsat(plan_model.model, params, left, callback, gap=params.gap)
+    solver, status = run_cpsat(plan_model.model, params, left * share, callback, gap=params.gap)
+    bound = _rounded_bound(solver, params) if status is not Status.INFEASIBLE else 0
     if status is Status.UNKNOWN:
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
-        return _greedy_result(problem, plan_model, objective, greedy, bound, start)
+        return _greedy_result(problem, plan_model, params, greedy, bound, start)
     if not status.has_plan:
-        why: tuple[str, ...] = ()
-        if status is Status.INFEASIBLE:
-            left = budget - (time.monotonic() - start)
-            why = tuple(infeasibility_core(problem, params, left)) or (_PROVEN_INFEASIBLE,)
+        why = _infeasible_why(problem, params, budget - (time.monotonic() - start))
         return ClusterResult(problem.name, status, None, 0, time.monotonic() - start, reasons=why)
-    value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
+    value = round(solver.objective_value)
     owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
-    left = budget - (time.monotonic() - start)
-    if status is Status.OPTIMAL and left > 0.05 and _second_matters(problem, objective):
-        callback = _reporter(problem, 2, on_progress)
-        deadline = start + budget
-        owners, luns = _second_phase(problem, params, value, owners, luns, deadline, callback)
+    deadline = start + budget
+    proven = status is Status.OPTIMAL or share < 1
+    if proven and deadline - time.monotonic() > 0.05 and later_criteria(problem, params):
+        reporter = functools.partial(_reporter, problem, on_progress=on_progress)
+        owners, luns = later_phases(problem, params, value, (owners, luns), deadline, reporter)
     if value > bound:  # CP-SAT says OPTIMAL when it stops at the --gap limit
         status = Status.FEASIBLE
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
+
+
+def _first_criterion(plan_model: PlanModel, params: Params) -> cp_model.LinearExprT:
+    if params.objective is Objective.BALANCE:
+        return plan_model.rounded_utilisation(params.tolerance)
+    return plan_model.criteria(params.objective)[0]
+
+
+def _rounded_bound(solver: cp_model.CpSolver, params: Params) -> int:
+    """CP-SAT's bound, rounded up to a value the first criterion can take."""
+    bound = math.ceil(solver.best_objective_bound - 1e-6)
+    if params.objective is Objective.BALANCE:
+        return -(-bound // params.tolerance) * params.tolerance
+    return bound
+
+
+def _infeasible_why(problem: ClusterProblem, params: Params, left: float) -> tuple[str, ...]:
+    """The reason for a proven infeasibility: the moves cap when the rules alone can be
+    met, otherwise the rule items of an unsat core."""
+    if params.max_moves is not None:
+        capped = cap_reason(problem, params, left)
+        if capped is not None:
+            return (capped,)
+    uncapped = replace(params, max_moves=None)
+    return tuple(infeasibility_core(problem, uncapped, left)) or (_PROVEN_INFEASIBLE,)
 
 
 def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan | None:
@@ -92,7 +144,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
     greedy = first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
     if greedy is None:
         return None
-    keep_current = objective is Objective.MOVES
+    keep_current = objective is Objective.MOVES or params.max_moves is not None
     greedy = GreedyPlan(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
     plan_model.add_hint(greedy.owners, greedy.luns)
     return greedy
@@ -101,7 +153,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
 def _greedy_result(
     problem: ClusterProblem,
     plan_model: PlanModel,
-    objective: Objective,
+    params: Params,
     greedy: GreedyPlan | None,
     bound: int,
     start: float,
@@ -114,7 +166,7 @@ def _greedy_result(
     seconds = time.monotonic() - start
     if greedy is None:
         return ClusterResult(problem.name, Status.UNKNOWN, None, 0, seconds)
-    value = criterion_value(plan_model, objective, greedy.owners)
+    value = criterion_value(plan_model, params.objective, greedy.owners, params.tolerance)
     return _cluster_result(
         problem, Status.FEASIBLE, value, min(value, bound), greedy.owners, greedy.luns, seconds
     )
@@ -124,47 +176,6 @@ _PROVEN_INFEASIBLE = (
     "CP-SAT proved that the rules cannot all hold: no single bound is broken, but the "
     "combination of capacity, failover order, anti-affinity and LUN choice is"
 )
-
-
-def _second_matters(problem: ClusterProblem, objective: Objective) -> bool:
-    """Moves only count where some VM of the cluster names its current node."""
-    if objective is not Objective.BALANCE:
-        return True
-    vms = [v for unit in problem.units for v in unit.members]
-    return bool((problem.inventory.vm_node[vms] >= 0).any())
-
-
-def _second_phase(
-    problem: ClusterProblem,
-    params: Params,
-    value: int,
-    owners: list,
-    luns: dict,
-    deadline: float,
-    callback,
-) -> tuple[list, dict]:
-    """Hold the first criterion at its optimum and improve the second.
-
-    A fresh model, not the first one with one more constraint: which node
-    symmetry may be broken depends on whether moves count, and that differs
-    between the phases of `balance` and `nodes`.
-    """
-    objective = params.objective
-    plan_model = build_model(
-        problem, objective, params.disabled, scores_moves=objective is not Objective.NODES
-    )
-    first, second = plan_model.criteria(objective)
-    plan_model.model.add(first <= value)
-    keep_current = objective is not Objective.NODES  # moves are scored or bounded
-    plan_model.add_hint(canonical_hint(problem, owners, keep_current), luns)
-    plan_model.model.minimize(second)
-    left = deadline - time.monotonic()
-    if left <= 0.01:
-        return owners, luns
-    solver, status = run_cpsat(plan_model.model, params, left, callback)
-    if status.has_plan:
-        return read_owners(plan_model, solver), read_luns(plan_model, solver)
-    return owners, luns
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -184,7 +195,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.report(self.objective, bound, time.monotonic() - self.start)
 
 
-def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | None):
+def _reporter(problem: ClusterProblem, phase: int, on_progress: OnProgress | None = None):
     if on_progress is None:
         return None
     return _Callback(lambda o, b, s: on_progress(Progress(problem.name, phase, o, b, s)))

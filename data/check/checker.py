@@ -73,7 +73,7 @@ def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violatio
     found += _check_exclusivity(inventory, plan)
     found += _check_lun_capacity(inventory, plan)
     found += _check_capacity(inventory, plan, failures)
-    found += _check_anti_affinity(inventory, plan)
+    found += _check_anti_affinity(inventory, plan, failures)
     return sorted(found, key=Violation.sort_key)
 
 
@@ -106,12 +106,21 @@ def nodes_used(inventory: Inventory, plan: Plan, cluster: int | None = None) -> 
     return sum(1 for n in named if cluster is None or inventory.node_cluster[n] == cluster)
 
 
-def criteria(inventory: Inventory, plan: Plan, failures: int, objective: str) -> tuple[int, int]:
-    """The plan's (first, second) criteria of MODEL.md's objective, as the checker sees them:
-    balance -> (U, moves), nodes -> (nodes used, U), moves -> (moves, U)."""
+def no_failure_permille(inventory: Inventory, plan: Plan) -> int:
+    """The highest memory utilisation (permille, rounded up) of any node with no failure."""
+    return utilisation_permille(inventory, plan, 0)
+
+
+def criteria(
+    inventory: Inventory, plan: Plan, failures: int, objective: str, tolerance: int = 10
+) -> tuple[int, ...]:
+    """The plan's criteria of MODEL.md's objective in order, as the checker sees them:
+    balance -> (U rounded up to a multiple of `tolerance`, moves, U, U with no failure),
+    nodes -> (nodes used, U), moves -> (moves, U)."""
     u = utilisation_permille(inventory, plan, failures)
     if objective == "balance":
-        return u, moves(inventory, plan)
+        rounded = -(-u // tolerance) * tolerance
+        return rounded, moves(inventory, plan), u, no_failure_permille(inventory, plan)
     if objective == "nodes":
         return nodes_used(inventory, plan), u
     if objective == "moves":
@@ -252,17 +261,48 @@ def _over(rule: Rule, label: str, used: int, limit: int) -> str:
     return f"{label} {used} used > {limit}"
 
 
-def _check_anti_affinity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
-    """ANTI_AFFINITY: with no failure, VMs sharing a class run on different nodes."""
-    runner = runners(valid_owners(inventory, plan), np.zeros(inventory.n_nodes, dtype=bool))
+def _check_anti_affinity(inventory: Inventory, plan: Plan, failures: int) -> Iterator[Violation]:
+    """ANTI_AFFINITY, as Windows picks failover targets: under every failure set F of at
+    most k nodes of a cluster (the empty set included), a class with at most E - |F| VMs
+    in that cluster runs on pairwise different nodes (with fewer survivors it is exempt
+    under F); and no two VMs of one class are fixed on one exclusive LUN."""
+    yield from _class_pairs_on_one_lun(inventory)
+    owners = valid_owners(inventory, plan)
+    for cluster, failed in failure_sets(inventory, failures):
+        survivors = len(inventory.nodes_of(cluster)) - len(failed)
+        runner = runners(owners, down_mask(inventory.n_nodes, failed))
+        in_cluster = inventory.vm_cluster == cluster
+        failed_names = tuple(_node(inventory, n) for n in failed)
+        for c, name in enumerate(inventory.class_names):
+            members = np.flatnonzero(inventory.vm_classes[:, c] & in_cluster)
+            if len(members) > survivors:
+                continue  # Windows ignores the class when every node already hosts one
+            by_node: dict[int, list[str]] = {}
+            for v in members:
+                if runner[v] != NO_NODE:
+                    by_node.setdefault(int(runner[v]), []).append(inventory.vm_names[v])
+            for n, vms in sorted(by_node.items()):
+                if len(vms) > 1:
+                    detail = f"{', '.join(map(repr, vms))} run together on node " + repr(
+                        _node(inventory, n)
+                    )
+                    yield Violation(Rule.ANTI_AFFINITY, f"class {name!r}", failed_names, detail)
+
+
+def _class_pairs_on_one_lun(inventory: Inventory) -> Iterator[Violation]:
+    """Two VMs of one class fixed on one exclusive LUN always run together: no plan."""
     for c, name in enumerate(inventory.class_names):
-        by_node: dict[int, list[str]] = {}
+        by_lun: dict[int, list[str]] = {}
         for v in np.flatnonzero(inventory.vm_classes[:, c]):
-            if runner[v] != NO_NODE:
-                by_node.setdefault(int(runner[v]), []).append(inventory.vm_names[v])
-        for n, vms in sorted(by_node.items()):
+            lun = int(inventory.vm_lun[v])
+            if lun >= 0 and not inventory.lun_shared[lun]:
+                by_lun.setdefault(lun, []).append(inventory.vm_names[v])
+        for lun, vms in sorted(by_lun.items()):
             if len(vms) > 1:
-                detail = f"{', '.join(map(repr, vms))} run together on node {_node(inventory, n)!r}"
+                detail = (
+                    f"{', '.join(map(repr, vms))} are fixed on one exclusive LUN "
+                    f"{inventory.lun_names[lun]!r}"
+                )
                 yield Violation(Rule.ANTI_AFFINITY, f"class {name!r}", (), detail)
 
 
