@@ -21,7 +21,7 @@ from cli.common import (
 )
 from cli.progress import solve_progress
 from cli.render import print_plan
-from data.check.checker import check_plan, nodes_used
+from data.check.checker import check_plan, moves, nodes_used
 from data.check.metrics import node_report
 from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
@@ -49,6 +49,12 @@ def plan(
         float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
     ] = 0.0,
     workers: Annotated[int, typer.Option(min=0, help="Solver threads (0: one per core).")] = 0,
+    tolerance: Annotated[
+        int, typer.Option(min=1, max=1000, help="balance: count U in steps of this (permille).")
+    ] = 10,
+    max_moves: Annotated[
+        int | None, typer.Option(min=0, help="At most this many VMs leave their current node.")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
@@ -73,11 +79,13 @@ def plan(
         workers=workers,
         seed=seed,
         gap=gap,
+        tolerance=tolerance,
+        max_moves=max_moves,
     )
     with solve_progress(time_limit) as on_progress:
         result = solve(inv, params, on_progress)
     _exit_without_plan(result, time_limit)
-    _certify(inv, result, failures)
+    _certify(inv, result, failures, max_moves)
     summary = _summary(inv, result, failures, loaded.input_sha256)
     assert result.plan is not None
     if out is not None:
@@ -87,13 +95,15 @@ def plan(
     print_plan(summary, node_report(inv, result.plan, failures), fmt)
 
 
-def _certify(inv: Inventory, result: Result, failures: int) -> None:
+def _certify(inv: Inventory, result: Result, failures: int, max_moves: int | None) -> None:
     """The independent checker signs off every plan before it is written."""
     assert result.plan is not None
     violations = check_plan(inv, result.plan, failures)
     if violations:  # a solver bug: say so loudly rather than write a wrong plan
         lines = "\n".join(v.line() for v in violations[:10])
         raise RuntimeError(f"the solver's plan breaks rules it must enforce:\n{lines}")
+    if max_moves is not None and moves(inv, result.plan) > max_moves:
+        raise RuntimeError(f"the solver's plan makes {moves(inv, result.plan)} moves > {max_moves}")
 
 
 def _exit_without_plan(result: Result, time_limit: float) -> None:
@@ -118,6 +128,7 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
             bound=c.bound,
             nodes_used=nodes_used(inv, result.plan, inv.clusters.index(c.cluster)),
             solve_seconds=round(c.seconds, 3),
+            moves=moves(inv, result.plan, inv.clusters.index(c.cluster)),
         )
         for c in result.clusters
     )
@@ -131,4 +142,5 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
         solve_seconds=round(result.seconds, 3),
         input_sha256=sha,
         clusters=clusters,
+        moves=moves(inv, result.plan),
     )

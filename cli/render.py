@@ -34,6 +34,8 @@ def node_table(rows: list[NodeRow], failures: int) -> Table:
         ("now", "right"),
         ("worst", "right"),
         ("worst if down", "left"),
+        ("moves in", "right"),
+        ("out", "right"),
     ):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in rows:
@@ -47,6 +49,8 @@ def node_table(rows: list[NodeRow], failures: int) -> Table:
             f"{r.utilisation_permille / 10:.1f}%",
             f"{r.worst_permille / 10:.1f}%",
             Text(", ".join(r.worst_failed) or "(none)"),
+            str(r.moves_in),
+            str(r.moves_out),
         )
     return table
 
@@ -57,7 +61,7 @@ def status_line(summary: PlanSummary) -> str:
     gap = (value - bound) / value * 100 if value else 0.0
     return (
         f"{summary.status} · {summary.objective} {value}{unit} · bound {bound}{unit} · "
-        f"gap {gap:.1f}% · {summary.nodes_used} nodes used · "
+        f"gap {gap:.1f}% · {summary.nodes_used} nodes used · {summary.moves} moves · "
         f"{summary.solve_seconds:.2f} s"
     )
 

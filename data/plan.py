@@ -73,6 +73,7 @@ class ClusterSummary:
     bound: int
     nodes_used: int
     solve_seconds: float
+    moves: int = 0  # VMs whose node differs from vms.node
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,4 @@ class PlanSummary:
     solve_seconds: float
     input_sha256: str
     clusters: tuple[ClusterSummary, ...] = field(default_factory=tuple)
+    moves: int = 0  # VMs whose node differs from vms.node, over all clusters

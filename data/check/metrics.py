@@ -39,6 +39,8 @@ class NodeRow:
     utilisation_permille: int
     worst_permille: int
     worst_failed: tuple[str, ...]  # () when the worst is with no failure
+    moves_in: int = 0  # VMs the plan brings here from another current node
+    moves_out: int = 0  # VMs now here that the plan runs elsewhere
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ def node_loads(inventory: Inventory, plan: Plan, failures: int) -> list[NodeLoad
 
 
 def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[NodeRow]:
-    """One row per node, in inventory order: the memory and vCPU part of node_loads."""
+    """One row per node, in inventory order: the memory and vCPU part of node_loads, and
+    the moves in and out (VMs whose planned node differs from their current one)."""
+    moves_in, moves_out = node_moves(inventory, plan)
     return [
         NodeRow(
             node=loads.node,
@@ -126,9 +130,20 @@ def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[NodeRow
             utilisation_permille=permille(loads.memory.used, loads.memory.capacity),
             worst_permille=permille(loads.memory.worst, loads.memory.capacity),
             worst_failed=loads.memory.worst_failed,
+            moves_in=int(moves_in[n]),
+            moves_out=int(moves_out[n]),
         )
-        for loads in node_loads(inventory, plan, failures)
+        for n, loads in enumerate(node_loads(inventory, plan, failures))
     ]
+
+
+def node_moves(inventory: Inventory, plan: Plan) -> tuple[IntArray, IntArray]:
+    """Per node: VMs moving in (planned here, currently on another node) and out."""
+    planned = valid_owners(inventory, plan)[:, 0] if plan.owners.shape[1] else plan.vm_node
+    moved = (inventory.vm_node >= 0) & (planned >= 0) & (planned != inventory.vm_node)
+    moves_in = np.bincount(planned[moved], minlength=inventory.n_nodes)
+    moves_out = np.bincount(inventory.vm_node[moved], minlength=inventory.n_nodes)
+    return moves_in, moves_out
 
 
 def _worst(
