@@ -37,6 +37,7 @@ class _State:
     def __init__(self, problem: ClusterProblem) -> None:
         self.problem = problem
         self.cap = problem.capacity.astype(float)
+        self.prefer: dict[int, int] = {}  # unit -> local node its owners list should start at
         self.sets = problem.failure_sets()
         self.load = np.zeros((problem.capacity.shape[0], len(self.sets), problem.n_nodes))
         self.classes = ClassSets(problem)
@@ -86,13 +87,22 @@ class _State:
 
 
 def first_fit_decreasing(
-    problem: ClusterProblem, balanced: bool = False, deadline: float = math.inf
+    problem: ClusterProblem,
+    balanced: bool = False,
+    deadline: float = math.inf,
+    stay_within: int | None = None,
 ) -> GreedyPlan | None:
     """A plan by greedy placement, or None when the greedy gets stuck.
 
-    Past `deadline` (time.monotonic()) the local search stops where it is.
+    Past `deadline` (time.monotonic()) the local search stops where it is. With
+    `stay_within` (permille) it is a repair of the current placement: memory is
+    held to that utilisation under every failure set, and a unit keeps its current
+    node whenever some owners list starting there fits (few moves, for `balance`).
     """
     state = _State(problem)
+    if stay_within is not None:
+        state.cap[0] = np.floor(problem.capacity[0] * stay_within / 1000)
+        state.prefer = _current_nodes(problem)
     owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
     order = sorted(range(len(problem.units)), key=lambda u: _difficulty(problem, u))
     fixed = [u for u in order if problem.units[u].members and not problem.units[u].free]
@@ -114,6 +124,18 @@ def first_fit_decreasing(
     if balanced:
         _reinsert(state, problem, final, _movable(problem, order, luns), deadline)
     return GreedyPlan(final, luns)
+
+
+def _current_nodes(problem: ClusterProblem) -> dict[int, int]:
+    """unit -> the local node most of its VMs run on now (units with none known left out)."""
+    local = {int(g): n for n, g in enumerate(problem.nodes)}
+    current = problem.inventory.vm_node
+    out = {}
+    for u, unit in enumerate(problem.units):
+        known = [local[int(current[v])] for v in unit.members if current[v] >= 0]
+        if known:
+            out[u] = max(sorted(set(known)), key=known.count)
+    return out
 
 
 def _movable(problem: ClusterProblem, order: list[int], luns: dict[int, int]) -> list[int]:
@@ -183,6 +205,9 @@ def _choose(
         if len(tuples) == MAX_CANDIDATES:  # a sample: look at every list before giving up
             return _choose(state, problem, u, _all_tuples(problem, u, sample=False), balanced)
         return None
+    stay = fits & (tuples[:, 0] == state.prefer.get(u, -1))
+    if stay.any():
+        fits = stay
     pick = int(np.flatnonzero(fits)[np.argmin(worst[fits])]) if balanced else int(fits.argmax())
     return tuple(int(n) for n in tuples[pick]), float(worst[pick])
 

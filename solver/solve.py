@@ -78,13 +78,14 @@ def solve_cluster(
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None
     plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
+    first = _first_criterion(plan_model, params)  # before the hint, which must cover it
     greedy = _hint(plan_model, params, deadline=start + budget / 4) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
         value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
         on_progress(Progress(problem.name, 1, value, 0.0, time.monotonic() - start))
-    plan_model.model.minimize(_first_criterion(plan_model, params))
+    plan_model.model.minimize(first)
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
         return _greedy_result(problem, plan_model, params, greedy, 0, start)
@@ -93,6 +94,14 @@ def solve_cluster(
     solver, status = run_cpsat(plan_model.model, params, left * share, callback, gap=params.gap)
     bound = _rounded_bound(solver, params) if status is not Status.INFEASIBLE else 0
     if status is Status.UNKNOWN:
+        if greedy is not None and share < 1:  # the moves still count: improve on the greedy
+            value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
+            reporter = functools.partial(_reporter, problem, on_progress=on_progress)
+            greedy = GreedyPlan(
+                *later_phases(
+                    problem, params, value, (greedy.owners, greedy.luns), start + budget, reporter
+                )
+            )
         return _greedy_result(problem, plan_model, params, greedy, bound, start)
     if not status.has_plan:
         why = _infeasible_why(problem, params, budget - (time.monotonic() - start))
