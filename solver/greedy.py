@@ -106,6 +106,8 @@ def first_fit_decreasing(
     owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
     order = sorted(range(len(problem.units)), key=lambda u: _difficulty(problem, u))
     fixed = [u for u in order if problem.units[u].members and not problem.units[u].free]
+    if state.prefer:  # a repair: first every unit that can stay, then the others
+        fixed = _place_staying(state, problem, owners, fixed, balanced)
     for u in fixed:
         listed = _place(state, problem, u, _all_tuples(problem, u), balanced)
         if listed is None:
@@ -124,6 +126,18 @@ def first_fit_decreasing(
     if balanced:
         _reinsert(state, problem, final, _movable(problem, order, luns), deadline)
     return GreedyPlan(final, luns)
+
+
+def _place_staying(
+    state: _State, problem: ClusterProblem, owners: list, units: list[int], balanced: bool
+) -> list[int]:
+    """Place each unit that fits on its current node there; return the others, in order."""
+    for u in units:
+        if u in state.prefer:
+            tuples = _all_tuples(problem, u, sample=False)
+            tuples = tuples[tuples[:, 0] == state.prefer[u]]
+            owners[u] = _place(state, problem, u, tuples, balanced) if len(tuples) else None
+    return [u for u in units if owners[u] is None]
 
 
 def _current_nodes(problem: ClusterProblem) -> dict[int, int]:

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 
 from solver.cpsat import run_cpsat
-from solver.greedy import first_fit_decreasing
+from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import build_model, moves_of, read_luns, read_owners
 from solver.params import Objective, Params
 from solver.problem import ClusterProblem
+from solver.repair import move_back
 from solver.symmetry import canonical_hint
 
 Owners = list[tuple[int, ...]]
@@ -64,10 +65,11 @@ def _repaired(
     if first_phase_share(problem, params) == 1.0:
         return plan
     quarter = time.monotonic() + (deadline - time.monotonic()) / 4
+    best = move_back(problem, GreedyPlan(*plan), first_value, quarter)
     repair = first_fit_decreasing(problem, True, quarter, stay_within=first_value)
-    if repair is not None and moves_of(problem, repair.owners) < moves_of(problem, plan[0]):
-        return repair.owners, repair.luns
-    return plan
+    if repair is not None and moves_of(problem, repair.owners) < moves_of(problem, best.owners):
+        best = repair
+    return best.owners, best.luns
 
 
 def later_phases(

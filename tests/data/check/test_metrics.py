@@ -216,3 +216,18 @@ def test_node_loads_worst_permille_is_the_checkers_utilisation(
     loads = node_loads(fleet(), plan, failures)
     highest = max(permille(n.memory.worst, n.memory.capacity) for n in loads)
     assert highest == utilisation_permille(fleet(), plan, failures)
+
+
+def test_node_report_counts_moves_in_and_out() -> None:
+    # a and c name h2 as their current node, d names h3, b none: a moves h2 -> h1 and
+    # c stays; d stays; b is never a move. So h1 takes in one, h2 gives out one.
+    vms = [dict(vm) for vm in VMS]
+    vms[0]["node"], vms[2]["node"], vms[3]["node"] = "h2", "h2", "h3"
+    inventory = build_inventory(table("nodes.csv", NODES), table("vms.csv", vms))
+    report = node_report(inventory, Plan.from_lists([0, 1, 2, 3], OWNERS), 1)
+    assert [(r.node, r.moves_in, r.moves_out) for r in report] == [
+        ("h1", 1, 0),
+        ("h2", 0, 1),
+        ("h3", 0, 0),
+        ("h4", 0, 0),
+    ]
