@@ -99,6 +99,20 @@ def first_fit_decreasing(
     held to that utilisation under every failure set, and a unit keeps its current
     node whenever some owners list starting there fits (few moves, for `balance`).
     """
+    if stay_within is None:
+        return _first_fit(problem, balanced, deadline, None, False)
+    # staying units first keeps more of them, but can leave no room for the movers
+    found = _first_fit(problem, balanced, deadline, stay_within, True)
+    return found or _first_fit(problem, balanced, deadline, stay_within, False)
+
+
+def _first_fit(
+    problem: ClusterProblem,
+    balanced: bool,
+    deadline: float,
+    stay_within: int | None,
+    staying_first: bool,
+) -> GreedyPlan | None:
     state = _State(problem)
     if stay_within is not None:
         state.cap[0] = np.floor(problem.capacity[0] * stay_within / 1000)
@@ -106,7 +120,7 @@ def first_fit_decreasing(
     owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
     order = sorted(range(len(problem.units)), key=lambda u: _difficulty(problem, u))
     fixed = [u for u in order if problem.units[u].members and not problem.units[u].free]
-    if state.prefer:  # a repair: first every unit that can stay, then the others
+    if staying_first:  # a repair: first every unit that can stay, then the others
         fixed = _place_staying(state, problem, owners, fixed, balanced)
     for u in fixed:
         listed = _place(state, problem, u, _all_tuples(problem, u), balanced)
