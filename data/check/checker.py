@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
+from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
     capacity_columns,
     down_mask,
@@ -29,32 +29,10 @@ from data.check.loads import (
     valid_owners,
     vm_loads,
 )
+from data.check.violation import Violation
 from data.inventory import UNLIMITED, Inventory
 from data.plan import NO_NODE, Plan
 from data.rules import Rule
-
-_RULE_ORDER = {rule: i for i, rule in enumerate(Rule)}
-_CAPACITY_RULES = (Rule.MEMORY, Rule.CPU, Rule.RESOURCE)
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: what it is about, under which failed nodes, and the numbers."""
-
-    rule: Rule
-    subject: str  # "vm 'sql01'", "node 'hv2'", "lun 'data1'" or "class 'dc'"
-    failed: tuple[str, ...]  # names of the failed nodes; () for no failure
-    detail: str
-
-    def line(self) -> str:
-        if self.failed:
-            when = " after failure of {" + ", ".join(self.failed) + "}"
-        else:
-            when = " with no failure" if self.rule in _CAPACITY_RULES else ""
-        return f"{self.rule}: {self.subject}{when}: {self.detail}"
-
-    def sort_key(self) -> tuple[int, str, int, tuple[str, ...], str]:
-        return (_RULE_ORDER[self.rule], self.subject, len(self.failed), self.failed, self.detail)
 
 
 def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violation]:
@@ -73,7 +51,7 @@ def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violatio
     found += _check_exclusivity(inventory, plan)
     found += _check_lun_capacity(inventory, plan)
     found += _check_capacity(inventory, plan, failures)
-    found += _check_anti_affinity(inventory, plan, failures)
+    found += check_anti_affinity(inventory, plan, failures)
     return sorted(found, key=Violation.sort_key)
 
 
@@ -259,51 +237,6 @@ def _over(rule: Rule, label: str, used: int, limit: int) -> str:
     if rule is Rule.CPU:
         return f"{used} vCPUs used > {limit} vCPUs"
     return f"{label} {used} used > {limit}"
-
-
-def _check_anti_affinity(inventory: Inventory, plan: Plan, failures: int) -> Iterator[Violation]:
-    """ANTI_AFFINITY, as Windows picks failover targets: under every failure set F of at
-    most k nodes of a cluster (the empty set included), a class with at most E - |F| VMs
-    in that cluster runs on pairwise different nodes (with fewer survivors it is exempt
-    under F); and no two VMs of one class are fixed on one exclusive LUN."""
-    yield from _class_pairs_on_one_lun(inventory)
-    owners = valid_owners(inventory, plan)
-    for cluster, failed in failure_sets(inventory, failures):
-        survivors = len(inventory.nodes_of(cluster)) - len(failed)
-        runner = runners(owners, down_mask(inventory.n_nodes, failed))
-        in_cluster = inventory.vm_cluster == cluster
-        failed_names = tuple(_node(inventory, n) for n in failed)
-        for c, name in enumerate(inventory.class_names):
-            members = np.flatnonzero(inventory.vm_classes[:, c] & in_cluster)
-            if len(members) > survivors:
-                continue  # Windows ignores the class when every node already hosts one
-            by_node: dict[int, list[str]] = {}
-            for v in members:
-                if runner[v] != NO_NODE:
-                    by_node.setdefault(int(runner[v]), []).append(inventory.vm_names[v])
-            for n, vms in sorted(by_node.items()):
-                if len(vms) > 1:
-                    detail = f"{', '.join(map(repr, vms))} run together on node " + repr(
-                        _node(inventory, n)
-                    )
-                    yield Violation(Rule.ANTI_AFFINITY, f"class {name!r}", failed_names, detail)
-
-
-def _class_pairs_on_one_lun(inventory: Inventory) -> Iterator[Violation]:
-    """Two VMs of one class fixed on one exclusive LUN always run together: no plan."""
-    for c, name in enumerate(inventory.class_names):
-        by_lun: dict[int, list[str]] = {}
-        for v in np.flatnonzero(inventory.vm_classes[:, c]):
-            lun = int(inventory.vm_lun[v])
-            if lun >= 0 and not inventory.lun_shared[lun]:
-                by_lun.setdefault(lun, []).append(inventory.vm_names[v])
-        for lun, vms in sorted(by_lun.items()):
-            if len(vms) > 1:
-                detail = (
-                    f"{', '.join(map(repr, vms))} are fixed on one exclusive LUN "
-                    f"{inventory.lun_names[lun]!r}"
-                )
-                yield Violation(Rule.ANTI_AFFINITY, f"class {name!r}", (), detail)
 
 
 def check_node_column(inventory: Inventory, plan: Plan, node_column: list[int]) -> list[Violation]:
