@@ -32,6 +32,7 @@ from cli.common import (
 from cli.progress import solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
+from data.check.checker import moves as moves_made
 from data.check.moves import check_moves
 from data.imports.common import DynamicMemory, ImportOptions
 from data.imports.load import Loaded
@@ -65,6 +66,12 @@ def plan(
         float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
     ] = 0.0,
     workers: Annotated[int, typer.Option(min=0, help="Solver threads (0: one per core).")] = 0,
+    tolerance: Annotated[
+        int, typer.Option(min=1, max=1000, help="balance: count U in steps of this (permille).")
+    ] = 10,
+    max_moves: Annotated[
+        int | None, typer.Option(min=0, help="At most this many VMs leave their current node.")
+    ] = None,
     fmt: OutputFormat = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
@@ -79,8 +86,8 @@ def plan(
     import on the fly: Hyper-V PowerShell CSVs, an RVTools workbook or CSVs, an
     Azure Migrate CSV with a nodes table (see `hvplace import`).
     """
-    output = _Output(out, fmt, quiet, verbose, failures)
-    params = _params(output, objective, time_limit, workers, seed, gap)
+    output = _Output(out, fmt, quiet, verbose, failures, max_moves)
+    params = _params(output, objective, time_limit, workers, seed, gap, tolerance)
     paths = sources(inventory, example)
     check_out(out, paths)
     options = ImportOptions(templates, powered_off, dynamic_memory)
@@ -101,10 +108,17 @@ class _Output:
     quiet: bool
     verbose: bool
     failures: int
+    max_moves: int | None  # the plan is certified to move at most this many VMs
 
 
 def _params(
-    output: _Output, objective: Objective, time_limit: float, workers: int, seed: int, gap: float
+    output: _Output,
+    objective: Objective,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    gap: float,
+    tolerance: int,
 ) -> Params:
     """The options checked before anything is read: a bad one exits 2 at once."""
     if output.fmt not in ("table", "json", "csv"):
@@ -122,6 +136,8 @@ def _params(
         seed=seed,
         gap=gap,
         log=output.verbose,
+        tolerance=tolerance,
+        max_moves=output.max_moves,
     )
 
 
@@ -139,12 +155,12 @@ def _solve(inv: Inventory, params: Params, output: _Output) -> Result:
 def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
     """Certify the plan, write it to --out, show the per-node table."""
     inv, out = loaded.inventory, output.out
-    _certify(inv, result, output.failures)
+    _certify(inv, result, output.failures, output.max_moves)
     summary = _summary(inv, result, output.failures, loaded.input_sha256)
     assert result.plan is not None
-    moves = _moves(inv, result.plan)
+    order = _move_order(inv, result.plan)
     if out is not None:
-        guarded(lambda: write_plan(out, inv, result.plan, summary, moves))  # type: ignore[arg-type]
+        guarded(lambda: write_plan(out, inv, result.plan, summary, order))  # type: ignore[arg-type]
     elif not output.quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     print_plan(inv, result.plan, summary, output.fmt)
@@ -176,26 +192,29 @@ def _stop_interrupted(loaded: Loaded, result: Result, output: _Output) -> NoRetu
     fail(code, f"{why}: the plan is the best found so far, not proven best; {where}")
 
 
-def _certify(inv: Inventory, result: Result, failures: int) -> None:
+def _certify(inv: Inventory, result: Result, failures: int, max_moves: int | None) -> None:
     """The independent checker signs off every plan before it is written."""
     assert result.plan is not None
     violations = check_plan(inv, result.plan, failures)
     if violations:  # a solver bug: say so loudly rather than write a wrong plan
         lines = "\n".join(v.line() for v in violations[:10])
         raise RuntimeError(f"the solver's plan breaks rules it must enforce:\n{lines}")
+    made = moves_made(inv, result.plan)
+    if max_moves is not None and made > max_moves:
+        raise RuntimeError(f"the solver's plan makes {made} moves > {max_moves}")
 
 
-def _moves(inv: Inventory, plan: Plan) -> tuple[Move, ...] | None:
+def _move_order(inv: Inventory, plan: Plan) -> tuple[Move, ...] | None:
     """moves.csv's order when some VM names its current node, replayed by the checker
     before it is written."""
     if not (inv.vm_node >= 0).any():
         return None
-    moves = sequence_moves(inv, plan)
-    violations = check_moves(inv, plan, moves)
+    order = sequence_moves(inv, plan)
+    violations = check_moves(inv, plan, order)
     if violations:  # a sequencer bug, as in _certify
         lines = "\n".join(v.line() for v in violations[:10])
         raise RuntimeError(f"the move order breaks the replay rules:\n{lines}")
-    return moves
+    return order
 
 
 def _exit_without_plan(result: Result, time_limit: float) -> None:
@@ -220,6 +239,7 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
             bound=c.bound,
             nodes_used=nodes_used(inv, result.plan, inv.clusters.index(c.cluster)),
             solve_seconds=round(c.seconds, 3),
+            moves=moves_made(inv, result.plan, inv.clusters.index(c.cluster)),
         )
         for c in result.clusters
     )
@@ -234,4 +254,5 @@ def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSum
         input_sha256=sha,
         clusters=clusters,
         versions=software_versions(),
+        moves=moves_made(inv, result.plan),
     )

@@ -154,6 +154,8 @@ def plan_columns(single_cluster: bool) -> tuple[Column, ...]:
         Column("now", drop=5),
         Column("worst"),
         Column("worst if down", "left", drop=7, fold=True),
+        Column("moves in", drop=8),
+        Column("out", drop=8),
     )
 
 
@@ -177,6 +179,8 @@ def node_table(nodes: list[dict[str, Any]], failures: int, width: int) -> Table:
             percent(n["memory_permille"]),
             percent(n["worst_memory_permille"]),
             ", ".join(n["worst_memory_failed"]) or "(none)",
+            str(n["moves_in"]),
+            str(n["moves_out"]),
         ]
         for n in nodes
     ]
@@ -189,7 +193,7 @@ def status_line(summary: PlanSummary) -> str:
     gap = (value - bound) / value * 100 if value else 0.0
     return (
         f"{summary.status} · {summary.objective} {value}{unit} · bound {bound}{unit} · "
-        f"gap {gap:.1f}% · {summary.nodes_used} nodes used · "
+        f"gap {gap:.1f}% · {summary.nodes_used} nodes used · {summary.moves} moves · "
         f"{summary.solve_seconds:.2f} s"
     )
 

@@ -74,6 +74,7 @@ class ClusterSummary:
     bound: int
     nodes_used: int
     solve_seconds: float
+    moves: int = 0  # VMs whose node differs from vms.node
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class PlanSummary:
     solve_seconds: float
     input_sha256: str
     clusters: tuple[ClusterSummary, ...] = field(default_factory=tuple)
+    moves: int = 0  # VMs whose node differs from vms.node, over all clusters
     # {"hvplace": ..., "ortools": ...}: a plan is reproducible only with both (absent in
     # plans written before 0.1.0 recorded them, so readers must not require it)
     versions: dict[str, str] = field(default_factory=dict)

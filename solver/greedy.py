@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.greedy_classes import ClassSets
 from solver.problem import MEMORY_ROW, ClusterProblem, lun_room
 
 MAX_CANDIDATES = 720  # owners lists scored per unit; more are sampled
@@ -36,10 +37,10 @@ class _State:
     def __init__(self, problem: ClusterProblem) -> None:
         self.problem = problem
         self.cap = problem.capacity.astype(float)
+        self.prefer: dict[int, int] = {}  # unit -> local node its owners list should start at
         self.sets = problem.failure_sets()
         self.load = np.zeros((problem.capacity.shape[0], len(self.sets), problem.n_nodes))
-        classes = problem.inventory.vm_classes
-        self.class_count = np.zeros((classes.shape[1], problem.n_nodes), dtype=np.int64)
+        self.classes = ClassSets(problem)
         room = lun_room(problem.inventory)
         self.room = {int(lun): int(room[lun]) for lun in problem.luns}
         self._runners: dict[bytes, np.ndarray] = {}
@@ -68,7 +69,7 @@ class _State:
         after = self.load[:, f_index, run] + weight[:, None, None]
         fits = np.all(after <= cap[:, run], axis=(0, 2))
         if classes.size:
-            fits &= ~np.any(self.class_count[classes][:, tuples[:, 0]] > 0, axis=0)
+            fits &= ~self.classes.clashes(tuples, classes)
         # every resource counts, so CPU or IOPS hot spots steer the choice too; the mean
         # breaks ties towards lists that leave room everywhere
         share = after / np.maximum(cap[:, run], 1)
@@ -80,23 +81,49 @@ class _State:
     ) -> None:
         run = self.runners(np.array([listed]))[0]
         self.load[:, np.arange(len(self.sets)), run] += sign * weight[:, None]
-        self.class_count[classes, listed[0]] += sign
+        if classes.size:
+            self.classes.take(listed, classes, sign)
 
     def worst(self) -> float:
         return float((self.load[MEMORY_ROW] / np.maximum(self.cap[MEMORY_ROW], 1)[None, :]).max())
 
 
 def first_fit_decreasing(
-    problem: ClusterProblem, balanced: bool = False, deadline: float = math.inf
+    problem: ClusterProblem,
+    balanced: bool = False,
+    deadline: float = math.inf,
+    stay_within: int | None = None,
 ) -> GreedyPlan | None:
     """A plan by greedy placement, or None when the greedy gets stuck.
 
-    Past `deadline` (time.monotonic()) the local search stops where it is.
+    Past `deadline` (time.monotonic()) the local search stops where it is. With
+    `stay_within` (permille) it is a repair of the current placement: memory is
+    held to that utilisation under every failure set, and a unit keeps its current
+    node whenever some owners list starting there fits (few moves, for `balance`).
     """
+    if stay_within is None:
+        return _first_fit(problem, balanced, deadline, None, False)
+    # staying units first keeps more of them, but can leave no room for the movers
+    found = _first_fit(problem, balanced, deadline, stay_within, True)
+    return found or _first_fit(problem, balanced, deadline, stay_within, False)
+
+
+def _first_fit(
+    problem: ClusterProblem,
+    balanced: bool,
+    deadline: float,
+    stay_within: int | None,
+    staying_first: bool,
+) -> GreedyPlan | None:
     state = _State(problem)
+    if stay_within is not None:
+        state.cap[0] = np.floor(problem.capacity[0] * stay_within / 1000)
+        state.prefer = _current_nodes(problem)
     owners: list[tuple[int, ...] | None] = [None] * len(problem.units)
     order = sorted(range(len(problem.units)), key=lambda u: _difficulty(problem, u))
     fixed = [u for u in order if problem.units[u].members and not problem.units[u].free]
+    if staying_first:  # a repair: first every unit that can stay, then the others
+        fixed = _place_staying(state, problem, owners, fixed, balanced)
     for u in fixed:
         listed = _place(state, problem, u, _all_tuples(problem, u), balanced)
         if listed is None:
@@ -115,6 +142,30 @@ def first_fit_decreasing(
     if balanced:
         _reinsert(state, problem, final, _movable(problem, order, luns), deadline)
     return GreedyPlan(final, luns)
+
+
+def _place_staying(
+    state: _State, problem: ClusterProblem, owners: list, units: list[int], balanced: bool
+) -> list[int]:
+    """Place each unit that fits on its current node there; return the others, in order."""
+    for u in units:
+        if u in state.prefer:
+            tuples = _all_tuples(problem, u, sample=False)
+            tuples = tuples[tuples[:, 0] == state.prefer[u]]
+            owners[u] = _place(state, problem, u, tuples, balanced) if len(tuples) else None
+    return [u for u in units if owners[u] is None]
+
+
+def _current_nodes(problem: ClusterProblem) -> dict[int, int]:
+    """unit -> the local node most of its VMs run on now (units with none known left out)."""
+    local = {int(g): n for n, g in enumerate(problem.nodes)}
+    current = problem.inventory.vm_node
+    out = {}
+    for u, unit in enumerate(problem.units):
+        known = [local[int(current[v])] for v in unit.members if current[v] >= 0]
+        if known:
+            out[u] = max(sorted(set(known)), key=known.count)
+    return out
 
 
 def _movable(problem: ClusterProblem, order: list[int], luns: dict[int, int]) -> list[int]:
@@ -184,6 +235,9 @@ def _choose(
         if len(tuples) == MAX_CANDIDATES:  # a sample: look at every list before giving up
             return _choose(state, problem, u, _all_tuples(problem, u, sample=False), balanced)
         return None
+    stay = fits & (tuples[:, 0] == state.prefer.get(u, -1))
+    if stay.any():
+        fits = stay
     pick = int(np.flatnonzero(fits)[np.argmin(worst[fits])]) if balanced else int(fits.argmax())
     return tuple(int(n) for n in tuples[pick]), float(worst[pick])
 

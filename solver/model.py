@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from data.rules import Objective, Rule
 from solver.anti_affinity import add_anti_affinity
 from solver.bounds import lower_bound
-from solver.capacity import CapacityVars, add_capacity, capacity_hint
+from solver.capacity import PERMILLE, CapacityVars, add_capacity, capacity_hint, load
 from solver.luns import OnLun, add_luns
 from solver.objectives import add_nodes_used, moves_expression
 from solver.owners import OwnerVars, add_assignment, prefix_hint
@@ -30,6 +31,8 @@ class PlanModel:
     moves: cp_model.LinearExprT
     used: list[cp_model.IntVar] | None  # node_used[n], built for the nodes objective only
     switches: Switches
+    extra: dict[str, cp_model.IntVar] = field(default_factory=dict)  # criteria built on demand
+    tolerance: int = 1  # of extra["steps"], once built
 
     @property
     def utilisation(self) -> cp_model.IntVar:
@@ -39,14 +42,43 @@ class PlanModel:
     def nodes_used(self) -> cp_model.LinearExprT | None:
         return sum(self.used) if self.used is not None else None
 
-    def criteria(self, objective: Objective) -> tuple[cp_model.LinearExprT, ...]:
+    def criteria(
+        self, objective: Objective, tolerance: int = 1
+    ) -> tuple[cp_model.LinearExprT, ...]:
         """The objective's criteria in lexicographic order (MODEL.md "Objectives")."""
         if objective is Objective.BALANCE:
-            return (self.utilisation, self.moves)
+            rounded = self.rounded_utilisation(tolerance)
+            return (rounded, self.moves, self.utilisation, self.no_failure_utilisation())
         if objective is Objective.NODES:
             assert self.nodes_used is not None
             return (self.nodes_used, self.utilisation)
         return (self.moves, self.utilisation)
+
+    def rounded_utilisation(self, tolerance: int) -> cp_model.LinearExprT:
+        """U rounded up to a multiple of the tolerance: tolerance * steps, steps >= U / t."""
+        if tolerance == 1:
+            return self.utilisation
+        if "steps" not in self.extra:
+            top = -(-self._utilisation_top() // tolerance)
+            steps = self.model.new_int_var(0, top, f"utilisation_steps[{tolerance}]")
+            self.model.add(tolerance * steps >= self.utilisation)
+            self.extra["steps"], self.tolerance = steps, tolerance
+        return tolerance * self.extra["steps"]
+
+    def _utilisation_top(self) -> int:
+        return int(list(self.utilisation.proto.domain)[-1])  # the proto has no [-1]
+
+    def no_failure_utilisation(self) -> cp_model.IntVar:
+        """The highest utilisation with no node failed (balance's last criterion)."""
+        if "no_failure" not in self.extra:
+            top = self._utilisation_top()
+            worst = self.model.new_int_var(0, top, "utilisation_no_failure")
+            memory = self.capacity.shifted[0]
+            for n in range(self.problem.n_nodes):
+                cap = int(self.problem.capacity[0, n])
+                self.model.add(PERMILLE * load(memory, n, ()) <= cap * worst)
+            self.extra["no_failure"] = worst
+        return self.extra["no_failure"]
 
     def add_hint(self, owners: list[tuple[int, ...]], luns: dict[int, int]) -> None:
         """Hint a complete solution from an owners list per unit and a LUN per free VM.
@@ -62,10 +94,18 @@ class PlanModel:
             self.model.add_hint(literal, luns.get(v) == lun)
         for var, value in capacity_hint(self.problem, self.capacity, owners).items():
             self.model.add_hint(var, value)
+        for name, var in self.extra.items():
+            self.model.add_hint(var, self._extra_value(name, owners))
         if self.used is not None:
             named = named_nodes(self.problem, owners)
             for n, var in enumerate(self.used):
                 self.model.add_hint(var, n in named)
+
+    def _extra_value(self, name: str, owners: list[tuple[int, ...]]) -> int:
+        if name == "steps":
+            value = capacity_hint(self.problem, self.capacity, owners)[self.utilisation]
+            return -(-value // self.tolerance)
+        return no_failure_permille(self.problem, owners)
 
 
 def build_model(
@@ -74,10 +114,12 @@ def build_model(
     disabled: frozenset[Rule] = frozenset(),
     scores_moves: bool = True,
     explain: bool = False,
+    max_moves: int | None = None,
 ) -> PlanModel:
-    """The whole model; `scores_moves` says whether this solve's criterion counts moves,
-    which limits the symmetry that may be broken; `explain` puts rule items behind
-    enforcement literals (PlanModel.switches) to name the cause of an infeasibility."""
+    """The whole model; `scores_moves` says whether this solve's criterion counts moves
+    (or caps them), which limits the symmetry that may be broken; `explain` puts rule
+    items behind enforcement literals (PlanModel.switches) to name the cause of an
+    infeasibility; `max_moves` caps the moves (--max-moves)."""
     model = cp_model.CpModel()
     model.name = f"hvplace[{problem.name}]"
     switches = Switches(model, enabled=explain)
@@ -91,6 +133,8 @@ def build_model(
     add_unit_ordering(model, problem, owners, keep_current=scores_moves)
     moves = moves_expression(problem, owners)
     plan_model = PlanModel(model, problem, owners, on_lun, capacity, moves, used, switches)
+    if max_moves is not None:
+        model.add(moves <= max_moves)
     if not disabled and not explain:
         add_lower_bounds(plan_model, objective)
     return plan_model
@@ -128,15 +172,20 @@ def read_luns(plan_model: PlanModel, solver: cp_model.CpSolver) -> dict[int, int
 
 
 def criterion_value(
-    plan_model: PlanModel, objective: Objective, owners: list[tuple[int, ...]]
+    plan_model: PlanModel, objective: Objective, owners: list[tuple[int, ...]], tolerance: int = 1
 ) -> int:
     """The first criterion of a plan given as owners lists, without solving."""
     problem = plan_model.problem
     if objective is Objective.BALANCE:
         values = capacity_hint(problem, plan_model.capacity, owners)
-        return values[plan_model.utilisation]
+        return -(-values[plan_model.utilisation] // tolerance) * tolerance
     if objective is Objective.NODES:
         return len(named_nodes(problem, owners))
+    return moves_of(problem, owners)
+
+
+def moves_of(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> int:
+    """VMs with a current node that the owners lists run elsewhere."""
     local = problem.local_node
     current = problem.inventory.vm_node
     return sum(
@@ -151,3 +200,12 @@ def named_nodes(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> set[i
     """Nodes named in the owners list of a unit with VMs (an empty LUN's list is never
     written to a plan, so it does not count)."""
     return {n for u, listed in enumerate(owners) if problem.units[u].members for n in listed}
+
+
+def no_failure_permille(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> int:
+    """The highest memory utilisation with no node failed, for owners lists per unit."""
+    used = np.zeros(problem.n_nodes, dtype=np.int64)
+    for u, listed in enumerate(owners):
+        used[listed[0]] += int(problem.weight[u, 0])
+    capacity = np.maximum(problem.capacity[0], 1)
+    return int((-(-PERMILLE * used // capacity)).max(initial=0))

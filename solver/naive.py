@@ -8,7 +8,7 @@ It states MODEL.md's rules the way a first attempt would:
   all_failed[g, j, F] says owners 0..j-1 of g are all in F, and
   runs_under[g, n, F] = sum over j of own[g, n, j] AND all_failed[g, j, F];
 - memory (through the utilisation U), CPU and extra resources per node and per F;
-  anti-affinity with no failure;
+  anti-affinity per failure set, for every class with no more VMs than survivors;
 - no symmetry breaking, no hints, no decomposition, first criterion only.
 The data (units, weights, capacities, eligibility) comes from ClusterProblem, as
 for the real solver; the formulation shares nothing with it. VMs whose LUN the
@@ -80,7 +80,7 @@ def _build_cluster(
     for failed in _all_failure_sets(problem):
         runs = _add_runs_under(model, problem, own, failed)
         _add_capacity(model, problem, runs, failed, utilisation)
-    _add_anti_affinity(model, problem, own)
+        _add_anti_affinity(model, problem, runs, failed)
     if objective is Objective.NODES:
         criterion = _nodes_used(model, problem, own)
     elif objective is Objective.MOVES:
@@ -186,16 +186,20 @@ def _add_capacity(
                 model.add(load <= cap)
 
 
-def _add_anti_affinity(model: cp_model.CpModel, problem: ClusterProblem, own: list[Own]) -> None:
-    """With no failure, at most one member of a class runs on each node."""
+def _add_anti_affinity(
+    model: cp_model.CpModel,
+    problem: ClusterProblem,
+    runs: dict[tuple[int, int], cp_model.IntVar],
+    failed: tuple[int, ...],
+) -> None:
+    """Under F, at most one member of a class of at most E - |F| VMs runs on each node."""
     classes = problem.inventory.vm_classes
     for c in range(classes.shape[1]):
+        counts = [int(classes[list(unit.members), c].sum()) for unit in problem.units]
+        if sum(counts) > problem.n_nodes - len(failed):
+            continue
         for n in range(problem.n_nodes):
-            terms = [
-                (int(classes[list(unit.members), c].sum()), own[u][n, 0])
-                for u, unit in enumerate(problem.units)
-                if (n, 0) in own[u]
-            ]
+            terms = [(counts[u], runs[u, n]) for u in range(len(counts)) if (u, n) in runs]
             terms = [(count, lit) for count, lit in terms if count]
             if sum(count for count, _ in terms) > 1:
                 model.add(sum(count * lit for count, lit in terms) <= 1)

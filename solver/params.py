@@ -16,6 +16,8 @@ class Params:
     hint: bool = True  # start CP-SAT from the first-fit-decreasing plan
     log: bool = False  # CP-SAT's own search log, as records of the solver.cpsat logger
     disabled: frozenset[Rule] = field(default_factory=frozenset)  # tests only
+    tolerance: int = 10  # permille: balance counts U in steps of this (MODEL.md)
+    max_moves: int | None = None  # at most this many VMs leave their current node
 
     def __post_init__(self) -> None:
         if self.failures < 0:
@@ -24,6 +26,10 @@ class Params:
             raise ValueError(f"time limit must be positive, not {self.time_limit}")
         if not 0 <= self.gap < 1:
             raise ValueError(f"gap must be in [0, 1), not {self.gap}")
+        if not 1 <= self.tolerance <= 1000:
+            raise ValueError(f"tolerance must be in 1..1000 permille, not {self.tolerance}")
+        if self.max_moves is not None and self.max_moves < 0:
+            raise ValueError(f"max moves must be >= 0, not {self.max_moves}")
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0, not {self.workers}")
         object.__setattr__(self, "objective", Objective(self.objective))

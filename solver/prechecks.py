@@ -108,12 +108,7 @@ def _anti_affinity_reasons(problem: ClusterProblem) -> list[str]:
                     f"{cls!r} but are fixed on one exclusive LUN "
                     f"{inventory.lun_names[unit.lun]!r}"
                 )
-        count = int(inventory.vm_classes[inventory.vm_cluster == problem.cluster, c].sum())
-        if count > problem.n_nodes:
-            reasons.append(
-                f"anti-affinity class {cls!r} has {count} VMs but cluster "
-                f"{problem.name!r} has {problem.n_nodes} nodes"
-            )
+        # a class with more VMs than nodes is no reason: Windows then ignores it
     return reasons
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -16,8 +17,17 @@ from data.plan import Plan
 from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
-from solver.model import PlanModel, build_model, criterion_value, read_luns, read_owners
+from solver.model import (
+    PlanModel,
+    build_model,
+    criterion_value,
+    moves_of,
+    read_luns,
+    read_owners,
+)
+from solver.moves_cap import cap_reason
 from solver.params import Params
+from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import ClusterResult, Progress, Result, Status
@@ -35,8 +45,10 @@ def solve(
 ) -> Result:
     """Plan every cluster independently within one shared time limit.
 
-    Once `stop` is set the running search ends with its best plan, clusters not
-    yet reached get only the greedy plan, and the result says it was interrupted.
+    --max-moves caps the whole plan: clusters are solved in order, each within the
+    moves the earlier ones left. Once `stop` is set the running search ends with its
+    best plan, clusters not yet reached get only the greedy plan, and the result says
+    it was interrupted.
     """
     start = time.monotonic()
     problems = [
@@ -44,18 +56,29 @@ def solve(
         for c in range(len(inventory.clusters))
     ]
     sizes = [max(1, len(p.units) * p.n_nodes) for p in problems]
-    results = []
+    results: list[ClusterResult] = []
     with stopping_on(stop):
         for i, problem in enumerate(problems):
             left = params.time_limit - (time.monotonic() - start)
             budget = max(0.1, left * sizes[i] / sum(sizes[i:]))
             if stop is not None and stop.is_set():
                 budget = 0.0  # the greedy plan, as under a spent time limit
-            results.append(solve_cluster(problem, params, budget, on_progress))
+            cluster_params = params
+            if params.max_moves is not None:
+                used = sum(_moves_of(problems[j], r) for j, r in enumerate(results))
+                cluster_params = replace(params, max_moves=max(params.max_moves - used, 0))
+            results.append(solve_cluster(problem, cluster_params, budget, on_progress))
     result = _combine(inventory, params, results, time.monotonic() - start)
     if stop is not None and stop.is_set():
-        result = dataclasses.replace(result, interrupted=True)
+        result = replace(result, interrupted=True)
     return result
+
+
+def _moves_of(problem: ClusterProblem, result: ClusterResult) -> int:
+    vm_node = problem.inventory.vm_node
+    return sum(
+        1 for v, listed in result.owners.items() if vm_node[v] >= 0 and listed[0] != vm_node[v]
+    )
 
 
 def solve_cluster(
@@ -65,29 +88,43 @@ def solve_cluster(
     settled = _settled_without_search(problem, params)
     if settled is not None:
         return settled
-    objective = params.objective
-    plan_model = build_model(problem, objective, params.disabled, objective is Objective.MOVES)
+    objective, cap = params.objective, params.max_moves
+    scores = objective is Objective.MOVES or cap is not None
+    plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
+    first = _first_criterion(plan_model, params)  # before the hint, which must cover it
     greedy = _hint(plan_model, params, deadline=start + budget / 4) if params.hint else None
+    if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
+        greedy = None  # still a hint, but no fallback: it breaks the cap
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
-        _report_greedy(plan_model, objective, greedy, start, on_progress)
-    plan_model.model.minimize(plan_model.criteria(objective)[0])
+        _report_greedy(plan_model, params, greedy, start, on_progress)
+    plan_model.model.minimize(first)
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
-        return _greedy_result(problem, plan_model, objective, greedy, 0, start)
+        return _greedy_result(problem, plan_model, params, greedy, 0, start)
+    share = first_phase_share(problem, params)
     callback = _reporter(problem, 1, on_progress)
-    solver, status = run_cpsat(plan_model.model, params, left, callback, gap=params.gap)
+    solver, status = run_cpsat(plan_model.model, params, left * share, callback, gap=params.gap)
+    bound = _rounded_bound(solver, params) if status is not Status.INFEASIBLE else 0
     if status is Status.UNKNOWN:
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
-        return _greedy_result(problem, plan_model, objective, greedy, bound, start)
+        if greedy is not None and share < 1:  # the moves still count: improve on the greedy
+            value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
+            reporter = functools.partial(_reporter, problem, on_progress=on_progress)
+            greedy = GreedyPlan(
+                *later_phases(
+                    problem, params, value, (greedy.owners, greedy.luns), start + budget, reporter
+                )
+            )
+        return _greedy_result(problem, plan_model, params, greedy, bound, start)
     if not status.has_plan:
-        return _no_plan_result(problem, params, status, budget, start)
-    value, bound = round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6)
+        why = _infeasible_why(problem, params, budget - (time.monotonic() - start))
+        return ClusterResult(problem.name, status, None, 0, time.monotonic() - start, reasons=why)
+    value = round(solver.objective_value)
     owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
-    left = budget - (time.monotonic() - start)
-    if status is Status.OPTIMAL and left > 0.05 and _second_matters(problem, objective):
-        callback = _reporter(problem, 2, on_progress)
-        deadline = start + budget
-        owners, luns = _second_phase(problem, params, value, owners, luns, deadline, callback)
+    deadline = start + budget
+    proven = status is Status.OPTIMAL or share < 1
+    if proven and deadline - time.monotonic() > 0.05 and later_criteria(problem, params):
+        reporter = functools.partial(_reporter, problem, on_progress=on_progress)
+        owners, luns = later_phases(problem, params, value, (owners, luns), deadline, reporter)
     if value > bound:  # CP-SAT says OPTIMAL when it stops at the --gap limit
         status = Status.FEASIBLE
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
@@ -106,25 +143,39 @@ def _settled_without_search(problem: ClusterProblem, params: Params) -> ClusterR
 
 def _report_greedy(
     plan_model: PlanModel,
-    objective: Objective,
+    params: Params,
     greedy: GreedyPlan,
     start: float,
     on_progress: OnProgress,
 ) -> None:
     """Show the greedy plan's score at once: presolving a large model takes seconds."""
-    value = criterion_value(plan_model, objective, greedy.owners)
+    value = criterion_value(plan_model, params.objective, greedy.owners, params.tolerance)
     on_progress(Progress(plan_model.problem.name, 1, value, 0.0, time.monotonic() - start))
 
 
-def _no_plan_result(
-    problem: ClusterProblem, params: Params, status: Status, budget: float, start: float
-) -> ClusterResult:
-    """CP-SAT stopped without a plan; where it proved none exists, the rules that clash."""
-    why: tuple[str, ...] = ()
-    if status is Status.INFEASIBLE:
-        left = budget - (time.monotonic() - start)
-        why = tuple(infeasibility_core(problem, params, left)) or (_PROVEN_INFEASIBLE,)
-    return ClusterResult(problem.name, status, None, 0, time.monotonic() - start, reasons=why)
+def _first_criterion(plan_model: PlanModel, params: Params) -> cp_model.LinearExprT:
+    if params.objective is Objective.BALANCE:
+        return plan_model.rounded_utilisation(params.tolerance)
+    return plan_model.criteria(params.objective)[0]
+
+
+def _rounded_bound(solver: cp_model.CpSolver, params: Params) -> int:
+    """CP-SAT's bound, rounded up to a value the first criterion can take."""
+    bound = math.ceil(solver.best_objective_bound - 1e-6)
+    if params.objective is Objective.BALANCE:
+        return -(-bound // params.tolerance) * params.tolerance
+    return bound
+
+
+def _infeasible_why(problem: ClusterProblem, params: Params, left: float) -> tuple[str, ...]:
+    """The reason for a proven infeasibility: the moves cap when the rules alone can be
+    met, otherwise the rule items of an unsat core."""
+    if params.max_moves is not None:
+        capped = cap_reason(problem, params, left)
+        if capped is not None:
+            return (capped,)
+    uncapped = replace(params, max_moves=None)
+    return tuple(infeasibility_core(problem, uncapped, left)) or (_PROVEN_INFEASIBLE,)
 
 
 def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan | None:
@@ -137,7 +188,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
     greedy = first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
     if greedy is None:
         return None
-    keep_current = objective is Objective.MOVES
+    keep_current = objective is Objective.MOVES or params.max_moves is not None
     greedy = GreedyPlan(canonical_hint(problem, greedy.owners, keep_current), greedy.luns)
     plan_model.add_hint(greedy.owners, greedy.luns)
     return greedy
@@ -146,7 +197,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
 def _greedy_result(
     problem: ClusterProblem,
     plan_model: PlanModel,
-    objective: Objective,
+    params: Params,
     greedy: GreedyPlan | None,
     bound: int,
     start: float,
@@ -159,7 +210,7 @@ def _greedy_result(
     seconds = time.monotonic() - start
     if greedy is None:
         return ClusterResult(problem.name, Status.UNKNOWN, None, 0, seconds)
-    value = criterion_value(plan_model, objective, greedy.owners)
+    value = criterion_value(plan_model, params.objective, greedy.owners, params.tolerance)
     return _cluster_result(
         problem, Status.FEASIBLE, value, min(value, bound), greedy.owners, greedy.luns, seconds
     )
@@ -169,47 +220,6 @@ _PROVEN_INFEASIBLE = (
     "CP-SAT proved that the rules cannot all hold: no single bound is broken, but the "
     "combination of capacity, failover order, anti-affinity and LUN choice is"
 )
-
-
-def _second_matters(problem: ClusterProblem, objective: Objective) -> bool:
-    """Moves only count where some VM of the cluster names its current node."""
-    if objective is not Objective.BALANCE:
-        return True
-    vms = [v for unit in problem.units for v in unit.members]
-    return bool((problem.inventory.vm_node[vms] >= 0).any())
-
-
-def _second_phase(
-    problem: ClusterProblem,
-    params: Params,
-    value: int,
-    owners: list,
-    luns: dict,
-    deadline: float,
-    callback: _Callback | None,
-) -> tuple[list, dict]:
-    """Hold the first criterion at its optimum and improve the second.
-
-    A fresh model, not the first one with one more constraint: which node
-    symmetry may be broken depends on whether moves count, and that differs
-    between the phases of `balance` and `nodes`.
-    """
-    objective = params.objective
-    plan_model = build_model(
-        problem, objective, params.disabled, scores_moves=objective is not Objective.NODES
-    )
-    first, second = plan_model.criteria(objective)
-    plan_model.model.add(first <= value)
-    keep_current = objective is not Objective.NODES  # moves are scored or bounded
-    plan_model.add_hint(canonical_hint(problem, owners, keep_current), luns)
-    plan_model.model.minimize(second)
-    left = deadline - time.monotonic()
-    if left <= 0.01:
-        return owners, luns
-    solver, status = run_cpsat(plan_model.model, params, left, callback)
-    if status.has_plan:
-        return read_owners(plan_model, solver), read_luns(plan_model, solver)
-    return owners, luns
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -230,7 +240,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 
 
 def _reporter(
-    problem: ClusterProblem, phase: int, on_progress: OnProgress | None
+    problem: ClusterProblem, phase: int, on_progress: OnProgress | None = None
 ) -> _Callback | None:
     if on_progress is None:
         return None

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
+from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
     capacity_columns,
     down_mask,
@@ -29,32 +29,10 @@ from data.check.loads import (
     valid_owners,
     vm_loads,
 )
+from data.check.violation import Violation
 from data.inventory import UNLIMITED, Inventory
 from data.plan import NO_NODE, Plan
 from data.rules import Objective, Rule
-
-_RULE_ORDER = {rule: i for i, rule in enumerate(Rule)}
-_CAPACITY_RULES = (Rule.MEMORY, Rule.CPU, Rule.RESOURCE)
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: what it is about, under which failed nodes, and the numbers."""
-
-    rule: Rule
-    subject: str  # "vm 'sql01'", "node 'hv2'", "lun 'data1'" or "class 'dc'"
-    failed: tuple[str, ...]  # names of the failed nodes; () for no failure
-    detail: str
-
-    def line(self) -> str:
-        if self.failed:
-            when = " after failure of {" + ", ".join(self.failed) + "}"
-        else:
-            when = " with no failure" if self.rule in _CAPACITY_RULES else ""
-        return f"{self.rule}: {self.subject}{when}: {self.detail}"
-
-    def sort_key(self) -> tuple[int, str, int, tuple[str, ...], str]:
-        return (_RULE_ORDER[self.rule], self.subject, len(self.failed), self.failed, self.detail)
 
 
 def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violation]:
@@ -73,7 +51,7 @@ def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violatio
     found += _check_exclusivity(inventory, plan)
     found += _check_lun_capacity(inventory, plan)
     found += _check_capacity(inventory, plan, failures)
-    found += _check_anti_affinity(inventory, plan)
+    found += check_anti_affinity(inventory, plan, failures)
     return sorted(found, key=Violation.sort_key)
 
 
@@ -106,17 +84,29 @@ def nodes_used(inventory: Inventory, plan: Plan, cluster: int | None = None) -> 
     return sum(1 for n in named if cluster is None or inventory.node_cluster[n] == cluster)
 
 
+def no_failure_permille(inventory: Inventory, plan: Plan) -> int:
+    """The highest memory utilisation (permille, rounded up) of any node with no failure."""
+    return utilisation_permille(inventory, plan, 0)
+
+
 def criteria(
-    inventory: Inventory, plan: Plan, failures: int, objective: Objective
-) -> tuple[int, int]:
-    """The plan's (first, second) criteria of MODEL.md's objective, as the checker sees them:
-    balance -> (U, moves), nodes -> (nodes used, U), moves -> (moves, U).
+    inventory: Inventory,
+    plan: Plan,
+    failures: int,
+    objective: Objective | str,
+    tolerance: int = 10,
+) -> tuple[int, ...]:
+    """The plan's criteria of MODEL.md's objective in order, as the checker sees them:
+    balance -> (U rounded up to a multiple of `tolerance`, moves, U, U with no failure),
+    nodes -> (nodes used, U), moves -> (moves, U).
 
     Each figure is measured over the whole inventory at once, which is what
     Objective.combine makes of the clusters' figures."""
+    objective = Objective(objective)  # a name from plan.json is welcome too
     u = utilisation_permille(inventory, plan, failures)
     if objective is Objective.BALANCE:
-        return u, moves(inventory, plan)
+        rounded = -(-u // tolerance) * tolerance
+        return rounded, moves(inventory, plan), u, no_failure_permille(inventory, plan)
     if objective is Objective.NODES:
         return nodes_used(inventory, plan), u
     return moves(inventory, plan), u
@@ -253,20 +243,6 @@ def _over(rule: Rule, label: str, used: int, limit: int) -> str:
     if rule is Rule.CPU:
         return f"{used} vCPUs used > {limit} vCPUs"
     return f"{label} {used} used > {limit}"
-
-
-def _check_anti_affinity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
-    """ANTI_AFFINITY: with no failure, VMs sharing a class run on different nodes."""
-    runner = runners(valid_owners(inventory, plan), np.zeros(inventory.n_nodes, dtype=bool))
-    for c, name in enumerate(inventory.class_names):
-        by_node: dict[int, list[str]] = {}
-        for v in np.flatnonzero(inventory.vm_classes[:, c]):
-            if runner[v] != NO_NODE:
-                by_node.setdefault(int(runner[v]), []).append(inventory.vm_names[v])
-        for n, vms in sorted(by_node.items()):
-            if len(vms) > 1:
-                detail = f"{', '.join(map(repr, vms))} run together on node {_node(inventory, n)!r}"
-                yield Violation(Rule.ANTI_AFFINITY, f"class {name!r}", (), detail)
 
 
 def check_node_column(inventory: Inventory, plan: Plan, node_column: list[int]) -> list[Violation]:

@@ -1,7 +1,7 @@
 """Per-node figures of a plan: load now and at its worst under failures, per resource.
 
-`node_loads` is the one computation (memory, vCPUs and every extra resource);
-`node_report` is its short form for the CLI's plan table.
+`node_loads` is the one computation (memory, vCPUs and every extra resource); the
+report adds the single-failure heat map and the moves in and out of each node.
 """
 
 from __future__ import annotations
@@ -26,23 +26,6 @@ from data.check.loads import (
 from data.inventory import IntArray, Inventory
 from data.plan import Plan
 from data.rules import PERMILLE
-
-
-@dataclass(frozen=True)
-class NodeRow:
-    """One node: what it runs with no failure, and its worst memory utilisation under
-    any failure set of at most k nodes (and which set causes it)."""
-
-    node: str
-    cluster: str
-    vms: int
-    memory_used_mb: int  # incl. Hyper-V overhead
-    memory_free_mb: int  # memory_mb - reserve_mb - used (negative when overloaded)
-    vcpus: int
-    vcpu_capacity: int
-    utilisation_permille: int
-    worst_permille: int
-    worst_failed: tuple[str, ...]  # () when the worst is with no failure
 
 
 @dataclass(frozen=True)
@@ -126,25 +109,6 @@ def node_loads(inventory: Inventory, plan: Plan, failures: int) -> list[NodeLoad
     return rows
 
 
-def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[NodeRow]:
-    """One row per node, in inventory order: the memory and vCPU part of node_loads."""
-    return [
-        NodeRow(
-            node=loads.node,
-            cluster=loads.cluster,
-            vms=loads.vms,
-            memory_used_mb=loads.memory.used,
-            memory_free_mb=loads.failover_reserve_mb,
-            vcpus=loads.vcpus.used,
-            vcpu_capacity=loads.vcpus.capacity,
-            utilisation_permille=permille(loads.memory.used, loads.memory.capacity),
-            worst_permille=permille(loads.memory.worst, loads.memory.capacity),
-            worst_failed=loads.memory.worst_failed,
-        )
-        for loads in node_loads(inventory, plan, failures)
-    ]
-
-
 def single_failure_memory(inventory: Inventory, plan: Plan) -> IntArray:
     """nodes x nodes: row f is the memory (MiB incl. overhead) each node runs when f alone
     has failed, as the checker counts it; only the nodes of f's cluster are meaningful."""
@@ -154,6 +118,15 @@ def single_failure_memory(inventory: Inventory, plan: Plan) -> IntArray:
         for f in range(inventory.n_nodes)
     ]
     return np.hstack(rows).T if rows else np.zeros((0, 0), dtype=np.int64)
+
+
+def node_moves(inventory: Inventory, plan: Plan) -> tuple[IntArray, IntArray]:
+    """Per node: VMs moving in (planned here, currently on another node) and out."""
+    planned = valid_owners(inventory, plan)[:, 0] if plan.owners.shape[1] else plan.vm_node
+    moved = (inventory.vm_node >= 0) & (planned >= 0) & (planned != inventory.vm_node)
+    moves_in = np.bincount(planned[moved], minlength=inventory.n_nodes)
+    moves_out = np.bincount(inventory.vm_node[moved], minlength=inventory.n_nodes)
+    return moves_in, moves_out
 
 
 def _worst(

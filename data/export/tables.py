@@ -19,7 +19,7 @@ The JSON document (`plan_document`), format "hvplace-plan", version 1:
          "worst_memory_mb", "worst_memory_permille", "worst_memory_failed": [node, ...],
          "worst_vcpus", "worst_vcpus_failed": [...],
          "worst_res_<x>", "worst_res_<x>_failed": [...],
-         "failover_reserve_mb"}
+         "failover_reserve_mb", "moves_in", "moves_out"}
       ]
     }
 
@@ -43,7 +43,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from data.check.metrics import Load, NodeLoads, node_loads, permille
+from data.check.metrics import Load, NodeLoads, node_loads, node_moves, permille
 from data.errors import InputError
 from data.inventory import Inventory
 from data.io.atomic import replace_directory
@@ -107,7 +107,15 @@ def nodes_table(inventory: Inventory, plan: Plan, failures: int) -> list[dict[st
     """One row per node, sorted by cluster, then node, naturally (hv2 before hv10; columns
     as in the module docstring)."""
     loads = node_loads(inventory, plan, failures)
-    return [_node_row(n) for n in sorted(loads, key=lambda n: node_order(n.cluster, n.node))]
+    moves_in, moves_out = node_moves(inventory, plan)
+    index = {name: n for n, name in enumerate(inventory.node_names)}
+    rows = []
+    for node in sorted(loads, key=lambda n: node_order(n.cluster, n.node)):
+        n = index[node.node]
+        rows.append(
+            _node_row(node) | {"moves_in": int(moves_in[n]), "moves_out": int(moves_out[n])}
+        )
+    return rows
 
 
 def _node_row(node: NodeLoads) -> dict[str, Any]:

@@ -93,6 +93,7 @@ def placement_rows(inventory: Inventory, plan: Plan) -> list[dict[str, str]]:
 def plan_json(summary: PlanSummary) -> str:
     """plan.json's text: the summary's fields in their order, indented, newline-terminated."""
     content = dataclasses.asdict(summary)
+    content["clusters"] = content.pop("clusters")  # last, after moves (MODEL.md's order)
     return json.dumps(content, indent=2, ensure_ascii=False, default=_json_scalar) + "\n"
 
 

@@ -26,7 +26,13 @@ from data.synth.draws import (
     own_luns,
     table_luns,
 )
-from data.synth.witness import NodeSizes, assign_owners, size_nodes, vm_cost_mb, worst_loads
+from data.synth.witness import (
+    NodeSizes,
+    owners_and_classes,
+    size_nodes,
+    vm_cost_mb,
+    worst_loads,
+)
 
 Row = dict[str, Any]
 
@@ -119,7 +125,8 @@ def _add_cluster(
     group_of, amounts = _group_loads(vm, storage.groups, n_vms)
     group_vlan = np.bincount(group_of, weights=vm.vlan, minlength=len(storage.groups)) > 0
     eligible = ~group_vlan[:, None] | node_vlan[None, :]
-    owners = assign_owners(amounts[:, 0], eligible, group_class, fleet.failures)
+    owners, kept = owners_and_classes(amounts[:, 0], eligible, group_class, fleet.failures)
+    member_class = {v: c for v, c in member_class.items() if kept[group_of[v]] >= 0}
     worst = worst_loads(owners, amounts, n_nodes, fleet.failures)
     reserve_mb = int(rng.choice(RESERVES_MB))
     sizes = size_nodes(rng, worst, reserve_mb, int(vm.vcpus.max()), tight)

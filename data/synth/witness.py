@@ -9,7 +9,9 @@ higher. Everything here works on one cluster, with node indices local to it.
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,40 +49,99 @@ def runs_on(failed: BoolArray, owners: IntArray) -> IntArray:
 def assign_owners(
     cost_mb: IntArray, eligible: BoolArray, group_class: IntArray, failures: int
 ) -> IntArray:
+    """owners[g] as owners_and_classes gives them."""
+    return owners_and_classes(cost_mb, eligible, group_class, failures)[0]
+
+
+def owners_and_classes(
+    cost_mb: IntArray, eligible: BoolArray, group_class: IntArray, failures: int
+) -> tuple[IntArray, IntArray]:
     """owners[g]: failures + 1 distinct eligible nodes, groups taken in decreasing memory,
     each owner picked greedily as the node whose worst load (over the failure sets that
-    reach it) stays lowest; groups of one anti-affinity class get different primaries."""
+    reach it) stays lowest; groups of one anti-affinity class run on different nodes
+    under every failure set that holds the class (_Apart). A class the greedy cannot
+    keep apart (at k >= 2 some cannot be kept apart at all) is dropped whole; the
+    classes kept are returned beside the owners."""
     failed = failed_sets(eligible.shape[1], failures)
     load = np.zeros(failed.shape, dtype=np.int64)
-    class_primaries = np.zeros((int(group_class.max(initial=-1)) + 1, failed.shape[1]), bool)
+    kept = np.array(group_class, dtype=np.int64)
+    apart = _Apart(kept, eligible.shape[1], failures)
     owners = np.zeros((len(cost_mb), failures + 1), dtype=np.int64)
     every_set = np.arange(len(failed))
     for g in np.argsort(-cost_mb, kind="stable"):
-        primary_ok = eligible[g].copy()
-        if group_class[g] >= 0:
-            primary_ok &= ~class_primaries[group_class[g]]
-        owners[g] = _owners_of(load, failed, eligible[g], primary_ok, failures + 1)
+        c = int(kept[g])
+        try:
+            blocked = functools.partial(apart.blocked, c)
+            owners[g] = _owners_of(load, failed, eligible[g], failures + 1, blocked)
+        except RuntimeError:
+            if c < 0:
+                raise
+            kept[kept == c] = -1  # dropping a whole class never breaks the others
+            apart.drop(c)
+            owners[g] = _owners_of(load, failed, eligible[g], failures + 1, apart.none)
         load[every_set, runs_on(failed, owners[g : g + 1])[:, 0]] += cost_mb[g]
-        if group_class[g] >= 0:
-            class_primaries[group_class[g], owners[g, 0]] = True
-    return owners
+        apart.take(int(kept[g]), owners[g])
+    return owners, kept
+
+
+class _Apart:
+    """Anti-affinity under failures (MODEL.md): a class of m VMs is held under every set
+    of at most min(k, N - m) failed nodes; the sets of exactly that size imply the
+    smaller ones (a clash under F persists under F plus one more node). Per class and
+    such set, the nodes its members run on."""
+
+    def __init__(self, group_class: IntArray, nodes: int, failures: int) -> None:
+        sizes = np.bincount(group_class[group_class >= 0], minlength=1)
+        self.failed = {
+            c: failed_sets(nodes, min(failures, nodes - int(size)))
+            for c, size in enumerate(sizes)
+            if size >= 2 and nodes >= size
+        }
+        self.taken = {c: np.zeros(f.shape, dtype=bool) for c, f in self.failed.items()}
+
+    def blocked(self, c: int, chosen: list[int]) -> BoolArray:
+        """Nodes where the next owner after `chosen` would meet a member of class c."""
+        if c not in self.failed:
+            return np.zeros(0, dtype=bool)
+        failed = self.failed[c]
+        reached = failed[:, chosen].all(axis=1)  # sets under which the next owner runs it
+        clash = np.any(self.taken[c][reached] & ~failed[reached], axis=0)
+        return np.asarray(clash, dtype=bool)
+
+    def drop(self, c: int) -> None:
+        self.failed.pop(c, None)
+
+    @staticmethod
+    def none(chosen: list[int]) -> BoolArray:
+        return np.zeros(0, dtype=bool)
+
+    def take(self, c: int, owners: IntArray) -> None:
+        if c in self.failed:
+            runner = runs_on(self.failed[c], owners[None, :])[:, 0]
+            self.taken[c][np.arange(len(runner)), runner] = True
 
 
 def _owners_of(
-    load: IntArray, failed: BoolArray, eligible: BoolArray, primary_ok: BoolArray, count: int
+    load: IntArray,
+    failed: BoolArray,
+    eligible: BoolArray,
+    count: int,
+    blocked: Callable[[list[int]], BoolArray],
 ) -> list[int]:
     """Owner j is the least loaded allowed node over the sets where owners 0..j-1 are down."""
     reached = np.ones(len(failed), dtype=bool)
     chosen: list[int] = []
-    allowed = primary_ok
     for _ in range(count):
+        allowed = eligible.copy()
+        allowed[chosen] = False
+        clash = blocked(chosen)
+        if clash.size:
+            allowed &= ~clash
         if not allowed.any():
             raise RuntimeError("no eligible owner left for a group (a generator bug)")
         node = _least_loaded(load[reached], failed[reached], allowed)
         chosen.append(node)
         reached &= failed[:, node]
-        allowed = eligible.copy()
-        allowed[chosen] = False
     return chosen
 
 

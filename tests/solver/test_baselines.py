@@ -23,7 +23,9 @@ from solver.solve import solve
 
 
 def pinned(failures: int, objective: str = "balance") -> Params:
-    return Params(failures=failures, objective=objective, time_limit=20, workers=1, seed=0)
+    return Params(
+        failures=failures, objective=objective, time_limit=20, workers=1, seed=0, tolerance=1
+    )
 
 
 @pytest.mark.parametrize(("clusters", "failures"), [(1, 1), (1, 2), (2, 1)])

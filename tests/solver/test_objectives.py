@@ -14,7 +14,7 @@ HV1, HV2, HV3 = range(3)
 
 def test_objectives_balance_then_fewest_moves(inventory_of, solve_and_check) -> None:
     # U = 745 is forced (any failure stacks two 3048 MiB VMs) and reachable without
-    # moving a and b off hv1: their backups differ. So the second criterion gives 0.
+    # moving a and b off hv1 (any backups do). So the second criterion gives 0.
     nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
     vms = [
         {"vm": "a", "memory_mb": 3000, "node": "hv1"},
@@ -26,7 +26,6 @@ def test_objectives_balance_then_fewest_moves(inventory_of, solve_and_check) -> 
     assert result.objective_value == 745
     assert moves(inventory, result.plan) == 0
     assert result.plan.vm_node.tolist() == [HV1, HV1, HV2]
-    assert result.plan.owners[0, 1] != result.plan.owners[1, 1]
 
 
 def test_objectives_nodes_then_lowest_utilisation(inventory_of, solve_and_check) -> None:

@@ -13,7 +13,9 @@ from data.plan import Plan
 from data.rules import Rule
 
 # Three nodes (hv3: no VLAN, 4 LPs), an exclusive LUN holding web1 and web2, a
-# shared LUN, a VLAN VM, the anti-affinity pair sql1/sql2 and a res_iops column.
+# shared LUN, a VLAN VM, the anti-affinity pair sql2/mon (apart under every failure
+# set: sql1 has VLAN nodes hv1 and hv2 only, so it could not pair with sql2) and a
+# res_iops column.
 NODES = {
     "hv1": {
         "memory_mb": 32768,
@@ -65,7 +67,6 @@ VMS = [
         "vcpus": 4,
         "disk_gb": 100,
         "vlan": True,
-        "anti_affinity": "db",
         "node": "hv2",
         "res_iops": 300,
     },
@@ -80,7 +81,15 @@ VMS = [
         "res_iops": 300,
     },
     {"vm": "app1", "memory_mb": 2048, "vcpus": 6, "disk_gb": 30, "res_iops": 50},
-    {"vm": "mon", "memory_mb": 1024, "vcpus": 1, "disk_gb": 1, "node": "hv3", "res_iops": 10},
+    {
+        "vm": "mon",
+        "memory_mb": 1024,
+        "vcpus": 1,
+        "disk_gb": 1,
+        "anti_affinity": "db",
+        "node": "hv3",
+        "res_iops": 10,
+    },
 ]
 LUNS = [
     {"lun": "excl", "capacity_gb": 50},
@@ -156,8 +165,21 @@ def test_check_plan_accepts_valid_plan_without_failures() -> None:
         ),
         ({SQL2: (SPARE, [HV1, HV2])}, ["lun-fixed: vm 'sql2': on LUN 'spare', must stay on 'csv'"]),
         (
-            {SQL2: (CSV, [HV2, HV1])},
-            ["anti-affinity: class 'db': 'sql1', 'sql2' run together on node 'hv2'"],
+            {SQL2: (CSV, [HV3, HV1])},
+            [
+                "anti-affinity: class 'db': 'sql2', 'mon' run together on node 'hv3'",
+                "anti-affinity: class 'db' after failure of {hv1}: 'sql2', 'mon' run together "
+                "on node 'hv3'",
+                "anti-affinity: class 'db' after failure of {hv2}: 'sql2', 'mon' run together "
+                "on node 'hv3'",
+            ],
+        ),
+        (
+            {SQL2: (CSV, [HV1, HV3])},
+            [
+                "anti-affinity: class 'db' after failure of {hv1}: 'sql2', 'mon' run together "
+                "on node 'hv3'"
+            ],
         ),
         (
             {APP1: (-1, [])},
@@ -217,7 +239,7 @@ def test_check_plan_flags_vm_without_surviving_owner_once_as_owners() -> None:
 
 
 def test_check_plan_sorts_by_rule_then_subject_then_failure_set() -> None:
-    changes = {SQL2: (SPARE, [HV2, HV1]), APP1: (-1, []), MON: (CSV, [HV3, HV3])}
+    changes = {SQL2: (SPARE, [HV2, HV3]), APP1: (-1, []), MON: (CSV, [HV3, HV3])}
     found = check_plan(fleet(hv2={"memory_mb": 12000}), plan(changes), 1)
     assert [(v.rule, v.subject, v.failed) for v in found] == [
         (Rule.ASSIGNMENT, "vm 'app1'", ()),
@@ -227,7 +249,7 @@ def test_check_plan_sorts_by_rule_then_subject_then_failure_set() -> None:
         (Rule.MEMORY, "node 'hv2'", ()),
         (Rule.MEMORY, "node 'hv2'", ("hv1",)),
         (Rule.MEMORY, "node 'hv2'", ("hv3",)),
-        (Rule.ANTI_AFFINITY, "class 'db'", ()),
+        (Rule.ANTI_AFFINITY, "class 'db'", ("hv2",)),
     ]
 
 

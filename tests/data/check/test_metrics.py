@@ -11,9 +11,9 @@ from data.check.checker import check_plan, utilisation_permille
 from data.check.loads import memory_permille
 from data.check.metrics import (
     Load,
-    NodeRow,
+    NodeLoads,
     node_loads,
-    node_report,
+    node_moves,
     permille,
     single_failure_memory,
 )
@@ -72,21 +72,23 @@ def fleet() -> Inventory:
     return build_inventory(table("nodes.csv", NODES), table("vms.csv", VMS))
 
 
-def test_node_report_gives_load_with_no_failure_and_worst_failure() -> None:
-    report = node_report(fleet(), Plan.from_lists([0, 1, 2, 3], OWNERS), 1)
-    assert report == [
-        # h1 runs a, b: 6240 MiB (406.25 -> 407); after h3 fails also d: 9288 (604.7 -> 605).
-        NodeRow("h1", "prod", 2, 6240, 9120, 3, 8, 407, 605, ("h3",)),
-        # h2 runs c: 1056 (68.75 -> 69); after h1 fails also a: 5208 (339.1 -> 340).
-        NodeRow("h2", "prod", 1, 1056, 14304, 1, 8, 69, 340, ("h1",)),
-        # h3 runs d: 3048 (372.1 -> 373); after h1 fails also b: 5136 (627.0 -> 627).
-        NodeRow("h3", "prod", 1, 3048, 5144, 2, 3, 373, 627, ("h1",)),
-        # h4 runs nothing under any set: the tie goes to the first set, no failure.
-        NodeRow("h4", "dr", 0, 0, 15360, 0, 32, 0, 0, ()),
-    ]
+class Row:
+    """The figures the plan table shows of one node, read from node_loads."""
+
+    def __init__(self, loads: NodeLoads) -> None:
+        memory = loads.memory
+        self.vms, self.vcpus = loads.vms, loads.vcpus.used
+        self.memory_used_mb, self.memory_free_mb = memory.used, loads.failover_reserve_mb
+        self.utilisation_permille = permille(memory.used, memory.capacity)
+        self.worst_permille = permille(memory.worst, memory.capacity)
+        self.worst_failed = memory.worst_failed
 
 
-def test_node_report_breaks_ties_towards_smaller_failure_set() -> None:
+def node_report(inventory: Inventory, plan: Plan, failures: int) -> list[Row]:
+    return [Row(n) for n in node_loads(inventory, plan, failures)]
+
+
+def test_node_loads_breaks_ties_towards_smaller_failure_set() -> None:
     report = node_report(fleet(), Plan.from_lists([0, 1, 2, 3], OWNERS), 2)
     # h1 reaches 605 under {h3} and again under {h2, h3}: the smaller set is named.
     assert (report[H1].worst_permille, report[H1].worst_failed) == (605, ("h3",))
@@ -94,7 +96,7 @@ def test_node_report_breaks_ties_towards_smaller_failure_set() -> None:
     assert (report[H3].worst_permille, report[H3].worst_failed) == (756, ("h1", "h2"))
 
 
-def test_node_report_shows_overload_as_negative_free_memory() -> None:
+def test_node_loads_shows_overload_as_negative_free_memory() -> None:
     crowded = Plan.from_lists([0, 1, 2, 3], [[H3, H1], [H3, H1], [H3, H1], [H3, H1]])
     h3 = node_report(fleet(), crowded, 0)[H3]
     # 4152 + 2088 + 1056 + 3048 = 10344 MiB on a limit of 8192.
@@ -109,7 +111,9 @@ def test_node_report_shows_overload_as_negative_free_memory() -> None:
     ),
     failures=st.integers(0, 2),
 )
-def test_node_report_worst_agrees_with_brute_force(owners: list[list[int]], failures: int) -> None:
+def test_node_loads_worst_memory_set_agrees_with_brute_force(
+    owners: list[list[int]], failures: int
+) -> None:
     report = node_report(fleet(), Plan.from_lists([0, 1, 2, 3], owners), failures)
     cost = [4152, 2088, 1056, 3048]
     limit = [15360, 15360, 8192]
@@ -157,18 +161,7 @@ def test_node_loads_gives_each_resource_now_and_worst() -> None:
     assert h4.resources["res_iops"].capacity == 0
 
 
-def test_node_report_is_the_memory_and_vcpu_part_of_node_loads() -> None:
-    plan = Plan.from_lists([0, 1, 2, 3], OWNERS)
-    for row, loads in zip(node_report(fleet(), plan, 2), node_loads(fleet(), plan, 2), strict=True):
-        assert (row.memory_used_mb, row.memory_free_mb) == (
-            loads.memory.used,
-            loads.failover_reserve_mb,
-        )
-        assert (row.vcpus, row.vcpu_capacity) == (loads.vcpus.used, loads.vcpus.capacity)
-        assert row.worst_failed == loads.memory.worst_failed
-
-
-def test_node_report_names_the_set_with_most_memory_when_permille_ties() -> None:
+def test_node_loads_names_the_set_with_most_memory_when_permille_ties() -> None:
     """x (1032 MiB) fails over from n2, y (1042 MiB) from n3: both give n1 68 permille of
     15360, but losing n3 loads it more, so n3 is the worst set, not the first to reach 68."""
     nodes = [
@@ -285,3 +278,14 @@ def test_single_failure_memory_matches_the_checkers_overload_figures() -> None:
         if n != f and heat[f, n] > 1
     }
     assert reported == expected and len(expected) >= 4
+
+
+def test_node_moves_counts_moves_in_and_out() -> None:
+    # a and c name h2 as their current node, d names h3, b none: a moves h2 -> h1 and
+    # c stays; d stays; b is never a move. So h1 takes in one, h2 gives out one.
+    vms = [dict(vm) for vm in VMS]
+    vms[0]["node"], vms[2]["node"], vms[3]["node"] = "h2", "h2", "h3"
+    inventory = build_inventory(table("nodes.csv", NODES), table("vms.csv", vms))
+    moves_in, moves_out = node_moves(inventory, Plan.from_lists([0, 1, 2, 3], OWNERS))
+    assert list(inventory.node_names) == ["h1", "h2", "h3", "h4"]
+    assert (moves_in.tolist(), moves_out.tolist()) == ([1, 0, 0, 0], [0, 1, 0, 0])

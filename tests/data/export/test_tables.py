@@ -108,8 +108,11 @@ def test_nodes_table_gives_now_worst_and_reserve(inventory: Inventory, plan: Pla
         "worst_res_iops": 600,
         "worst_res_iops_failed": ["hv2"],
         "failover_reserve_mb": 9120,
+        "moves_in": 1,  # b comes from hv2; a stays
+        "moves_out": 0,
     }
     hv2 = rows[1]
+    assert (hv2["moves_in"], hv2["moves_out"]) == (0, 1)
     assert (hv2["memory_used_mb"], hv2["memory_permille"], hv2["failover_reserve_mb"]) == (
         1056,
         69,
@@ -163,8 +166,12 @@ def test_write_tables_csv(tmp_path: Path, inventory: Inventory, plan: Plan) -> N
     )
     nodes = (tmp_path / "out" / "nodes.csv").read_text().splitlines()
     assert nodes[0].startswith("node,cluster,vms,memory_used_mb,memory_capacity_mb,")
-    assert nodes[0].endswith(",worst_res_iops,worst_res_iops_failed,failover_reserve_mb")
-    assert nodes[1] == "hv1,cluster,2,6240,15360,407,3,8,500,1000,7296,475,hv2,4,hv2,600,hv2,9120"
+    assert nodes[0].endswith(
+        ",worst_res_iops,worst_res_iops_failed,failover_reserve_mb,moves_in,moves_out"
+    )
+    assert (
+        nodes[1] == "hv1,cluster,2,6240,15360,407,3,8,500,1000,7296,475,hv2,4,hv2,600,hv2,9120,1,0"
+    )
 
 
 def test_write_tables_parquet_types(tmp_path: Path, inventory: Inventory, plan: Plan) -> None:

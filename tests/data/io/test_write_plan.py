@@ -86,8 +86,9 @@ def test_write_plan_json_keeps_field_order(
         "nodes_used",
         "solve_seconds",
         "input_sha256",
-        "clusters",
+        "moves",
         "versions",
+        "clusters",
     ]
     assert content["clusters"] == [
         {
@@ -97,6 +98,7 @@ def test_write_plan_json_keeps_field_order(
             "bound": 212,
             "nodes_used": 2,
             "solve_seconds": 0.5,
+            "moves": 0,
         }
     ]
     assert text.startswith('{\n  "status": "optimal",\n  "failures": 1,\n')

@@ -1,0 +1,111 @@
+"""Lexicographic objectives as phases: solve one criterion, hold it, improve the next.
+
+Phases rather than one weighted sum: every phase keeps CP-SAT's proof and
+bound in the unit of its own criterion (plan.json's bound is the first one's),
+and the hint of each phase is the previous plan, so a phase cut short by the
+time limit still returns a plan at least as good as the one it started from.
+A weighted sum would need weights of ~1000^3 x VMs to be safe and would prove
+the first criterion only once the whole sum was proven.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from solver.cpsat import run_cpsat
+from solver.greedy import GreedyPlan, first_fit_decreasing
+from solver.model import build_model, moves_of, read_luns, read_owners
+from solver.params import Objective, Params
+from solver.problem import ClusterProblem
+from solver.repair import move_back
+from solver.symmetry import canonical_hint
+
+Owners = list[tuple[int, ...]]
+Reporter = Callable[[int], object]  # phase number -> a CP-SAT callback (or None)
+
+
+def moves_count(problem: ClusterProblem) -> bool:
+    """Moves only count where some VM of the cluster names its current node."""
+    vms = [v for unit in problem.units for v in unit.members]
+    return bool((problem.inventory.vm_node[vms] >= 0).any())
+
+
+def later_criteria(problem: ClusterProblem, params: Params) -> list[int]:
+    """Indices (into PlanModel.criteria) of the criteria after the first that can differ
+    between plans of equal first criterion."""
+    if params.objective is not Objective.BALANCE:
+        return [1]
+    later = [1] if moves_count(problem) else []
+    if params.tolerance > 1:
+        later.append(2)  # U exactly, once its steps of the tolerance are fixed
+    return [*later, 3]
+
+
+def first_phase_share(problem: ClusterProblem, params: Params) -> float:
+    """The part of a cluster's budget the first criterion may use when it is not proven.
+
+    Under `balance` a move costs a restart, so the moves phase must get time even
+    when U is never proven (large clusters); elsewhere the later criteria are
+    tie-breaks and only get what a proven first criterion leaves.
+    """
+    return 0.5 if params.objective is Objective.BALANCE and moves_count(problem) else 1.0
+
+
+def _repaired(
+    problem: ClusterProblem,
+    params: Params,
+    first_value: int,
+    plan: tuple[Owners, dict[int, int]],
+    deadline: float,
+) -> tuple[Owners, dict[int, int]]:
+    """The plan, or a repair of the current placement within the same rounded U when it
+    moves fewer VMs: a far better start for the moves phase than a plan built from
+    scratch, which moves nearly every VM (CP-SAT alone rarely undoes that in time)."""
+    if first_phase_share(problem, params) == 1.0:
+        return plan
+    quarter = time.monotonic() + (deadline - time.monotonic()) / 4
+    best = move_back(problem, GreedyPlan(*plan), first_value, quarter)
+    repair = first_fit_decreasing(problem, True, quarter, stay_within=first_value)
+    if repair is not None and moves_of(problem, repair.owners) < moves_of(problem, best.owners):
+        best = repair
+    return best.owners, best.luns
+
+
+def later_phases(
+    problem: ClusterProblem,
+    params: Params,
+    first_value: int,
+    plan: tuple[Owners, dict[int, int]],
+    deadline: float,
+    reporter: Reporter,
+) -> tuple[Owners, dict[int, int]]:
+    """Hold the first criterion at `first_value`, then minimise each later one in turn,
+    holding it at its value before the next; each phase starts from the last plan.
+
+    A fresh model, not the first one with one more constraint: which node symmetry
+    may be broken depends on whether moves count, which differs between phases.
+    """
+    objective = params.objective
+    scores = objective is not Objective.NODES or params.max_moves is not None
+    plan_model = build_model(
+        problem, objective, params.disabled, scores_moves=scores, max_moves=params.max_moves
+    )
+    criteria = plan_model.criteria(objective, params.tolerance)
+    plan_model.model.add(criteria[0] <= first_value)
+    owners, luns = _repaired(problem, params, first_value, plan, deadline)
+    todo = later_criteria(problem, params)
+    for i in todo:
+        left = deadline - time.monotonic()
+        if left <= 0.01:
+            break
+        plan_model.model.clear_hints()
+        plan_model.add_hint(canonical_hint(problem, owners, scores), luns)
+        plan_model.model.minimize(criteria[i])
+        seconds = left if i == todo[-1] else left * (0.75 if i == 1 else 0.5)  # moves first
+        solver, status = run_cpsat(plan_model.model, params, seconds, reporter(i + 1))
+        if not status.has_plan:
+            break
+        owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)
+        plan_model.model.add(criteria[i] <= round(solver.objective_value))
+    return owners, luns
