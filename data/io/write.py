@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data.errors import InputError
-from data.inventory import Inventory
+from data.inventory import IntArray, Inventory
 from data.io.atomic import replace_directory
 from data.io.moves import moves_rows
 from data.moves import Move
@@ -200,7 +201,8 @@ def inventory_tables(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:
         }
         for n in range(inv.n_nodes)
     ]
-    tables = {"nodes": nodes, "vms": [_vm_row(inv, v, res) for v in range(inv.n_vms)]}
+    lun_vms = np.bincount(inv.vm_lun[inv.vm_lun >= 0], minlength=inv.n_luns)  # once: linear
+    tables = {"nodes": nodes, "vms": [_vm_row(inv, v, res, lun_vms) for v in range(inv.n_vms)]}
     if inv.has_lun_table:
         tables["luns"] = [
             {
@@ -215,14 +217,11 @@ def inventory_tables(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def _vm_row(inv: Inventory, v: int, res: list[str]) -> dict[str, Any]:
+def _vm_row(inv: Inventory, v: int, res: list[str], lun_vms: IntArray) -> dict[str, Any]:
+    """A vms row; a made-up LUN named after its only VM is written as an empty `lun`."""
     lun = int(inv.vm_lun[v])
     lun_name = _name(inv.lun_names, lun)
-    own_lun = (
-        not inv.has_lun_table
-        and lun_name == inv.vm_names[v]
-        and int((inv.vm_lun == lun).sum()) == 1
-    )
+    own_lun = not inv.has_lun_table and lun_name == inv.vm_names[v] and lun_vms[lun] == 1
     classes = [inv.class_names[c] for c in range(len(inv.class_names)) if inv.vm_classes[v, c]]
     return {
         "vm": inv.vm_names[v],
