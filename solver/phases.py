@@ -103,7 +103,10 @@ def later_phases(
         plan_model.add_hint(canonical_hint(problem, owners, scores), luns)
         plan_model.model.minimize(criteria[i])
         seconds = left if i == todo[-1] else left * (0.75 if i == 1 else 0.5)  # moves first
-        solver, status = run_cpsat(plan_model.model, params, seconds, reporter(i + 1))
+        # --gap ends every phase, not only the first: a plan within the gap is the answer
+        solver, status = run_cpsat(
+            plan_model.model, params, seconds, reporter(i + 1), gap=params.gap
+        )
         if not status.has_plan:
             break
         owners, luns = read_owners(plan_model, solver), read_luns(plan_model, solver)

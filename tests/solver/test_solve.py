@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from data.check.checker import check_plan, moves, nodes_used, utilisation_permille
@@ -114,3 +116,26 @@ def test_solve_params_normalise_names() -> None:
     assert params.disabled == frozenset({Rule.MEMORY, Rule.CPU})
     assert not params.enabled(Rule.MEMORY)
     assert params.enabled(Rule.VLAN)
+
+
+def test_solve_gap_reaches_every_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--gap stops the whole solve of a cluster: the later phases get it too."""
+    import solver.phases
+    import solver.solve
+
+    gaps: list[float] = []
+    real = solver.phases.run_cpsat
+
+    def recording(*args: Any, gap: float = 0.0, **kwargs: Any) -> Any:
+        gaps.append(gap)
+        return real(*args, gap=gap, **kwargs)
+
+    monkeypatch.setattr(solver.phases, "run_cpsat", recording)
+    monkeypatch.setattr(solver.solve, "run_cpsat", recording)
+    fleet = generate_fleet(1, 4, 12, seed=3)
+    inventory = fleet_inventory(fleet)
+    params = Params(failures=1, workers=1, seed=0, time_limit=20, gap=0.05)
+    result = solve(inventory, params)
+    assert result.plan is not None and check_plan(inventory, result.plan, 1) == []
+    assert len(gaps) >= 2  # the first criterion and at least one later phase
+    assert gaps == [0.05] * len(gaps)
