@@ -47,6 +47,7 @@ def _cp_sat(
         time_limit=time_limit,
         workers=workers,
         seed=0,
+        tolerance=1,  # U to the permille, the unit the table and the lower bound use
     )
     start = time.monotonic()
     result = function(inventory, params)
