@@ -9,14 +9,20 @@ import typer
 
 from cli.common import STDIO, Exit, Quiet, check_out, choice_option, fail, guarded, stderr
 from cli.drain import certified_rounds
-from cli.saved import FailuresOverride, InventoryOverride, PlanDir, SavedPlan, load_saved_plan
+from cli.saved import (
+    FailuresOverride,
+    InventoryOverride,
+    PlanDir,
+    SavedPlan,
+    load_saved_plan,
+    saved_moves,
+)
 from data.export.powershell import encode, powershell_script
 from data.export.powershell_drain import drain_script
 from data.export.powershell_moves import reversed_placement
 from data.export.tables import TABLE_FORMATS, export_document, nodes_table, placement_table
 from data.export.tables import write_tables as write_export_tables
 from data.io.atomic import replace_file
-from data.moves import Move
 from solver.sequencing import sequence_moves
 
 FORMATS = ("powershell", "json", *TABLE_FORMATS)
@@ -106,17 +112,9 @@ def _script(saved: SavedPlan, cluster: str | None, kind: str) -> bytes:
             lambda: powershell_script(inv, back, saved.info, index, steps, rollback=True)
         )
         return encode(text)
-    steps = _plan_moves(saved)
+    steps = saved_moves(saved)
     text = guarded(lambda: powershell_script(saved.inventory, saved.plan, saved.info, index, steps))
     return encode(text)
-
-
-def _plan_moves(saved: SavedPlan) -> tuple[Move, ...]:
-    """moves.csv when the plan has one (SavedPlan.violations has replayed it), else the
-    sequencer's safe order from the inventory's current placement."""
-    if saved.moves is not None:
-        return saved.moves
-    return sequence_moves(saved.inventory, saved.plan)
 
 
 def _cluster(saved: SavedPlan, name: str | None) -> int:
