@@ -93,7 +93,7 @@ def criteria(
     inventory: Inventory,
     plan: Plan,
     failures: int,
-    objective: Objective | str,
+    objective: Objective,
     tolerance: int = 10,
 ) -> tuple[int, ...]:
     """The plan's criteria of MODEL.md's objective in order, as the checker sees them:
@@ -102,7 +102,6 @@ def criteria(
 
     Each figure is measured over the whole inventory at once, which is what
     Objective.combine makes of the clusters' figures."""
-    objective = Objective(objective)  # a name from plan.json is welcome too
     u = utilisation_permille(inventory, plan, failures)
     if objective is Objective.BALANCE:
         rounded = -(-u // tolerance) * tolerance

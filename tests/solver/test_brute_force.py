@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from data.check.checker import check_plan, criteria, moves, utilisation_permille
 from data.plan import Plan
+from data.rules import Objective
 from solver.params import Params
 from solver.result import Status
 from solver.solve import solve
@@ -303,7 +304,7 @@ def test_brute_force_balance_with_tolerance_lexicographic(case: Tiny, inventory_
     best = min(key(owners) for owners in plans)
     assert result.status is Status.OPTIMAL
     assert result.objective_value == best[0]
-    assert criteria(inventory, result.plan, case.k, "balance", t)[:3] == best
+    assert criteria(inventory, result.plan, case.k, Objective.BALANCE, t)[:3] == best
 
 
 @settings(max_examples=examples(0.7))

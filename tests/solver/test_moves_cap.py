@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data.check.checker import criteria, moves
+from data.rules import Objective
 from solver.result import Status
 
 HV1, HV2, HV3 = range(3)
@@ -50,8 +51,8 @@ def test_tolerance_buys_no_permille_with_a_move(crowded, solve_and_check) -> Non
     # 300 that is 900, 900, 600, 600: two moves reach 600, the third buys nothing.
     rough = solve_and_check(crowded, objective="balance", failures=1, tolerance=300)
     assert rough.objective_value == 600
-    assert criteria(crowded, rough.plan, 1, "balance", 300)[:3] == (600, 2, 516)
+    assert criteria(crowded, rough.plan, 1, Objective.BALANCE, 300)[:3] == (600, 2, 516)
     exact = solve_and_check(crowded, objective="balance", failures=1, tolerance=1)
-    assert criteria(crowded, exact.plan, 1, "balance", 1)[:3] == (387, 3, 387)
+    assert criteria(crowded, exact.plan, 1, Objective.BALANCE, 1)[:3] == (387, 3, 387)
     whole = solve_and_check(crowded, objective="balance", failures=1, tolerance=1000)
-    assert criteria(crowded, whole.plan, 1, "balance", 1000)[:3] == (1000, 0, 774)
+    assert criteria(crowded, whole.plan, 1, Objective.BALANCE, 1000)[:3] == (1000, 0, 774)
