@@ -45,7 +45,8 @@ def cluster_subset(inventory: Inventory, clusters: Sequence[int]) -> Subset:
     nodes = np.flatnonzero(np.isin(inventory.node_cluster, kept))
     vms = np.flatnonzero(np.isin(inventory.vm_cluster, kept))
     luns = np.flatnonzero(np.isin(inventory.lun_cluster, kept))
-    classes = np.flatnonzero(inventory.vm_classes[vms].any(axis=0)) if vms.size else []
+    used = inventory.vm_classes[vms].any(axis=0)
+    classes = np.flatnonzero(used) if vms.size else np.zeros(0, dtype=np.int64)
     cut = Inventory(
         clusters=tuple(inventory.clusters[c] for c in kept),
         resource_names=inventory.resource_names,
