@@ -27,11 +27,21 @@ def impossibility_reasons(problem: ClusterProblem, disabled: frozenset[Rule]) ->
     reasons = []
     for u, unit in enumerate(problem.units):
         reasons += _unit_reasons(problem, u, unit, disabled)
+    reasons += nodes_cannot_help(problem, disabled)
+    reasons += _counting_reasons(problem, disabled)
+    return reasons
+
+
+def nodes_cannot_help(
+    problem: ClusterProblem, disabled: frozenset[Rule] = frozenset()
+) -> list[str]:
+    """The broken conditions that involve no node at all (anti-affinity inside one
+    exclusive LUN, LUN room): no number or size of nodes can mend them."""
+    reasons = []
     if Rule.ANTI_AFFINITY not in disabled:
         reasons += _anti_affinity_reasons(problem)
     if Rule.LUN_CAPACITY not in disabled:
         reasons += _lun_reasons(problem)
-    reasons += _counting_reasons(problem, disabled)
     return reasons
 
 
