@@ -52,6 +52,13 @@ def check(
         )
     options = ImportOptions(templates, powered_off, dynamic_memory)
     saved = load_saved_plan(plan, inventory, failures, input_format, options)
+    if saved.left_out:
+        shown = ", ".join(repr(c) for c in saved.left_out)
+        stderr().print(
+            f"hvplace: the plan covers {', '.join(map(repr, saved.inventory.clusters))} "
+            f"only (plan.json's clusters); not checked: {shown}",
+            markup=False,
+        )
     violations = saved.violations()
     _print_violations(violations, saved.failures, fmt)
     if violations:
