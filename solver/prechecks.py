@@ -51,9 +51,12 @@ def _n_plus(k: int) -> str:
 
 def describe_unit(problem: ClusterProblem, unit: Unit) -> str:
     names = [problem.inventory.vm_names[v] for v in unit.members]
-    if unit.lun >= 0 and (problem.inventory.has_lun_table or len(names) > 1):
+    if unit.lun >= 0 and len(names) > 1:  # the group is the reason: say why it is one
         lun = problem.inventory.lun_names[unit.lun]
-        return f"LUN {lun!r} (VMs {', '.join(repr(n) for n in names)})"
+        listed = ", ".join(repr(n) for n in names)
+        return f"exclusive LUN {lun!r} (VMs {listed}, run together by LUN exclusivity)"
+    if unit.lun >= 0 and problem.inventory.has_lun_table:
+        return f"LUN {problem.inventory.lun_names[unit.lun]!r} (VMs {names[0]!r})"
     return f"VM {names[0]!r}"
 
 
@@ -116,7 +119,9 @@ def _anti_affinity_reasons(problem: ClusterProblem) -> list[str]:
                 reasons.append(
                     f"VMs {', '.join(repr(n) for n in together)} share anti-affinity class "
                     f"{cls!r} but are fixed on one exclusive LUN "
-                    f"{inventory.lun_names[unit.lun]!r}"
+                    f"{inventory.lun_names[unit.lun]!r}, and LUN exclusivity runs them on "
+                    "one node; more nodes cannot help: give them separate LUNs (or a "
+                    "Cluster Shared Volume), or drop them from the class"
                 )
         # a class with more VMs than nodes is no reason: Windows then ignores it
     return reasons
