@@ -60,13 +60,16 @@ def check(
             markup=False,
         )
     violations = saved.violations()
-    _print_violations(violations, saved.failures, fmt)
+    _print_violations(violations, saved.failures, fmt, saved.inventory.clusters)
     if violations:
         raise typer.Exit(int(Exit.NO_PLAN))
 
 
-def _print_violations(violations: list[Violation], k: int, fmt: str) -> None:
-    """The verdict on stdout: one line per violation and a summary line, or JSON or CSV."""
+def _print_violations(
+    violations: list[Violation], k: int, fmt: str, clusters: tuple[str, ...]
+) -> None:
+    """The verdict on stdout: one line per violation and a summary line, or JSON (which
+    names the clusters checked) or CSV."""
     rows = [
         {
             "rule": str(v.rule),
@@ -77,7 +80,8 @@ def _print_violations(violations: list[Violation], k: int, fmt: str) -> None:
         for v in violations
     ]
     if fmt == "json":
-        print(json.dumps({"failures": k, "valid": not violations, "violations": rows}, indent=2))
+        verdict = {"failures": k, "valid": not violations, "clusters": list(clusters)}
+        print(json.dumps(verdict | {"violations": rows}, indent=2))
     elif fmt == "csv":
         print_csv(rows)
     else:

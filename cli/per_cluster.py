@@ -82,8 +82,9 @@ def _row(short: Shortfall, answer: ClusterResult) -> dict[str, Any]:
 
 def grow_hint(failures: int) -> str:
     return (
-        f"the added nodes are a lower bound; `hvplace grow INVENTORY --out DIR "
-        f"--failures {failures}` finds exactly what to buy so every cluster is N+{failures}"
+        "nodes to add is a lower bound, counted in nodes like each cluster's largest; "
+        f"`hvplace grow INVENTORY --out DIR --failures {failures}` finds exactly what to "
+        f"buy so that every cluster is N+{failures}"
     )
 
 
@@ -111,7 +112,7 @@ def clusters_table(rows: list[dict[str, Any]], failures: int, width: int) -> Any
         Column("nodes"),
         Column("VMs", drop=2),
         Column("demand GiB", drop=3),
-        Column(f"GiB left if {failures} fail", drop=4),
+        Column(f"GiB left if {failures} fail" if failures else "node GiB", drop=4),
         Column("status", "left"),
         Column("reason", "left", drop=5, fold=True),
         Column("nodes to add (at least)", "left"),

@@ -98,6 +98,8 @@ def test_plan_cluster_plans_only_the_named_one(run, mixed: Path, tmp_path: Path)
     assert checked.exit_code == 0, checked.stdout
     assert "N+1 check: valid" in checked.stdout
     assert "not checked: 'B'" in checked.stderr
+    as_json = json.loads(run("check", mixed, out, "--format", "json").stdout)
+    assert (as_json["valid"], as_json["clusters"]) == (True, ["A"])
 
 
 def test_plan_cluster_repeated_covers_both(run, mixed: Path, tmp_path: Path) -> None:
