@@ -80,8 +80,8 @@ def _print_violations(
         for v in violations
     ]
     if fmt == "json":
-        verdict = {"failures": k, "valid": not violations, "clusters": list(clusters)}
-        print(json.dumps(verdict | {"violations": rows}, indent=2))
+        document = {"failures": k, "valid": not violations, "clusters": list(clusters)}
+        print(json.dumps(document | {"violations": rows}, indent=2))
     elif fmt == "csv":
         print_csv(rows)
     else:
