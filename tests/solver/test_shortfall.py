@@ -30,21 +30,23 @@ def copies_added(nodes: list[dict[str, Any]], copies: int) -> list[dict[str, Any
     return [*nodes, *added]
 
 
-def least_copies(inventory_of, solve_pinned, nodes, vms, k: int) -> int:
+def least_copies(inventory_of, solve_pinned, nodes, vms, k: int, luns=None) -> int:
     """The fewest copies (up to TRIED) with which the solver finds a plan; NEVER if none."""
     for copies in range(TRIED + 1):
-        result = solve_pinned(inventory_of(copies_added(nodes, copies), vms), failures=k)
+        inventory = inventory_of(copies_added(nodes, copies), vms, luns)
+        result = solve_pinned(inventory, failures=k)
         assert result.status.value in ("optimal", "feasible", "infeasible"), result.status
         if result.plan is not None:
             return copies
     return NEVER
 
 
-def bound_of(inventory_of, nodes, vms, k: int) -> int:
-    found = shortfall(cluster_problem(inventory_of(nodes, vms), 0, k)).more
+def bound_of(inventory_of, nodes, vms, k: int, luns=None) -> int:
+    found = shortfall(cluster_problem(inventory_of(nodes, vms, luns), 0, k)).more
     return NEVER if found is None else found
 
 
+LUNS = [{"lun": "L1", "capacity_gb": 100}, {"lun": "L2", "capacity_gb": 100, "shared": True}]
 NODE = st.fixed_dictionaries(
     {
         "memory_mb": st.sampled_from([4096, 8192, 12288]),
@@ -60,6 +62,7 @@ VM = st.fixed_dictionaries(
         "vlan": st.booleans(),
         "res_iops": st.sampled_from([0, 40, 90]),
         "lun": st.sampled_from(["", "", "L1", "L2"]),
+        "disk_gb": st.sampled_from([0, 30, 60]),
         "anti_affinity": st.sampled_from(["", "", "c"]),
     }
 )
@@ -70,12 +73,15 @@ VM = st.fixed_dictionaries(
     nodes=st.lists(NODE, min_size=1, max_size=3),
     vms=st.lists(VM, min_size=1, max_size=4),
     k=st.integers(0, 2),
+    luns=st.sampled_from([None, LUNS]),
 )
-def test_shortfall_never_above_brute_force(inventory_of, solve_pinned, nodes, vms, k) -> None:
+def test_shortfall_never_above_brute_force(inventory_of, solve_pinned, nodes, vms, k, luns) -> None:
+    """With a luns table, VMs naming none are placed by the planner (and may join the
+    exclusive 'L1'); without one, 'L2' is an exclusive LUN too."""
     nodes = [n | {"node": f"hv{i}"} for i, n in enumerate(nodes)]
     vms = [v | {"vm": f"vm{i}"} for i, v in enumerate(vms)]
-    bound = bound_of(inventory_of, nodes, vms, k)
-    assert least_copies(inventory_of, solve_pinned, nodes, vms, k) >= bound
+    bound = bound_of(inventory_of, nodes, vms, k, luns)
+    assert least_copies(inventory_of, solve_pinned, nodes, vms, k, luns) >= bound
 
 
 def test_shortfall_exact_on_equal_nodes(inventory_of, solve_pinned) -> None:
