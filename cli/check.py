@@ -52,14 +52,24 @@ def check(
         )
     options = ImportOptions(templates, powered_off, dynamic_memory)
     saved = load_saved_plan(plan, inventory, failures, input_format, options)
+    if saved.left_out:
+        shown = ", ".join(repr(c) for c in saved.left_out)
+        stderr().print(
+            f"hvplace: the plan covers {', '.join(map(repr, saved.inventory.clusters))} "
+            f"only (plan.json's clusters); not checked: {shown}",
+            markup=False,
+        )
     violations = saved.violations()
-    _print_violations(violations, saved.failures, fmt)
+    _print_violations(violations, saved.failures, fmt, saved.inventory.clusters)
     if violations:
         raise typer.Exit(int(Exit.NO_PLAN))
 
 
-def _print_violations(violations: list[Violation], k: int, fmt: str) -> None:
-    """The verdict on stdout: one line per violation and a summary line, or JSON or CSV."""
+def _print_violations(
+    violations: list[Violation], k: int, fmt: str, clusters: tuple[str, ...]
+) -> None:
+    """The verdict on stdout: one line per violation and a summary line, or JSON (which
+    names the clusters checked) or CSV."""
     rows = [
         {
             "rule": str(v.rule),
@@ -70,7 +80,8 @@ def _print_violations(violations: list[Violation], k: int, fmt: str) -> None:
         for v in violations
     ]
     if fmt == "json":
-        print(json.dumps({"failures": k, "valid": not violations, "violations": rows}, indent=2))
+        document = {"failures": k, "valid": not violations, "clusters": list(clusters)}
+        print(json.dumps(document | {"violations": rows}, indent=2))
     elif fmt == "csv":
         print_csv(rows)
     else:

@@ -29,6 +29,7 @@ from cli.common import (
     sources,
     stderr,
 )
+from cli.per_cluster import ClusterNames, only_clusters, print_clusters
 from cli.progress import solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
@@ -79,6 +80,7 @@ def plan(
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
     quiet: Quiet = False,
     verbose: Verbose = False,
+    cluster: ClusterNames = None,
 ) -> None:
     """Plan where every VM and LUN runs so the cluster survives any k node failures.
 
@@ -92,9 +94,12 @@ def plan(
     check_out(out, paths)
     options = ImportOptions(templates, powered_off, dynamic_memory)
     loaded = load_sources(paths, input_format, options, quiet)
+    loaded = only_clusters(loaded, cluster)
     result = _solve(loaded.inventory, params, output)
     if result.interrupted:
         _stop_interrupted(loaded, result, output)
+    if result.plan is None:  # which clusters are short, and by how much
+        print_clusters(loaded, result, failures, output.fmt)
     _exit_without_plan(result, time_limit)
     _deliver(loaded, result, output)
 

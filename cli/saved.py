@@ -14,7 +14,7 @@ from data.check.moves import check_moves
 from data.imports.common import ImportOptions
 from data.inventory import Inventory
 from data.io.moves import read_moves
-from data.io.plan_read import read_plan
+from data.io.plan_read import read_covered_plan
 from data.io.write import plan_inventory_dir
 from data.moves import Move
 from data.plan import Plan
@@ -40,6 +40,7 @@ class SavedPlan:
     node_column: list[int]  # the placement's node column, as read_plan gives it
     failures: int  # k: --failures, else plan.json's
     moves: tuple[Move, ...] | None = None  # moves.csv, when the plan has one
+    left_out: tuple[str, ...] = ()  # clusters of the inventory the plan does not cover
 
     def violations(self) -> list[Violation]:
         """What `hvplace check` reports: every broken rule under N+k, a node column
@@ -66,8 +67,9 @@ def load_saved_plan(
         fail(Exit.BAD_INPUT, f"plan {directory} {problem}")
     sources_given = sources(inventory, None) if inventory else None
     paths = sources_given or [guarded(lambda: plan_inventory_dir(directory))]
-    inv = load_sources(paths, fmt, options or ImportOptions(), quiet).inventory
-    plan, info = guarded(lambda: read_plan(directory, inv))
+    whole = load_sources(paths, fmt, options or ImportOptions(), quiet).inventory
+    covered = guarded(lambda: read_covered_plan(directory, whole))
+    inv, plan, info = covered.inventory, covered.plan, covered.info  # its clusters alone
     node_column = info.pop("node_column")
     k = failures if failures is not None else info.get("failures")
     if not isinstance(k, int) or isinstance(k, bool) or k < 0:
@@ -75,7 +77,7 @@ def load_saved_plan(
     moves = None
     if (directory / MOVES_CSV).exists():
         moves = guarded(lambda: read_moves(directory, inv))
-    return SavedPlan(inv, plan, info, node_column, k, moves)
+    return SavedPlan(inv, plan, info, node_column, k, moves, covered.left_out)
 
 
 def saved_moves(saved: SavedPlan) -> tuple[Move, ...]:

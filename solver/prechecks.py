@@ -27,11 +27,21 @@ def impossibility_reasons(problem: ClusterProblem, disabled: frozenset[Rule]) ->
     reasons = []
     for u, unit in enumerate(problem.units):
         reasons += _unit_reasons(problem, u, unit, disabled)
+    reasons += nodes_cannot_help(problem, disabled)
+    reasons += _counting_reasons(problem, disabled)
+    return reasons
+
+
+def nodes_cannot_help(
+    problem: ClusterProblem, disabled: frozenset[Rule] = frozenset()
+) -> list[str]:
+    """The broken conditions that involve no node at all (anti-affinity inside one
+    exclusive LUN, LUN room): no number or size of nodes can mend them."""
+    reasons = []
     if Rule.ANTI_AFFINITY not in disabled:
         reasons += _anti_affinity_reasons(problem)
     if Rule.LUN_CAPACITY not in disabled:
         reasons += _lun_reasons(problem)
-    reasons += _counting_reasons(problem, disabled)
     return reasons
 
 
@@ -41,9 +51,12 @@ def _n_plus(k: int) -> str:
 
 def describe_unit(problem: ClusterProblem, unit: Unit) -> str:
     names = [problem.inventory.vm_names[v] for v in unit.members]
-    if unit.lun >= 0 and (problem.inventory.has_lun_table or len(names) > 1):
+    if unit.lun >= 0 and len(names) > 1:  # the group is the reason: say why it is one
         lun = problem.inventory.lun_names[unit.lun]
-        return f"LUN {lun!r} (VMs {', '.join(repr(n) for n in names)})"
+        listed = ", ".join(repr(n) for n in names)
+        return f"exclusive LUN {lun!r} (VMs {listed}, run together by LUN exclusivity)"
+    if unit.lun >= 0 and problem.inventory.has_lun_table:
+        return f"LUN {problem.inventory.lun_names[unit.lun]!r} (VMs {names[0]!r})"
     return f"VM {names[0]!r}"
 
 
@@ -106,7 +119,9 @@ def _anti_affinity_reasons(problem: ClusterProblem) -> list[str]:
                 reasons.append(
                     f"VMs {', '.join(repr(n) for n in together)} share anti-affinity class "
                     f"{cls!r} but are fixed on one exclusive LUN "
-                    f"{inventory.lun_names[unit.lun]!r}"
+                    f"{inventory.lun_names[unit.lun]!r}, and LUN exclusivity runs them on "
+                    "one node; more nodes cannot help: give them separate LUNs (or a "
+                    "Cluster Shared Volume), or drop them from the class"
                 )
         # a class with more VMs than nodes is no reason: Windows then ignores it
     return reasons

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,60 @@ from data.io.cells import coerce, is_missing
 from data.io.read import read_table
 from data.plan import Plan
 from data.schema import OWNER_SEPARATOR, PLACEMENT_SCHEMA, PLAN_JSON, Kind
+from data.subset import cluster_subset
 
 
-def read_plan(directory: Path, inventory: Inventory) -> tuple[Plan, dict[str, Any]]:
+@dataclass(frozen=True, eq=False)
+class CoveredPlan:
+    """A plan read against the clusters it covers (plan.json's `clusters` list): the
+    inventory cut to those, the plan in its indices, and the clusters left out."""
+
+    inventory: Inventory
+    plan: Plan
+    info: dict[str, Any]  # as read_plan gives it
+    left_out: tuple[str, ...]  # clusters of the given inventory the plan does not cover
+
+
+def read_covered_plan(directory: Path, inventory: Inventory) -> CoveredPlan:
+    """read_plan against the clusters the plan covers: a plan made with `plan --cluster`
+    says nothing of the other clusters, so their VMs are not missing from it, while a
+    covered cluster's VM missing from the placement still is (the checker says so)."""
+    covered = covered_clusters(_read_plan_json(directory / PLAN_JSON), inventory)
+    if covered is None or len(covered) == len(inventory.clusters):
+        plan, info = read_plan(directory, inventory)
+        return CoveredPlan(inventory, plan, info, ())
+    cut = cluster_subset(inventory, covered).inventory
+    elsewhere = {
+        name: inventory.clusters[inventory.vm_cluster[v]]
+        for v, name in enumerate(inventory.vm_names)
+    }
+    plan, info = read_plan(directory, cut, elsewhere)
+    left_out = tuple(c for c in inventory.clusters if c not in cut.clusters)
+    return CoveredPlan(cut, plan, info, left_out)
+
+
+def covered_clusters(content: Mapping[str, Any], inventory: Inventory) -> list[int] | None:
+    """The indices of the clusters plan.json's `clusters` list names; None (every cluster)
+    when it has no such list or an empty one (plans written by hand)."""
+    listed = content.get("clusters")
+    if not listed:
+        return None
+    if not isinstance(listed, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("cluster"), str) for c in listed
+    ):
+        message = "expected a list of objects naming a cluster"
+        raise InputError(message, PLAN_JSON, column="clusters")
+    names = [c["cluster"] for c in listed]
+    unknown = [name for name in names if name not in inventory.clusters]
+    if unknown:
+        message = f"cluster {unknown[0]!r} is not in the inventory"
+        raise InputError(message, PLAN_JSON, column="clusters")
+    return [inventory.clusters.index(name) for name in names]
+
+
+def read_plan(
+    directory: Path, inventory: Inventory, elsewhere: Mapping[str, str] | None = None
+) -> tuple[Plan, dict[str, Any]]:
     """A plan written by write_plan (or by hand), resolved against the inventory.
 
     placement.csv is the one a person edits, so it is the plan; placement.parquet
@@ -31,12 +83,13 @@ def read_plan(directory: Path, inventory: Inventory) -> tuple[Plan, dict[str, An
     reports it). The returned dict is plan.json's content plus "node_column":
     the placement's node column as node indices per VM (-1 where empty or
     absent), so the caller can flag a node that is not the first owner.
+    `elsewhere` (VM -> cluster) names the cluster of a VM the inventory was cut from.
     """
     raw = _placement(directory)
     for column in ("vm", "lun", "owners"):
         if column not in raw.columns:
             raise InputError(f"required column {column!r} is missing", raw.file, column=column)
-    resolver = _Resolver(raw.file, inventory)
+    resolver = _Resolver(raw.file, inventory, elsewhere or {})
     for number, row in enumerate(raw.rows, start=1):
         resolver.add(number, row)
     info = _read_plan_json(directory / PLAN_JSON)
@@ -86,8 +139,8 @@ def _shown(text: str | None) -> str:
 class _Resolver:
     """Turns placement rows into index lists, naming the file, row and column of a bad name."""
 
-    def __init__(self, file: str, inventory: Inventory) -> None:
-        self.file = file
+    def __init__(self, file: str, inventory: Inventory, elsewhere: Mapping[str, str]) -> None:
+        self.file, self.elsewhere = file, elsewhere
         self.vms = {name: v for v, name in enumerate(inventory.vm_names)}
         self.luns = {name: lun for lun, name in enumerate(inventory.lun_names)}
         self.nodes = {name: n for n, name in enumerate(inventory.node_names)}
@@ -100,6 +153,12 @@ class _Resolver:
         name = self._text(number, row, "vm")
         if not name:
             raise InputError("is empty; a value is required", self.file, number, "vm")
+        if name not in self.vms and name in self.elsewhere:
+            message = (
+                f"VM {name!r} is of cluster {self.elsewhere[name]!r}, which the plan does "
+                f"not cover ({PLAN_JSON} lists the clusters it covers)"
+            )
+            raise InputError(message, self.file, number, "vm")
         v = self._index(self.vms, "VM", name, number, "vm")
         if v in self.row_of:
             raise InputError(f"VM {name!r} repeats row {self.row_of[v]}", self.file, number, "vm")

@@ -65,7 +65,10 @@ def test_explain_lun_group_described_with_its_vms(inventory_of) -> None:
     vms = [{"vm": "a", "vcpus": 3, "lun": "L"}, {"vm": "b", "vcpus": 3, "lun": "L"}]
     nodes = [n | {"logical_processors": 4, "vcpu_per_lp": 1.0} for n in TWO]
     reason = reasons_of(inventory_of(nodes, vms))[0]
-    assert reason.startswith("LUN 'L' (VMs 'a', 'b') needs 6 vCPUs; no node of cluster ")
+    assert reason.startswith(
+        "exclusive LUN 'L' (VMs 'a', 'b', run together by LUN exclusivity) needs 6 vCPUs; "
+        "no node of cluster "
+    )
     assert reason.endswith("that much (largest: 4), and N+1 needs 2 such nodes")
 
 
@@ -91,7 +94,9 @@ def test_explain_anti_affinity_pair_on_one_exclusive_lun(inventory_of) -> None:
     vms = [{"vm": v, "anti_affinity": "dc", "lun": "L"} for v in ("dc1", "dc2")]
     inventory = inventory_of(TWO, vms)
     assert reasons_of(inventory) == [
-        "VMs 'dc1', 'dc2' share anti-affinity class 'dc' but are fixed on one exclusive LUN 'L'"
+        "VMs 'dc1', 'dc2' share anti-affinity class 'dc' but are fixed on one exclusive LUN "
+        "'L', and LUN exclusivity runs them on one node; more nodes cannot help: give them "
+        "separate LUNs (or a Cluster Shared Volume), or drop them from the class"
     ]
     assert reasons_of(inventory, disabled=frozenset({Rule.ANTI_AFFINITY})) == []
 
