@@ -9,7 +9,7 @@ an export that needs no interpretation.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from data.errors import InputError
@@ -112,14 +112,15 @@ def report_nameless_hosts(rows: Sequence[int], where: str, report: ImportReport)
 
 
 def clear_unknown_hosts(
-    tables: dict[str, CanonicalTable], names: Iterable[str], report: ImportReport
+    tables: dict[str, CanonicalTable], canonical: set[str], report: ImportReport
 ) -> None:
     """A VM (or LUN) whose current host is not in the host table (a trimmed or anonymised
-    export, a host retired since) is kept with no current node: it is then planned as new."""
-    known = set(names)  # host names were matched ignoring case and domain before
+    export, a host retired since) is kept with no current node: it is then planned as new.
+    Tables given as canonical tables are left alone (build_inventory refuses them)."""
+    known = {str(row["node"]) for row in tables["nodes"].rows}  # names matched before
     cleared: list[str] = []
     for name in ("vms", "luns"):
-        table = tables.get(name)
+        table = tables.get(name) if name not in canonical else None
         for row in table.rows if table else ():
             node = row.get("node")
             if isinstance(node, str) and node and node not in known:

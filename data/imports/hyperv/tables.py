@@ -80,7 +80,7 @@ def convert(
             f"add a Get-VM export ({ADD_VM})",
             files(tables["clustergroup"]),
         )
-    hosts = read_hosts(tables, report)
+    hosts = read_hosts(tables, options, report)
     vms = _vms(tables, hosts, options, report) if tables.get("vm") else None
     if vms is None:
         _unused(tables, report)
@@ -108,7 +108,7 @@ def _vms(
         left_out |= {vm.name for vm in vms if vm.host in hosts.outside}
         vms = [vm for vm in vms if vm.host not in hosts.outside]
     apply_roles(vms, tables.get("clustergroup", ()), left_out, report)
-    attach_disks(vms, tables.get("harddisk", ()), tables.get("vhd", ()), report)
+    attach_disks(vms, tables.get("harddisk", ()), tables.get("vhd", ()), options, report)
     return vms
 
 
