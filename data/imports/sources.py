@@ -40,7 +40,7 @@ def source_files(paths: list[Path], skipped: list[Path] | None = None) -> list[P
                 skipped += [p for p in found if p.suffix.casefold() not in _TABLE_SUFFIXES]
                 found = [p for p in found if p.suffix.casefold() in _TABLE_SUFFIXES]
             files += found
-        elif path.is_file():
+        elif path.is_file() or path.is_symlink():  # a dangling link: reading it says so
             files.append(path)
         else:
             raise InputError(f"{path} does not exist")

@@ -68,9 +68,9 @@ def disks_from(tables: Sequence[RawTable], report: ImportReport) -> Disks:
         if path and store and all(w.name != store for w in found):
             found.append(Where(store, cells, path))
         count += 1
-    report.assumed.append(
-        f"vDisk: {count} disks; a thin-provisioned disk counts at its full capacity, "
-        "since it may grow to it"
+    report.mapped.append(
+        f"vDisk: {count} disks; a VM's provisioned size is the sum of its disks' Capacity MiB "
+        "(a thin disk at the full size it may grow to)"
     )
     return disks
 

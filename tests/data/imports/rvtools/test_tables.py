@@ -167,7 +167,9 @@ def test_rvtools_without_vdatastore_each_vm_gets_its_own_lun(tmp_path: Path) -> 
 def test_rvtools_disk_used_is_in_use_mib_by_default(workbook: Loaded) -> None:
     # the fixture's In Use MiB is 2/5 of its disks: thin disks hold less than they may grow to
     assert vm(workbook.inventory, "sql01")["disk_gb"] == 800.0 * 2 / 5
-    assert any("--disk used" in line and "In Use MiB" in line for line in lines(workbook, "assumed"))
+    assert any(
+        "--disk used" in line and "In Use MiB" in line for line in lines(workbook, "assumed")
+    )
     provisioned = load(WORKBOOK, disk=DiskMeasure.PROVISIONED)
     assert any("--disk provisioned" in line for line in lines(provisioned, "assumed"))
 
