@@ -188,14 +188,17 @@ def _check_quotes_closed(
 ) -> None:
     """pyarrow takes a quote left open as running to the end of the file.
 
-    That silently swallows the rest of a truncated file, so a quoted field still open at
-    the end is an error, placed at the last row and at its cell that holds a line break
+    That silently swallows the rest of a truncated file (leaving an odd number of quotes,
+    or line breaks in the last row), so a quoted field still open at the end is an error, placed at the last row and at its cell that holds a line break
     (else its last cell). A quote inside an unquoted field (`19" rack`) is text, as
     Python's csv and Excel read it: only a quote that opens a field opens a quoted one.
     """
-    if not rows or data.count(b'"') % 2 == 0 or not _quote_left_open(data, delimiter):
+    if not rows:
         return
     broken = [i for i, cell in enumerate(rows[-1]) if "\n" in cell or "\r" in cell]
+    suspect = data.count(b'"') % 2 or broken  # what swallowed rows leave; else no scan
+    if not suspect or not _quote_left_open(data, delimiter):
+        return
     at = (broken or [len(columns) - 1])[-1]
     raise InputError("a quote opened here is never closed", file, len(rows), columns[at])
 

@@ -199,10 +199,11 @@ def test_rvtools_generator_rewrites_the_committed_fixtures(tmp_path: Path) -> No
     make.write_workbook(tmp_path / "book.xlsx", make.sheets())
     make.write_csvs(tmp_path / "csv", make.sheets(), "utf-8-sig")
     make.write_csvs(tmp_path / "csv-mb", make.old_headers(make.sheets()))
+    make.write_odd(tmp_path / "odd")
     # cells, not bytes: another xlsxwriter release may zip the same cells differently
     written = [(t.columns, t.rows) for t in source_tables(tmp_path / "book.xlsx")]
     assert written == [(t.columns, t.rows) for t in source_tables(WORKBOOK)]
-    for directory in (CSV, CSV_MB):
+    for directory in (CSV, CSV_MB, FIXTURES / "odd"):
         for path in directory.iterdir():
             assert (tmp_path / directory.name / path.name).read_bytes() == path.read_bytes()
 
