@@ -190,8 +190,9 @@ def _check_quotes_closed(
 
     That silently swallows the rest of a truncated file (leaving an odd number of quotes,
     or line breaks in the last row), so a quoted field still open at the end is an error,
-    placed at the last row and at its cell that holds a line break (else its last cell). A quote inside an unquoted field (`19" rack`) is text, as
-    Python's csv and Excel read it: only a quote that opens a field opens a quoted one.
+    placed at the last row and at its cell that holds a line break (else its last cell).
+    A quote inside an unquoted field (`19" rack`) is text, as Python's csv and Excel read
+    it: only a quote that opens a field opens a quoted one.
     """
     if not rows:
         return
