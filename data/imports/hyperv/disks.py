@@ -1,8 +1,8 @@
 """Virtual disks from Get-VMHardDiskDrive (which VM, which controller slot, which file)
 and Get-VHD (how large each file may grow, and is), joined by path ignoring case.
 
-disk_gb is the provisioned Size of a VM's virtual disks: a dynamic VHDX grows to it, so a
-plan must not count on less. A Get-VHD export that carries its own VMName column stands
+disk_gb is what a VM's virtual disks use now (FileSize), or with --disk provisioned
+their Size, which a dynamic VHDX grows to (ImportOptions.disk; the report says which). A Get-VHD export that carries its own VMName column stands
 in for Get-VMHardDiskDrive.
 """
 

@@ -2,7 +2,8 @@
 per-tab CSV files of `RVTools -c ExportAll2csv`. Tables are recognised by their columns,
 never by their sheet or file names.
 
-vHost gives the nodes, vInfo the VMs (vDisk their disk sizes when present) and
+vHost gives the nodes, vInfo the VMs (disk_gb its In Use MiB, or as provisioned: vDisk's
+sizes when present, ImportOptions.disk) and their DRS anti-affinity rules, and
 vDatastore the LUNs their datastores become. RVTools writes thirty-odd other sheets
 that do not enter a plan; they are recognised as RVTools' (so they do not look like
 unknown files) and reported in one line. RVTools computes its "MiB" columns, and the
