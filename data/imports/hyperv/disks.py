@@ -2,8 +2,8 @@
 and Get-VHD (how large each file may grow, and is), joined by path ignoring case.
 
 disk_gb is what a VM's virtual disks use now (FileSize), or with --disk provisioned
-their Size, which a dynamic VHDX grows to (ImportOptions.disk; the report says which). A Get-VHD export that carries its own VMName column stands
-in for Get-VMHardDiskDrive.
+their Size, which a dynamic VHDX grows to (ImportOptions.disk; the report says which).
+A Get-VHD export that carries its own VMName column stands in for Get-VMHardDiskDrive.
 """
 
 from __future__ import annotations
