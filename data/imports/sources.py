@@ -57,7 +57,13 @@ def source_tables(path: Path, data: bytes | None = None) -> list[RawTable]:
         return _workbook_tables(path, data)
     if data.startswith(_PARQUET):
         return [read_parquet(path, data)]
-    return [csv_table(path.name, data)]
+    try:
+        return [csv_table(path.name, data)]
+    except InputError as error:
+        if not error.message.endswith("not UTF-8 text"):
+            raise
+        hint = f"{error.message}; an Excel ANSI save? give --encoding cp1252"
+        raise InputError(hint, error.file, error.row, error.column) from None
 
 
 def sources_sha256(contents: dict[Path, bytes]) -> str:

@@ -132,7 +132,7 @@ def test_import_without_the_encoding_names_the_cell_that_is_not_utf8(run, tmp_pa
     result = run("import", ODD, "--out", tmp_path / "inv")
     assert result.exit_code == 2
     line = "hvplace: RVTools_tabvInfo.csv row 23, Annotation: is not UTF-8 text"
-    assert result.stderr.splitlines() == [line]
+    assert result.stderr.splitlines() == [f"{line}; an Excel ANSI save? give --encoding cp1252"]
 
 
 def test_import_an_unknown_encoding_is_a_usage_error(run, tmp_path: Path) -> None:

@@ -252,6 +252,7 @@ def _report_vms(
             else:
                 report.dropped.append(f"{what} left out as asked: {counted}")
     used = {c for c in astuple(_Columns.of(tables[0])) if c}
+    used |= {"Cluster rule(s)", "Cluster rule name(s)"}  # read by rvtools.rules
     others = [c for c in tables[0].columns if c not in used]
     if others:
         report.dropped.append(f"{tables[0].file}: columns not used for a plan: {few(others, 5)}")
