@@ -9,19 +9,23 @@ from typing import Annotated
 import typer
 
 from cli.common import (
+    DiskOption,
     DynamicMemoryOption,
+    Encoding,
     Exit,
     InputFormat,
     PoweredOff,
+    Strict,
     Templates,
     fail,
+    import_options,
     stderr,
     stdout,
 )
 from cli.render import OutputFormat, print_csv
 from cli.saved import load_saved_plan
 from data.check.checker import Violation
-from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.common import DiskMeasure, DynamicMemory
 
 
 def check(
@@ -41,6 +45,9 @@ def check(
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
+    strict: Strict = False,
+    disk: DiskOption = DiskMeasure.USED,
+    encoding: Encoding = None,
 ) -> None:
     """Check a plan against every rule; each violation on its own line. Exit 1 if any."""
     if fmt not in ("table", "json", "csv"):
@@ -50,7 +57,7 @@ def check(
         stderr().print(
             "hvplace: checking against the plan's own copy of its inventory", markup=False
         )
-    options = ImportOptions(templates, powered_off, dynamic_memory)
+    options = import_options(templates, powered_off, dynamic_memory, strict, disk, encoding)
     saved = load_saved_plan(plan, inventory, failures, input_format, options)
     if saved.left_out:
         shown = ", ".join(repr(c) for c in saved.left_out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -15,7 +16,7 @@ from rich.console import Console
 
 from data.errors import InputError
 from data.examples import EXAMPLES, example_path
-from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.common import DiskMeasure, DynamicMemory, ImportOptions
 from data.imports.load import FORMATS, Loaded
 from data.imports.load import load_inventory as load_any
 
@@ -126,6 +127,39 @@ DynamicMemoryOption = Annotated[
     DynamicMemory,
     typer.Option(help="Memory that plans a Hyper-V dynamic-memory VM."),
 ]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Refuse an export's oddities (names given twice, ...) instead of "
+        "importing them as the import report says.",
+    ),
+]
+DiskOption = Annotated[
+    DiskMeasure,
+    typer.Option("--disk", help="What a VM needs on its LUN: what its disks use, or may grow to."),
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option(help="Encoding of export text that is not UTF-8 (cp1252: Excel's ANSI CSV)."),
+]
+
+
+def import_options(
+    templates: bool,
+    powered_off: bool,
+    dynamic_memory: DynamicMemory,
+    strict: bool = False,
+    disk: DiskMeasure = DiskMeasure.USED,
+    encoding: str | None = None,
+) -> ImportOptions:
+    """The import options a command was given; an unknown --encoding is a usage error."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(Exit.BAD_INPUT, f"--encoding {encoding!r} is not an encoding Python knows")
+    return ImportOptions(templates, powered_off, dynamic_memory, strict, disk, encoding)
 
 
 def sources(paths: list[Path] | None, example: str | None) -> list[Path]:

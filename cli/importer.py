@@ -9,20 +9,24 @@ from typing import Annotated
 import typer
 
 from cli.common import (
+    DiskOption,
     DynamicMemoryOption,
+    Encoding,
     Exit,
     PoweredOff,
+    Strict,
     Templates,
     check_out,
     choice_option,
     directory_out,
     fail,
     guarded,
+    import_options,
     stderr,
     stdin_as_file,
     stdout,
 )
-from data.imports.common import DynamicMemory, ImportOptions, ImportReport
+from data.imports.common import DiskMeasure, DynamicMemory, ImportReport
 from data.imports.load import FORMATS, load_inventory
 from data.inventory import Inventory
 from data.io.write import FORMATS as TABLE_FORMATS
@@ -43,6 +47,9 @@ def import_(
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
+    strict: Strict = False,
+    disk: DiskOption = DiskMeasure.USED,
+    encoding: Encoding = None,
 ) -> None:
     """Read inventory exports and write the canonical nodes, vms and luns tables.
 
@@ -55,7 +62,7 @@ def import_(
         fail(Exit.BAD_INPUT, f"--tables must be csv or parquet, not {tables!r}")
     directory_out(out)
     check_out(out, source)
-    options = ImportOptions(templates, powered_off, dynamic_memory)
+    options = import_options(templates, powered_off, dynamic_memory, strict, disk, encoding)
     with stdin_as_file(source) as files:
         loaded = guarded(lambda: load_inventory(files, fmt, options))
     guarded(lambda: write_inventory(out, inventory_tables(loaded.inventory), tables))

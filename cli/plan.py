@@ -12,11 +12,14 @@ import typer
 
 from cli import interrupt
 from cli.common import (
+    DiskOption,
     DynamicMemoryOption,
+    Encoding,
     Exit,
     InputFormat,
     PoweredOff,
     Quiet,
+    Strict,
     Templates,
     Verbose,
     check_out,
@@ -25,6 +28,7 @@ from cli.common import (
     directory_out,
     fail,
     guarded,
+    import_options,
     load_sources,
     sources,
     stderr,
@@ -35,7 +39,7 @@ from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
 from data.check.checker import moves as moves_made
 from data.check.moves import check_moves
-from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.common import DiskMeasure, DynamicMemory
 from data.imports.load import Loaded
 from data.inventory import Inventory
 from data.io.write import write_plan
@@ -78,6 +82,9 @@ def plan(
     templates: Templates = True,
     powered_off: PoweredOff = True,
     dynamic_memory: DynamicMemoryOption = DynamicMemory.STARTUP,
+    strict: Strict = False,
+    disk: DiskOption = DiskMeasure.USED,
+    encoding: Encoding = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     cluster: ClusterNames = None,
@@ -92,7 +99,7 @@ def plan(
     params = _params(output, objective, time_limit, workers, seed, gap, tolerance)
     paths = sources(inventory, example)
     check_out(out, paths)
-    options = ImportOptions(templates, powered_off, dynamic_memory)
+    options = import_options(templates, powered_off, dynamic_memory, strict, disk, encoding)
     loaded = load_sources(paths, input_format, options, quiet)
     loaded = only_clusters(loaded, cluster)
     result = _solve(loaded.inventory, params, output)

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from data.imports.common import (
     CanonicalTable,
     Contribution,
+    DiskMeasure,
     Format,
     ImportOptions,
     ImportReport,
@@ -22,6 +23,12 @@ from data.imports.common import (
     all_cells,
     few,
     required_column,
+)
+from data.imports.oddities import (
+    duplicates_renamed,
+    report_dropped_memory,
+    report_renamed,
+    zero_or_empty,
 )
 from data.io.build import RawTable
 
@@ -40,7 +47,18 @@ def convert(
     """One VM per server; its disks' sizes add up to the VM's disk_gb."""
     vms = CanonicalTable.of(tables.get(SERVERS, ()))
     for table in tables.get(SERVERS, ()):
-        _add_servers(vms, table, report)
+        _add_servers(vms, table, options, report)
+    if not options.strict:
+        places = [(origin.file, origin.row) for origin in vms.origins]
+        renamed = duplicates_renamed([str(row["vm"]) for row in vms.rows], places)
+        for index, change in renamed:
+            vms.rows[index]["vm"] = change.new
+        report_renamed([change for _, change in renamed], report)
+    if options.disk is DiskMeasure.USED:
+        report.assumed.append(
+            "--disk used, but Azure Migrate gives each disk's size only: disk_gb is its "
+            "provisioned size"
+        )
     report.assumed.append(
         "Azure Migrate's MB are 1024-based: *Memory (In MB) is taken as MiB, "
         "Disk N size (In GB) as GiB"
@@ -52,14 +70,19 @@ def convert(
     return {"vms": vms}
 
 
-def _add_servers(vms: CanonicalTable, table: RawTable, report: ImportReport) -> None:
+def _add_servers(
+    vms: CanonicalTable, table: RawTable, options: ImportOptions, report: ImportReport
+) -> None:
     name = required_column(table, "*Server Name", "Server Name")
     cores = required_column(table, "*Cores", "Cores")
     memory = required_column(table, "*Memory (In MB)", "Memory (In MB)")
     disks = [c for c in table.columns if _DISK_SIZE.fullmatch(c)]
-    count = 0
+    count, empty = 0, []
     for cells in all_cells([table]):
         count += 1
+        if not options.strict and zero_or_empty(cells, memory):
+            empty.append(cells.text(name) or f"row {cells.row_number}")
+            continue
         row = {
             "vm": cells.name(name),
             "memory_mb": cells.positive_int(memory, "MiB"),
@@ -72,6 +95,7 @@ def _add_servers(vms: CanonicalTable, table: RawTable, report: ImportReport) -> 
         f"{table.file}: {count} servers -> vms (vm = {name}, memory_mb = {memory}, "
         f"vcpus = {cores}, disk_gb = {sizes})"
     )
+    report_dropped_memory(empty, table.file, report)
     _report_unused(table, {name, cores, memory, *disks}, report)
 
 

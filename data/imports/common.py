@@ -35,6 +35,13 @@ class DynamicMemory(StrEnum):
     MAXIMUM = "maximum"  # the most it may grow to: the safest plan
 
 
+class DiskMeasure(StrEnum):
+    """What a VM needs on its LUN: what its disks hold now, or what they may grow to."""
+
+    USED = "used"  # RVTools In Use MiB, Get-VHD FileSize: thin disks do not sum past a LUN
+    PROVISIONED = "provisioned"  # every thin disk grown to its full size
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """Choices an export leaves open; the defaults are what `hvplace import` documents."""
@@ -42,6 +49,9 @@ class ImportOptions:
     templates: bool = True  # RVTools: plan VM templates too
     powered_off: bool = True  # plan VMs that are off (they will be started somewhere)
     dynamic_memory: DynamicMemory = DynamicMemory.STARTUP
+    strict: bool = False  # every oddity of a real export (data/imports/oddities.py) an error
+    disk: DiskMeasure = DiskMeasure.USED
+    encoding: str | None = None  # of export text that is not UTF-8 (Excel's ANSI saves)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,16 @@ from data.imports.common import (
     short,
 )
 from data.imports.hyperv import tables as hyperv
+from data.imports.oddities import clear_unknown_hosts
 from data.imports.rvtools import tables as rvtools
-from data.imports.sources import read_source, source_files, source_tables, sources_sha256
+from data.imports.sources import (
+    read_source,
+    recoded,
+    report_skipped,
+    source_files,
+    source_tables,
+    sources_sha256,
+)
 from data.inventory import Inventory
 from data.io.build import BuildReport, RawTable, build_inventory
 from data.io.csvtext import EmptyFileError
@@ -81,16 +89,22 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     """The canonical tables the exports at `paths` describe (not yet built)."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    contents = {path: read_source(path) for path in source_files(list(paths))}
+    skipped: list[Path] = []
+    listed = source_files(list(paths), None if options.strict else skipped)
+    contents = {path: read_source(path) for path in listed}
     report = ImportReport()
+    report_skipped(skipped, report)
+    texts = recoded(contents, options.encoding, report)
     unknown: list[RawTable] = []
     empty: list[InputError] = []
-    by_format = _recognised(contents, fmt, report, unknown, empty)
+    by_format = _recognised(texts, fmt, report, unknown, empty)
     contributions = {}
     for name, tables in by_format.items():
         contributions[name] = FORMATS[name].convert(tables, options, report)
     merged = _merged(contributions, unknown, empty)
     _match_host_names(merged, report)
+    if not options.strict:  # canonical tables are the contract: never loosened
+        clear_unknown_hosts(merged, set(contributions.get(canonical.NAME, {})), report)
     return Imported(merged, report, sources_sha256(contents), sorted(by_format))
 
 

@@ -12,21 +12,35 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from data.errors import InputError
+from data.imports.common import ImportReport, few
 from data.io.build import RawTable
 from data.io.csvtext import csv_table, one_line, table_of
 from data.io.read import read_parquet
 
 _WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip (xlsx, ods), OLE2 (xls)
 _PARQUET = b"PAR1"
+_UNICODE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32: decoded as such
+# What an export folder's tables are called; any other file there is no export.
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
 
 
-def source_files(paths: list[Path]) -> list[Path]:
-    """Every file named, a directory standing for its visible files (sorted by name)."""
+def source_files(paths: list[Path], skipped: list[Path] | None = None) -> list[Path]:
+    """Every file named, a directory standing for its visible files (sorted by name).
+
+    A link in a directory is listed even when it leads nowhere: reading it is then an
+    error naming it (skipping it would silently lose an export). With `skipped`, a file
+    of a directory whose name says it is no table (README.md, notes.docx) is put there
+    instead of being read: files named one by one are always read.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and not _hidden(p))
-        elif path.is_file():
+            found = sorted(p for p in path.iterdir() if _listed(p) and not _hidden(p))
+            if skipped is not None:
+                skipped += [p for p in found if p.suffix.casefold() not in _TABLE_SUFFIXES]
+                found = [p for p in found if p.suffix.casefold() in _TABLE_SUFFIXES]
+            files += found
+        elif path.is_file() or path.is_symlink():  # a dangling link: reading it says so
             files.append(path)
         else:
             raise InputError(f"{path} does not exist")
@@ -43,7 +57,13 @@ def source_tables(path: Path, data: bytes | None = None) -> list[RawTable]:
         return _workbook_tables(path, data)
     if data.startswith(_PARQUET):
         return [read_parquet(path, data)]
-    return [csv_table(path.name, data)]
+    try:
+        return [csv_table(path.name, data)]
+    except InputError as error:
+        if not error.message.endswith("not UTF-8 text"):
+            raise
+        hint = f"{error.message}; an Excel ANSI save? give --encoding cp1252"
+        raise InputError(hint, error.file, error.row, error.column) from None
 
 
 def sources_sha256(contents: dict[Path, bytes]) -> str:
@@ -53,6 +73,41 @@ def sources_sha256(contents: dict[Path, bytes]) -> str:
     for path in sorted(contents, key=lambda p: (p.name, str(p))):
         digest.update(path.name.encode("utf-8") + b"\0" + contents[path] + b"\0")
     return digest.hexdigest()
+
+
+def report_skipped(skipped: list[Path], report: ImportReport) -> None:
+    if skipped:
+        names = few(p.name for p in skipped)
+        report.dropped.append(f"files in the export folder that are no table, not read: {names}")
+
+
+def recoded(
+    contents: dict[Path, bytes], encoding: str | None, report: ImportReport
+) -> dict[Path, bytes]:
+    """The files, those that are not UTF-8 text decoded as `encoding` (Excel's "CSV (Comma
+    delimited)" writes the Windows ANSI code page, cp1252 in Western Europe and the US)."""
+    if encoding is None:
+        return contents
+    texts, changed = {}, []
+    for path, data in contents.items():
+        texts[path] = data
+        if data.startswith((*_WORKBOOKS, _PARQUET, *_UNICODE_BOMS)) or b"\0" in data:
+            continue  # read as they say they are
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                texts[path] = data.decode(encoding).encode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"is neither UTF-8 nor {encoding} text", path.name) from None
+            changed.append(path.name)
+    if changed:
+        report.assumed.append(f"not UTF-8, read as {encoding} (--encoding): {few(changed)}")
+    return texts
+
+
+def _listed(path: Path) -> bool:
+    return path.is_file() or (path.is_symlink() and not path.exists())
 
 
 def _hidden(path: Path) -> bool:

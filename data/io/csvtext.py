@@ -14,6 +14,7 @@ Excel writes after the last value are left out there too.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -65,7 +66,7 @@ def _parsed(file: str, body: bytes) -> RawTable:
     table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
     values = [table.column(i).to_pylist() for i in range(table.num_columns)]
     rows = list(zip(*values, strict=True))
-    _check_quotes_closed(file, body, [str(name).strip() for name in names], rows)
+    _check_quotes_closed(file, body, [str(name).strip() for name in names], rows, delimiter)
     return table_of(file, names, rows)
 
 
@@ -183,16 +184,51 @@ def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -
 
 
 def _check_quotes_closed(
-    file: str, data: bytes, columns: list[str], rows: list[tuple[str, ...]]
+    file: str, data: bytes, columns: list[str], rows: list[tuple[str, ...]], delimiter: str
 ) -> None:
     """pyarrow takes a quote left open as running to the end of the file.
 
-    That silently swallows the rest of a truncated file, so an odd number of quote
-    characters (escaped quotes come in pairs) is an error, placed at the last row
-    and at its cell that holds a line break (else its last cell).
+    That silently swallows the rest of a truncated file (leaving an odd number of quotes,
+    or line breaks in the last row), so a quoted field still open at the end is an error,
+    placed at the last row and at its cell that holds a line break (else its last cell).
+    A quote inside an unquoted field (`19" rack`) is text, as Python's csv and Excel read
+    it: only a quote that opens a field opens a quoted one.
     """
-    if not rows or data.count(b'"') % 2 == 0:
+    if not rows:
         return
     broken = [i for i, cell in enumerate(rows[-1]) if "\n" in cell or "\r" in cell]
+    suspect = data.count(b'"') % 2 or broken  # what swallowed rows leave; else no scan
+    if not suspect or not _quote_left_open(data, delimiter):
+        return
     at = (broken or [len(columns) - 1])[-1]
     raise InputError("a quote opened here is never closed", file, len(rows), columns[at])
+
+
+def _quote_left_open(data: bytes, delimiter: str) -> bool:
+    """Whether a quoted field runs to the end of the text (field by field; only called
+    when the quotes do not pair up, so the common file costs one count)."""
+    separator = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
+    i, start = 0, True
+    while i < len(data):
+        if start and data[i] == ord('"'):
+            i = _closing_quote(data, i + 1)
+            if i < 0:
+                return True
+            start = False
+            continue
+        found = separator.search(data, i)
+        if found is None:
+            return False
+        i, start = found.end(), True
+    return False
+
+
+def _closing_quote(data: bytes, i: int) -> int:
+    """The index after the quote that closes a quoted field opened before i, or -1."""
+    while True:
+        end = data.find(b'"', i)
+        if end < 0:
+            return -1
+        if data[end + 1 : end + 2] != b'"':  # "" is an escaped quote
+            return end + 1
+        i = end + 2

@@ -95,3 +95,63 @@ def test_plan_of_exports_hashes_the_source_files_in_name_order(run, exports: Pat
     for name in ("guests.csv", "hosts.csv"):
         digest.update(name.encode() + b"\0" + (exports / name).read_bytes() + b"\0")
     assert json.loads((plan / "plan.json").read_text())["input_sha256"] == digest.hexdigest()
+
+
+ODD = Path(__file__).parents[1] / "fixtures" / "rvtools" / "odd"  # every oddity, an ANSI vInfo
+
+
+def test_import_of_a_real_export_reports_each_oddity(run, tmp_path: Path) -> None:
+    out = tmp_path / "inv"
+    result = run("import", ODD, "--out", out, "--encoding", "cp1252")
+    assert result.exit_code == 0, result.stderr
+    report = " ".join(result.stdout.split())
+    for said in (
+        "not UTF-8, read as cp1252",
+        "'dc01' -> 'dc01~2'",
+        "with empty or zero memory",
+        "1 host row with an empty name",
+        "kept with no current node",
+        "one shared LUN per datastore and cluster",
+        "--disk used",
+        "no table, not read: 'README.md'",
+        "whose kind vInfo does not show",
+    ):
+        assert said in report, said
+    assert "SAN Silver 02@Test" in (out / "luns.csv").read_text()
+
+
+def test_import_strict_refuses_the_first_oddity_in_one_line(run, tmp_path: Path) -> None:
+    out = tmp_path / "inv"
+    result = run("import", ODD, "--out", out, "--encoding", "cp1252", "--strict")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["hvplace: README.md row 1: expected 2 columns, got 1"]
+    assert not out.exists()
+
+
+def test_import_without_the_encoding_names_the_cell_that_is_not_utf8(run, tmp_path: Path) -> None:
+    result = run("import", ODD, "--out", tmp_path / "inv")
+    assert result.exit_code == 2
+    line = "hvplace: RVTools_tabvInfo.csv row 23, Annotation: is not UTF-8 text"
+    assert result.stderr.splitlines() == [f"{line}; an Excel ANSI save? give --encoding cp1252"]
+
+
+def test_import_an_unknown_encoding_is_a_usage_error(run, tmp_path: Path) -> None:
+    result = run("import", ODD, "--out", tmp_path / "inv", "--encoding", "klingon")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "hvplace: --encoding 'klingon' is not an encoding Python knows"
+    ]
+
+
+def test_plan_imports_on_the_fly_with_the_same_options(run, tmp_path: Path) -> None:
+    flags = ("--encoding", "cp1252", "--workers", "1", "--time-limit", "20")
+    out = tmp_path / "plan"
+    assert run("plan", ODD, *flags, "--out", out).exit_code == 0
+    # thin disks counted as they may grow: nfs-test's 400 GiB cannot hold them
+    provisioned = run("plan", ODD, *flags, "--disk", "provisioned")
+    assert provisioned.exit_code == 1
+    assert "LUN 'nfs-test' holds 520 GiB of VM disks" in provisioned.stderr
+    strict = run("plan", ODD, *flags, "--strict")
+    assert strict.exit_code == 2 and "README.md row 1" in strict.stderr
+    assert run("check", ODD, out, "--encoding", "cp1252").exit_code == 0
+    assert run("check", ODD, out, "--encoding", "cp1252", "--strict").exit_code == 2

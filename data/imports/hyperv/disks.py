@@ -1,9 +1,9 @@
 """Virtual disks from Get-VMHardDiskDrive (which VM, which controller slot, which file)
 and Get-VHD (how large each file may grow, and is), joined by path ignoring case.
 
-disk_gb is the provisioned Size of a VM's virtual disks: a dynamic VHDX grows to it, so a
-plan must not count on less. A Get-VHD export that carries its own VMName column stands
-in for Get-VMHardDiskDrive.
+disk_gb is what a VM's virtual disks use now (FileSize), or with --disk provisioned
+their Size, which a dynamic VHDX grows to (ImportOptions.disk; the report says which).
+A Get-VHD export that carries its own VMName column stands in for Get-VMHardDiskDrive.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from data.imports.common import (
     Cells,
+    DiskMeasure,
+    ImportOptions,
     ImportReport,
     all_cells,
     column,
@@ -60,7 +62,11 @@ class _Tally:
 
 
 def attach_disks(
-    vms: list[Vm], drives: Sequence[RawTable], vhds: Sequence[RawTable], report: ImportReport
+    vms: list[Vm],
+    drives: Sequence[RawTable],
+    vhds: Sequence[RawTable],
+    options: ImportOptions,
+    report: ImportReport,
 ) -> None:
     """Give each VM its disks (first disk first) and disk_gb."""
     by_path = _vhds(vhds)
@@ -81,8 +87,8 @@ def attach_disks(
     _attach(vms, rows, tally)
     for vm in vms:
         vm.disks.sort(key=lambda d: d.slot)
-        _set_disk_gb(vm, tally)
-    _report(source, vhds, tally, report)
+        _set_disk_gb(vm, tally, options.disk)
+    _report(source, vhds, tally, options.disk, report)
 
 
 def _vhds(tables: Sequence[RawTable]) -> dict[str, Vhd]:
@@ -136,7 +142,7 @@ def _attach(vms: list[Vm], rows: list[tuple[Cells, Disk]], tally: _Tally) -> Non
         tally.disks += 1
 
 
-def _set_disk_gb(vm: Vm, tally: _Tally) -> None:
+def _set_disk_gb(vm: Vm, tally: _Tally, measure: DiskMeasure) -> None:
     sized = [d.vhd for d in vm.disks if d.vhd is not None]
     if any(d.passthrough for d in vm.disks):
         tally.passthrough.append(vm.name)
@@ -146,19 +152,36 @@ def _set_disk_gb(vm: Vm, tally: _Tally) -> None:
     tally.file_mib += sum(v.file_mib for v in sized)
     if sized:
         first = sized[0].cells
-        vm.set("disk_gb", sum(v.size_mib for v in sized) / 1024, first, column(first.table, "Size"))
+        used = measure is DiskMeasure.USED
+        mib = sum(v.file_mib if used else v.size_mib for v in sized)
+        vm.set("disk_gb", mib / 1024, first, column(first.table, "FileSize" if used else "Size"))
 
 
-def _report(source: str, vhds: Sequence[RawTable], tally: _Tally, report: ImportReport) -> None:
+def _report(
+    source: str,
+    vhds: Sequence[RawTable],
+    tally: _Tally,
+    measure: DiskMeasure,
+    report: ImportReport,
+) -> None:
     report.mapped.append(f"{source}: {plural(tally.disks, 'disk')} of the VMs")
     if not vhds:
         report.assumed.append("no Get-VHD export: disk sizes unknown, disk_gb left at 0")
         return
-    report.assumed.append(
-        f"{files(vhds)}: disk_gb is the provisioned Size of a VM's virtual disks "
-        f"({tally.size_mib / 1024:,.0f} GiB in all; a dynamic VHDX grows to it), not "
-        f"FileSize, what they use now ({tally.file_mib / 1024:,.0f} GiB)"
-    )
+    provisioned = f"{tally.size_mib / 1024:,.0f} GiB"
+    used = f"{tally.file_mib / 1024:,.0f} GiB"
+    if measure is DiskMeasure.USED:
+        report.assumed.append(
+            f"{files(vhds)}: --disk used: disk_gb is FileSize, what a VM's virtual disks use "
+            f"now ({used} in all), not their provisioned Size ({provisioned}; a dynamic VHDX "
+            "grows to it, --disk provisioned plans that)"
+        )
+    else:
+        report.assumed.append(
+            f"{files(vhds)}: --disk provisioned: disk_gb is the provisioned Size of a VM's "
+            f"virtual disks ({provisioned} in all; a dynamic VHDX grows to it), not "
+            f"FileSize, what they use now ({used})"
+        )
     if tally.unsized:
         report.assumed.append(
             f"{plural(len(tally.unsized), 'VM')} with a disk Get-VHD does not list "

@@ -13,6 +13,7 @@ from data.errors import InputError
 from data.imports.common import (
     MIB,
     Cells,
+    ImportOptions,
     ImportReport,
     all_cells,
     column,
@@ -23,6 +24,7 @@ from data.imports.common import (
     short,
 )
 from data.imports.hyperv.rows import Pending
+from data.imports.oddities import report_nameless_hosts
 from data.io.build import RawTable
 from data.schema import NODES
 
@@ -49,8 +51,11 @@ class Hosts:
     outside: set[str]
 
 
-def read_hosts(tables: Mapping[str, Sequence[RawTable]], report: ImportReport) -> Hosts | None:
-    """Nodes from Get-VMHost, or None when it is not given (a nodes.csv may stand in)."""
+def read_hosts(
+    tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
+) -> Hosts | None:
+    """Nodes from Get-VMHost, or None when it is not given (a nodes.csv may stand in). A
+    row with an empty Name is skipped unless the import is strict."""
     vmhosts, members = tables.get("vmhost", ()), tables.get("clusternode", ())
     if members and not vmhosts:
         raise InputError(
@@ -60,8 +65,13 @@ def read_hosts(tables: Mapping[str, Sequence[RawTable]], report: ImportReport) -
         )
     if not vmhosts:
         return None
-    nodes = [_node(cells) for cells in all_cells(vmhosts)]
     name = column(vmhosts[0], "Name", "ComputerName")
+    rows = list(all_cells(vmhosts))
+    nameless = [
+        c for c in rows if not options.strict and c.missing(column(c.table, "Name", "ComputerName"))
+    ]
+    nodes = [_node(cells) for cells in rows if cells not in nameless]
+    report_nameless_hosts([c.row_number for c in nameless], files(vmhosts), report)
     report.mapped.append(
         f"{files(vmhosts)}: {plural(len(nodes), 'node')}: {name} -> node, LogicalProcessorCount "
         "-> logical_processors, MemoryCapacity (bytes) -> memory_mb (MiB, rounded down)"

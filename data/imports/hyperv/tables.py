@@ -12,11 +12,12 @@ not matter), and tables of one kind (Get-VM run per host) are concatenated:
   ImportOptions.powered_off is False; VMs not clustered are planned and reported.
 - Get-ClusterGroup: VM roles (GroupType VirtualMachine): OwnerNode (wins over Get-VM),
   AntiAffinityClassNames, Cluster. It has no sizes, so it needs Get-VM.
-- Get-VMHardDiskDrive and Get-VHD, joined by path: disk_gb (provisioned Size) and the
-  VM's LUN, the volume of its first disk (hyperv_luns): C:\ClusterStorage\<folder> a
-  CSV and \\server\share an SMB share (shared), E: a clustered disk (exclusive). Local
-  storage (C:, or any drive of a VM not clustered) is an exclusive LUN per host, `HV01:C:`:
-  its VMs still use the host's memory, so they are planned, and reported as not HA.
+- Get-VMHardDiskDrive and Get-VHD, joined by path: disk_gb (FileSize, or Size as
+  ImportOptions.disk says) and the VM's LUN, the volume of its first disk
+  (hyperv_luns): C:\ClusterStorage\<folder> a CSV and \\server\share an SMB share
+  (shared), E: a clustered disk (exclusive). Local storage (C:, or any drive of a VM
+  not clustered) is an exclusive LUN per host, `HV01:C:`: its VMs still use the
+  host's memory, so they are planned, and reported as not HA.
 - Get-ClusterSharedVolume: the CSVs' names and owner nodes.
 What was mapped, assumed and dropped is said in the ImportReport.
 """
@@ -80,7 +81,7 @@ def convert(
             f"add a Get-VM export ({ADD_VM})",
             files(tables["clustergroup"]),
         )
-    hosts = read_hosts(tables, report)
+    hosts = read_hosts(tables, options, report)
     vms = _vms(tables, hosts, options, report) if tables.get("vm") else None
     if vms is None:
         _unused(tables, report)
@@ -108,7 +109,7 @@ def _vms(
         left_out |= {vm.name for vm in vms if vm.host in hosts.outside}
         vms = [vm for vm in vms if vm.host not in hosts.outside]
     apply_roles(vms, tables.get("clustergroup", ()), left_out, report)
-    attach_disks(vms, tables.get("harddisk", ()), tables.get("vhd", ()), report)
+    attach_disks(vms, tables.get("harddisk", ()), tables.get("vhd", ()), options, report)
     return vms
 
 

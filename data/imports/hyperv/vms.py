@@ -27,6 +27,12 @@ from data.imports.common import (
     short,
 )
 from data.imports.hyperv.rows import Pending
+from data.imports.oddities import (
+    duplicates_renamed,
+    report_dropped_memory,
+    report_renamed,
+    zero_or_empty,
+)
 from data.io.build import RawTable
 
 if TYPE_CHECKING:  # hyperv_disks attaches disks to VMs, so it imports this module
@@ -53,7 +59,12 @@ def read_vms(
     tables: Sequence[RawTable], options: ImportOptions, report: ImportReport
 ) -> tuple[list[Vm], set[str]]:
     """The VMs to plan, and the names of those left out (their roles are not missing)."""
-    vms = [_vm(cells, options) for cells in all_cells(tables)]
+    rows = list(all_cells(tables))
+    empty = {id(c) for c in rows if not options.strict and _no_memory(c)}
+    vms = [_vm(cells, options) for cells in rows if id(cells) not in empty]
+    dropped = [_name_of(c) for c in rows if id(c) in empty]
+    if not options.strict:
+        _rename_duplicates(vms, report)
     name = column(tables[0], "VMName", "Name")
     report.mapped.append(
         f"{files(tables)}: {plural(len(vms), 'VM')}: {name} -> vm, ProcessorCount -> vcpus, "
@@ -61,7 +72,28 @@ def read_vms(
     )
     _report_memory(tables, vms, options, report)
     _report_unclustered(vms, report)
-    return _powered(vms, options, report)
+    report_dropped_memory(dropped, files(tables), report)
+    kept, left_out = _powered(vms, options, report)
+    return kept, left_out | set(dropped)
+
+
+def _no_memory(cells: Cells) -> bool:
+    return zero_or_empty(cells, column(cells.table, "MemoryStartup"))
+
+
+def _name_of(cells: Cells) -> str:
+    name = column(cells.table, "VMName", "Name")
+    return cells.text(name) or f"row {cells.row_number}"
+
+
+def _rename_duplicates(vms: list[Vm], report: ImportReport) -> None:
+    """Two VMs of one name (on other hosts, Hyper-V allows it): the later ones renamed
+    before disks and roles are joined to them by name, so each join finds the first."""
+    places = [(vm.cells.table.file, vm.cells.row_number) for vm in vms]
+    renamed = duplicates_renamed([vm.name for vm in vms], places)
+    for index, change in renamed:
+        vms[index].name = vms[index].row["vm"] = change.new
+    report_renamed([change for _, change in renamed], report)
 
 
 def _vm(cells: Cells, options: ImportOptions) -> Vm:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from data.imports.common import (
     CanonicalTable,
     Cells,
+    DiskMeasure,
     ImportOptions,
     ImportReport,
     all_cells,
@@ -17,6 +18,13 @@ from data.imports.common import (
     files,
     gib_from_mib,
     required_column,
+)
+from data.imports.oddities import (
+    duplicates_renamed,
+    report_dropped_memory,
+    report_nameless_hosts,
+    report_renamed,
+    zero_or_empty,
 )
 from data.io.build import RawTable
 
@@ -34,6 +42,7 @@ class SourceVm:
     cells: Cells
     columns: dict[str, str | None] = field(default_factory=dict)
     path: str | None = None  # vInfo's Path column ("[datastore] folder/vm.vmx")
+    provisioned_mib: float = 0.0  # what its disks may grow to (splits a shared datastore)
 
 
 def vm_table(vms: Iterable[SourceVm], sources: Sequence[RawTable]) -> CanonicalTable:
@@ -43,14 +52,20 @@ def vm_table(vms: Iterable[SourceVm], sources: Sequence[RawTable]) -> CanonicalT
     return table
 
 
-def nodes_from(tables: Sequence[RawTable], report: ImportReport) -> CanonicalTable:
-    """One node per vHost row; hyper-threading doubles the logical processors it offers."""
+def nodes_from(
+    tables: Sequence[RawTable], options: ImportOptions, report: ImportReport
+) -> CanonicalTable:
+    """One node per vHost row; hyper-threading doubles the logical processors it offers.
+    A row with an empty Host (a summary or orphan row) is skipped."""
     nodes = CanonicalTable.of(tables)
-    threaded, standalone = 0, 0
+    threaded, standalone, nameless = 0, 0, []
     for cells in all_cells(tables):
         table = cells.table
         host, cores = required_column(table, "Host"), required_column(table, "# Cores")
         memory, cluster = required_column(table, "# Memory"), column(table, "Cluster")
+        if cells.missing(host) and not options.strict:
+            nameless.append(cells.row_number)
+            continue
         lps = cells.positive_int(cores, "cores")
         if cells.boolean(column(table, "HT Active")):
             lps, threaded = lps * 2, threaded + 1
@@ -73,6 +88,7 @@ def nodes_from(tables: Sequence[RawTable], report: ImportReport) -> CanonicalTab
     report.assumed.append("nodes: reserve_mb, vcpu_per_lp and vlan take MODEL.md's defaults")
     if standalone:
         report.assumed.append(f"hosts in no VMware cluster: {standalone}, in the cluster 'cluster'")
+    report_nameless_hosts(nameless, files(tables), report)
     return nodes
 
 
@@ -86,6 +102,7 @@ class _Columns:
     cpus: str
     memory: str
     provisioned: str | None
+    in_use: str | None
     path: str | None
     host: str | None
     cluster: str | None
@@ -99,6 +116,7 @@ class _Columns:
             cpus=required_column(table, "CPUs"),
             memory=required_column(table, "Memory"),
             provisioned=column(table, "Provisioned MiB", "Provisioned MB"),
+            in_use=column(table, "In Use MiB", "In Use MB"),
             path=column(table, "Path"),
             host=column(table, "Host"),
             cluster=column(table, "Cluster"),
@@ -108,9 +126,10 @@ class _Columns:
 def vms_from(
     tables: Sequence[RawTable], disks: Disks | None, options: ImportOptions, report: ImportReport
 ) -> list[SourceVm]:
-    """The VMs of vInfo, less the templates and powered-off VMs the options leave out."""
+    """The VMs of vInfo, less the templates and powered-off VMs the options leave out, and
+    (unless strict) those with no memory; names given twice are made unique."""
     vms: list[SourceVm] = []
-    seen: dict[str, list[str]] = {"template": [], "off": []}
+    seen: dict[str, list[str]] = {"template": [], "off": [], "empty": []}
     wanted = {"on": True, "template": options.templates, "off": options.powered_off}
     spelled = {table.file: _Columns.of(table) for table in tables}
     for cells in all_cells(tables):
@@ -119,10 +138,24 @@ def vms_from(
         name = cells.name(columns.vm)
         if state != "on":
             seen[state].append(name)
-        if wanted[state]:
-            vms.append(_vm(cells, columns, name, disks))
+        if wanted[state] and not options.strict and zero_or_empty(cells, columns.memory):
+            seen["empty"].append(name)
+        elif wanted[state]:
+            vms.append(_vm(cells, columns, name, disks, options))
+    if not options.strict:
+        _rename_duplicates(vms, report)
     _report_vms(tables, vms, seen, options, disks is not None, report)
+    report_dropped_memory(seen["empty"], files(tables), report)
     return vms
+
+
+def _rename_duplicates(vms: list[SourceVm], report: ImportReport) -> None:
+    names = [str(vm.row["vm"]) for vm in vms]
+    places = [(vm.cells.table.file, vm.cells.row_number) for vm in vms]
+    renamed = duplicates_renamed(names, places)
+    for index, change in renamed:
+        vms[index].row["vm"] = change.new
+    report_renamed([change for _, change in renamed], report)
 
 
 def _state(cells: Cells, columns: _Columns) -> str:
@@ -135,12 +168,18 @@ def _state(cells: Cells, columns: _Columns) -> str:
     return "off" if power.lower() == "poweredoff" else "on"
 
 
-def _vm(cells: Cells, columns: _Columns, name: str, disks: Disks | None) -> SourceVm:
+def _vm(
+    cells: Cells, columns: _Columns, name: str, disks: Disks | None, options: ImportOptions
+) -> SourceVm:
     if disks is not None:
-        disk_mib, disk_column = disks.mib.get(name, 0.0), None
+        provisioned, provisioned_column = disks.mib.get(name, 0.0), None
     else:
-        disk_mib = cells.optional_number(columns.provisioned, "MiB") or 0.0
-        disk_column = columns.provisioned
+        provisioned = cells.optional_number(columns.provisioned, "MiB") or 0.0
+        provisioned_column = columns.provisioned
+    disk_mib, disk_column = provisioned, provisioned_column
+    if options.disk is DiskMeasure.USED and columns.in_use is not None:
+        disk_mib = cells.optional_number(columns.in_use, "MiB") or 0.0
+        disk_column = columns.in_use
     row = {
         "vm": name,
         "memory_mb": cells.positive_int(columns.memory, "MiB"),
@@ -158,7 +197,31 @@ def _vm(cells: Cells, columns: _Columns, name: str, disks: Disks | None) -> Sour
         "cluster": columns.cluster,
         "lun": columns.path,
     }
-    return SourceVm(row, cells, origin, cells.text(columns.path) if columns.path else None)
+    path = cells.text(columns.path) if columns.path else None
+    return SourceVm(row, cells, origin, path, provisioned)
+
+
+def _disk_source(
+    tables: Sequence[RawTable], options: ImportOptions, from_vdisk: bool, report: ImportReport
+) -> str:
+    """Which figure disk_gb is, said in the report (--disk used|provisioned)."""
+    provisioned = "the sum of its vDisk Capacity MiB" if from_vdisk else "Provisioned MiB"
+    if options.disk is DiskMeasure.PROVISIONED:
+        report.assumed.append(
+            f"--disk provisioned: a VM needs {provisioned} on its LUN, every thin disk "
+            "counted at the size it may grow to"
+        )
+        return provisioned
+    if any(column(t, "In Use MiB", "In Use MB") is None for t in tables):
+        report.assumed.append(
+            f"--disk used, but vInfo has no In Use MiB column: {provisioned} used instead"
+        )
+        return provisioned
+    report.assumed.append(
+        "--disk used: a VM needs what its disks hold now (vInfo In Use MiB) on its LUN, so "
+        f"thin disks do not count past their datastore; --disk provisioned counts {provisioned}"
+    )
+    return "In Use MiB"
 
 
 def _report_vms(
@@ -169,7 +232,7 @@ def _report_vms(
     from_vdisk: bool,
     report: ImportReport,
 ) -> None:
-    disk = "the sum of its vDisk Capacity MiB" if from_vdisk else "Provisioned MiB"
+    disk = _disk_source(tables, options, from_vdisk, report)
     report.mapped.append(
         f"{files(tables)}: {len(vms)} VMs -> vms (vm = VM, memory_mb = Memory, vcpus = CPUs, "
         f"disk_gb = {disk} / 1024, node = Host, cluster = Cluster)"
@@ -189,6 +252,7 @@ def _report_vms(
             else:
                 report.dropped.append(f"{what} left out as asked: {counted}")
     used = {c for c in astuple(_Columns.of(tables[0])) if c}
+    used |= {"Cluster rule(s)", "Cluster rule name(s)"}  # read by rvtools.rules
     others = [c for c in tables[0].columns if c not in used]
     if others:
         report.dropped.append(f"{tables[0].file}: columns not used for a plan: {few(others, 5)}")

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from data.imports.common import (
     CanonicalTable,
     Cells,
+    ImportOptions,
     ImportReport,
     all_cells,
     column,
     few,
     files,
     gib_from_mib,
+    plural,
     required_column,
 )
 from data.imports.rvtools.sheets import SourceVm
@@ -66,9 +68,9 @@ def disks_from(tables: Sequence[RawTable], report: ImportReport) -> Disks:
         if path and store and all(w.name != store for w in found):
             found.append(Where(store, cells, path))
         count += 1
-    report.assumed.append(
-        f"vDisk: {count} disks; a thin-provisioned disk counts at its full capacity, "
-        "since it may grow to it"
+    report.mapped.append(
+        f"vDisk: {count} disks; a VM's provisioned size is the sum of its disks' Capacity MiB "
+        "(a thin disk at the full size it may grow to)"
     )
     return disks
 
@@ -90,9 +92,11 @@ def luns_from(
     disks: Disks | None,
     tables: Sequence[RawTable],
     host_clusters: set[str],
+    options: ImportOptions,
     report: ImportReport,
 ) -> CanonicalTable:
-    """One shared LUN per datastore the VMs use; each VM's lun is its datastore.
+    """One shared LUN per datastore the VMs use (per datastore and cluster, when VMs of
+    several clusters use it); each VM's lun is its datastore's.
     host_clusters: the clusters of vHost's hosts, when vHost gives the nodes."""
     stores = _datastores(tables)
     users: dict[str, list[SourceVm]] = {}
@@ -108,10 +112,15 @@ def luns_from(
         users.setdefault(where.name, []).append(vm)
     clusters = host_clusters | {str(vm.row["cluster"]) for vm in vms if vm.row["cluster"]}
     luns = CanonicalTable.of(tables)
+    split: dict[str, list[str]] = {}
     for name, store in stores.items():
         if name in users:
-            _add_lun(luns, store, users[name], clusters, host_clusters)
+            groups = _by_cluster(name, users[name], host_clusters, options.strict)
+            _add_luns(luns, store, groups, clusters)
+            if len(groups) > 1:
+                split[name] = list(groups)
     _report(tables, stores, users, vms, disks, clusters, report)
+    _report_split(split, report)
     return luns
 
 
@@ -139,39 +148,71 @@ def _datastore_of(vm: SourceVm, disks: Disks | None) -> Where | None:
     return found[0] if found else None
 
 
-def _add_lun(
-    luns: CanonicalTable,
-    store: _Store,
-    vms: list[SourceVm],
-    clusters: set[str],
-    host_clusters: set[str],
+def _add_luns(
+    luns: CanonicalTable, store: _Store, groups: dict[str, list[SourceVm]], clusters: set[str]
 ) -> None:
-    """A datastore's cluster: the one its 'Cluster name' names, else that of its VMs."""
-    named = store.cells.text(store.cluster)
-    known = named in clusters
-    cluster = named if known else _cluster_of(store.name, vms, host_clusters)
-    capacity_gb = gib_from_mib(store.cells.number(store.capacity, "MiB"))
-    row = {"lun": store.name, "capacity_gb": capacity_gb, "shared": True, "cluster": cluster}
-    origin = store.cells.origin(
-        lun=store.name_column, capacity_gb=store.capacity, cluster=store.cluster if known else None
-    )
-    luns.add(row, origin)
+    """A datastore's cluster: the one its 'Cluster name' names, else that of its VMs. Used
+    by several clusters, it is one LUN per cluster, `<datastore>@<cluster>`, its capacity
+    split by what each cluster's VMs are provisioned (a LUN serves one failover cluster)."""
+    capacity_mib = store.cells.number(store.capacity, "MiB")
+    if len(groups) == 1:
+        named = store.cells.text(store.cluster)
+        known = named in clusters
+        cluster = named if known else next(iter(groups))
+        row = {
+            "lun": store.name,
+            "capacity_gb": gib_from_mib(capacity_mib),
+            "shared": True,
+            "cluster": cluster,
+        }
+        origin = store.cells.origin(
+            lun=store.name_column,
+            capacity_gb=store.capacity,
+            cluster=store.cluster if known else None,
+        )
+        luns.add(row, origin)
+        return
+    weights = {c: max(1.0, sum(vm.provisioned_mib for vm in vms)) for c, vms in groups.items()}
+    total = sum(weights.values())
+    for cluster, vms in groups.items():
+        name = f"{store.name}@{cluster}"
+        share = gib_from_mib(capacity_mib * weights[cluster] / total)
+        row = {"lun": name, "capacity_gb": share, "shared": True, "cluster": cluster}
+        luns.add(row, store.cells.origin(lun=store.name_column))
+        for vm in vms:
+            vm.row["lun"] = name
 
 
-def _cluster_of(datastore: str, vms: list[SourceVm], host_clusters: set[str]) -> str:
-    """The one cluster of a datastore's VMs: a LUN serves one failover cluster. A VM of a
-    cluster no host is in is left to build_inventory, which says just that."""
+def _by_cluster(
+    datastore: str, vms: list[SourceVm], host_clusters: set[str], strict: bool
+) -> dict[str, list[SourceVm]]:
+    """The datastore's VMs by cluster, in row order. A VM of a cluster no host is in is
+    left to build_inventory, which says just that; strict, a second cluster is an error."""
     known = [vm for vm in vms if not host_clusters or vm.row["cluster"] in host_clusters]
     first = known[0] if known else vms[0]
+    groups: dict[str, list[SourceVm]] = {str(first.row["cluster"]): []}
     for vm in known:
-        if vm.row["cluster"] != first.row["cluster"]:
+        if vm.row["cluster"] != first.row["cluster"] and strict:
             raise vm.cells.fail(
                 vm.columns.get("cluster") or "Cluster",
                 f"{vm.row['cluster']!r}: datastore {datastore!r} also holds VMs of cluster "
                 f"{first.row['cluster']!r} (row {first.cells.row_number}); a LUN serves one "
                 "cluster, so import each cluster's VMs separately",
             )
-    return str(first.row["cluster"])
+        groups.setdefault(str(vm.row["cluster"]), []).append(vm)
+    groups[str(first.row["cluster"])] += [vm for vm in vms if vm not in known]
+    return groups
+
+
+def _report_split(split: dict[str, list[str]], report: ImportReport) -> None:
+    if not split:
+        return
+    shown = few(f"{name} ({', '.join(clusters)})" for name, clusters in split.items())
+    report.assumed.append(
+        f"datastores used by VMs of several clusters: {plural(len(split), 'datastore')} "
+        f"({shown}): one shared LUN per datastore and cluster, named '<datastore>@<cluster>', "
+        "its capacity split by what each cluster's VMs are provisioned"
+    )
 
 
 def _report(

@@ -2,7 +2,8 @@
 per-tab CSV files of `RVTools -c ExportAll2csv`. Tables are recognised by their columns,
 never by their sheet or file names.
 
-vHost gives the nodes, vInfo the VMs (vDisk their disk sizes when present) and
+vHost gives the nodes, vInfo the VMs (disk_gb its In Use MiB, or as provisioned: vDisk's
+sizes when present, ImportOptions.disk) and their DRS anti-affinity rules, and
 vDatastore the LUNs their datastores become. RVTools writes thirty-odd other sheets
 that do not enter a plan; they are recognised as RVTools' (so they do not look like
 unknown files) and reported in one line. RVTools computes its "MiB" columns, and the
@@ -23,6 +24,7 @@ from data.imports.common import (
     few,
     has_columns,
 )
+from data.imports.rvtools.rules import apply_rules
 from data.imports.rvtools.sheets import nodes_from, vm_table, vms_from
 from data.imports.rvtools.storage import disks_from, luns_from
 from data.io.build import RawTable
@@ -64,7 +66,7 @@ def convert(
     _report_other(tables.get(OTHER, ()), report)
     contribution: Contribution = {}
     if VHOST in tables:
-        contribution["nodes"] = nodes_from(tables[VHOST], report)
+        contribution["nodes"] = nodes_from(tables[VHOST], options, report)
     if VINFO not in tables:
         unused = [t.file for kind in (VDISK, VDATASTORE) for t in tables.get(kind, ())]
         if unused:
@@ -72,10 +74,12 @@ def convert(
         return contribution
     disks = disks_from(tables[VDISK], report) if VDISK in tables else None
     vms = vms_from(tables[VINFO], disks, options, report)
+    apply_rules(vms, tables[VINFO], report)
     nodes = contribution["nodes"].rows if "nodes" in contribution else []
     clusters = {str(row["cluster"]) for row in nodes if row["cluster"]}
     if VDATASTORE in tables:
-        contribution["luns"] = luns_from(vms, disks, tables[VDATASTORE], clusters, report)
+        stores = tables[VDATASTORE]
+        contribution["luns"] = luns_from(vms, disks, stores, clusters, options, report)
     else:
         report.assumed.append(
             "no vDatastore table: each VM gets its own exclusive LUN (one LUN per VM); "

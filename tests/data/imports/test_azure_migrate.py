@@ -9,6 +9,7 @@ import pytest
 
 from data.check.checker import check_plan
 from data.errors import InputError
+from data.imports.common import ImportOptions
 from data.imports.load import load_inventory
 from solver.params import Params
 from solver.solve import solve
@@ -66,7 +67,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_azure_migrate_errors_name_row_and_column(tmp_path: Path, rows: str, expected: str) -> None:
     header = "*Server name,*Cores,*Memory (In MB),*OS name,Disk 1 size (In GB)\n"
     with pytest.raises(InputError) as caught:
-        load_inventory([write(tmp_path, header + rows), NODES])
+        load_inventory([write(tmp_path, header + rows), NODES], options=ImportOptions(strict=True))
     assert str(caught.value).startswith(expected)
 
 

@@ -52,7 +52,8 @@ def edited(
 
 def error_of(path: Path, **options: object) -> str:
     with pytest.raises(InputError) as caught:
-        build_imported(import_sources([path], None, ImportOptions(**options)))  # type: ignore[arg-type]
+        strict = ImportOptions(**{"strict": True, **options})  # type: ignore[arg-type]
+        build_imported(import_sources([path], None, strict))
     return str(caught.value)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from data.imports.common import DynamicMemory, ImportOptions
+from data.imports.common import DiskMeasure, DynamicMemory, ImportOptions
 from data.imports.load import Imported, build_imported, import_sources
 from data.inventory import Inventory
 
@@ -73,7 +73,10 @@ def exports(tmp_path: Path, edits: dict[str, Edit | None] | None = None) -> Path
 
 
 def imported(path: Path, **options: Any) -> Imported:
-    return import_sources([path], None, ImportOptions(**options))
+    """Imported with the provisioned disk sizes these tests were written for (the default,
+    --disk used, is test_hyperv_disk_used_is_filesize_by_default's)."""
+    chosen = {"disk": DiskMeasure.PROVISIONED, **options}
+    return import_sources([path], None, ImportOptions(**chosen))
 
 
 def load(path: Path, **options: Any) -> Inventory:
@@ -101,6 +104,14 @@ def report_text(result: Imported) -> str:
 
 def rows_where(rows: Rows, column: str, value: str) -> Rows:
     return [row for row in rows if row[column] == value]
+
+
+def test_hyperv_disk_used_is_filesize_by_default() -> None:
+    result = import_sources([FIXTURES], None, ImportOptions())
+    used, provisioned = build_imported(result), load(FIXTURES)
+    dc01 = used.vm_names.index("DC01")
+    assert used.vm_disk_gb[dc01] < provisioned.vm_disk_gb[provisioned.vm_names.index("DC01")]
+    assert "--disk used: disk_gb is FileSize" in report_text(result)
 
 
 def test_hyperv_fixture_builds_the_cluster_it_describes() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from data.imports.common import ImportOptions
+from data.imports.common import DiskMeasure, ImportOptions
 from data.imports.hyperv.rows import is_type_name
 from data.imports.hyperv.tables import KINDS
 from data.imports.hyperv.volumes import Volume, volume_of
@@ -104,7 +104,8 @@ def test_hyperv_vm_on_an_smb_share_is_on_a_shared_lun(tmp_path: Path) -> None:
         path.write_text(
             path.read_text().replace(r"C:\ClusterStorage\Volume1\WEB01", r"\\fs01\vms\WEB01")
         )
-    inv = build_imported(import_sources([directory], None, ImportOptions()))
+    provisioned = ImportOptions(disk=DiskMeasure.PROVISIONED)  # the 40 GiB it may grow to
+    inv = build_imported(import_sources([directory], None, provisioned))
     web01 = inv.vm_names.index("WEB01")
     lun = int(inv.vm_lun[web01])
     assert inv.lun_names[lun] == r"\\fs01\vms" and inv.lun_shared[lun]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from data.errors import InputError
+from data.imports.common import ImportOptions
 from data.imports.load import load_inventory
 
 MAKE_WORKBOOK = Path(__file__).resolve().parents[3] / "fixtures" / "rvtools" / "make_workbook.py"
@@ -43,7 +44,7 @@ def error_of(make: ModuleType, tmp_path: Path, sheets: dict, as_csv: bool = Fals
         source = tmp_path / "RVTools_export.xlsx"
         make.write_workbook(source, sheets)
     with pytest.raises(InputError) as caught:
-        load_inventory([source])
+        load_inventory([source], options=ImportOptions(strict=True))
     return str(caught.value)
 
 

@@ -7,13 +7,14 @@ import importlib.util
 import shutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 
 from data.check.checker import check_plan
 from data.errors import InputError
-from data.imports.common import ImportOptions
+from data.imports.common import DiskMeasure, ImportOptions
 from data.imports.load import Loaded, load_inventory
 from data.imports.sources import source_tables
 from data.inventory import Inventory
@@ -34,7 +35,7 @@ def fixture_generator() -> ModuleType:
     return module
 
 
-def load(*paths: Path, **options: bool) -> Loaded:
+def load(*paths: Path, **options: Any) -> Loaded:
     return load_inventory(list(paths), options=ImportOptions(**options))
 
 
@@ -79,8 +80,8 @@ def test_rvtools_hosts_become_nodes(workbook: Loaded) -> None:
     assert inv.node_reserve_mb.tolist() == [2048] * 6
 
 
-def test_rvtools_vms_mapped_from_vinfo_and_vdisk(workbook: Loaded) -> None:
-    inv = workbook.inventory
+def test_rvtools_vms_mapped_from_vinfo_and_vdisk() -> None:
+    inv = load(WORKBOOK, disk=DiskMeasure.PROVISIONED).inventory
     assert inv.n_vms == 25
     host1 = "esx01.corp.example.com"
     assert vm(inv, "sql01") == {
@@ -163,8 +164,18 @@ def test_rvtools_without_vdatastore_each_vm_gets_its_own_lun(tmp_path: Path) -> 
     assert any("no vDatastore table" in line for line in lines(loaded, "assumed"))
 
 
+def test_rvtools_disk_used_is_in_use_mib_by_default(workbook: Loaded) -> None:
+    # the fixture's In Use MiB is 2/5 of its disks: thin disks hold less than they may grow to
+    assert vm(workbook.inventory, "sql01")["disk_gb"] == 800.0 * 2 / 5
+    assert any(
+        "--disk used" in line and "In Use MiB" in line for line in lines(workbook, "assumed")
+    )
+    provisioned = load(WORKBOOK, disk=DiskMeasure.PROVISIONED)
+    assert any("--disk provisioned" in line for line in lines(provisioned, "assumed"))
+
+
 def test_rvtools_without_vdisk_disks_are_provisioned_mib(tmp_path: Path) -> None:
-    loaded = load(csv_without(tmp_path, "vDisk"))
+    loaded = load(csv_without(tmp_path, "vDisk"), disk=DiskMeasure.PROVISIONED)
     # Provisioned MiB holds the disks and, while a VM runs, its swap file (its memory)
     assert vm(loaded.inventory, "sql01")["disk_gb"] == 800.0 + 64.0
     assert vm(loaded.inventory, "legacy-nt")["disk_gb"] == 80.0
@@ -188,10 +199,11 @@ def test_rvtools_generator_rewrites_the_committed_fixtures(tmp_path: Path) -> No
     make.write_workbook(tmp_path / "book.xlsx", make.sheets())
     make.write_csvs(tmp_path / "csv", make.sheets(), "utf-8-sig")
     make.write_csvs(tmp_path / "csv-mb", make.old_headers(make.sheets()))
+    make.write_odd(tmp_path / "odd")
     # cells, not bytes: another xlsxwriter release may zip the same cells differently
     written = [(t.columns, t.rows) for t in source_tables(tmp_path / "book.xlsx")]
     assert written == [(t.columns, t.rows) for t in source_tables(WORKBOOK)]
-    for directory in (CSV, CSV_MB):
+    for directory in (CSV, CSV_MB, FIXTURES / "odd"):
         for path in directory.iterdir():
             assert (tmp_path / directory.name / path.name).read_bytes() == path.read_bytes()
 
