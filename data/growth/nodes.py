@@ -42,7 +42,8 @@ def with_nodes(
     taken = set(inv.node_names) & {name for name, _ in bought}
     if taken:
         raise ValueError(f"bought node names already in use: {sorted(taken)}")
-    extra = np.array([m.resources for m in models], np.int64).reshape(len(models), -1)
+    r = len(inv.resource_names)
+    extra = np.array([m.resources for m in models], np.int64).reshape(len(models), r)
     return dataclasses.replace(
         inv,
         node_names=inv.node_names + tuple(name for name, _ in bought),
@@ -52,12 +53,7 @@ def with_nodes(
         node_lps=np.append(inv.node_lps, [m.logical_processors for m in models]),
         node_vcpu_per_lp=np.append(inv.node_vcpu_per_lp, [m.vcpu_per_lp for m in models]),
         node_vlan=np.append(inv.node_vlan, [m.vlan for m in models]),
-        node_resources=np.vstack(
-            [
-                inv.node_resources,
-                np.array([m.resources for m in models], np.int64).reshape(len(models), r),
-            ]
-        ),
+        node_resources=np.vstack([inv.node_resources, extra]),
     )
 
 
