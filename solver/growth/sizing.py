@@ -61,6 +61,11 @@ class Sizing:
     def bought(self) -> int:
         return sum(self.counts)
 
+    @property
+    def purchase(self) -> list[tuple[Model, int]]:
+        """(model, count) of each model bought at least once."""
+        return [(m, n) for m, n in zip(self.models, self.counts, strict=False) if n]
+
 
 def size_cluster(
     inventory: Inventory,
