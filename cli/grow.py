@@ -49,6 +49,7 @@ from solver.growth.sizing import Outcome
 from solver.params import Params
 
 SIZING_SHARE = 0.5  # of --time-limit; the period plan gets the rest
+PLAN_SHARE = 0.8  # of what is left for the period plan: the solve may overrun a little
 
 
 def grow(
@@ -143,7 +144,8 @@ def _plan_period(
     helped = [i for i, s in enumerate(sized.sizings) if s.outcome in (Outcome.PROVEN, Outcome.GAP)]
     if not helped:
         return None
-    left = max(0.5, deadline - time.monotonic())
+    # certifying, sequencing and writing take time too: keep a share of what is left
+    left = max(0.5, (deadline - time.monotonic()) * PLAN_SHARE)
     return certified_period(sized, helped, replace(params, time_limit=left), sha, replaced, solve)
 
 

@@ -126,7 +126,9 @@ class _Search:
     def run(self, most: int) -> Sizing:
         bound: float | None = None  # cost of the cheapest candidate not proven impossible
         nodes_bound, tried, models = 0, 0, self.count.models
-        for n, (cost, counts) in enumerate(purchases([m.cost for m in models], max(most, 0))):
+        if most < 0:  # over the limit already
+            return self._ended(Outcome.TOO_LARGE, bound, nodes_bound, tried)
+        for n, (cost, counts) in enumerate(purchases([m.cost for m in models], most)):
             if n >= MAX_CANDIDATES or time.monotonic() > self.deadline:
                 return self._ended(Outcome.UNKNOWN, bound, nodes_bound, tried)
             if not self.count.allows(counts):
