@@ -58,14 +58,16 @@ def split_cluster(inventory: Inventory, cluster: int, parts: int) -> Inventory:
     if clash:
         raise ValueError(f"cannot split {name!r}: cluster {sorted(clash)[0]!r} exists")
     index = [cluster] + [len(inv.clusters) + p for p in range(parts - 1)]
-    vm_part = np.array(inv.vm_cluster)
-    load = [0] * parts
-    for group in sorted(components(inv, cluster), key=lambda g: -int(inv.vm_cost_mb[g].sum())):
+    vm_part, load = np.array(inv.vm_cluster), [0] * parts
+    groups = sorted(components(inv, cluster), key=lambda g: -int(inv.vm_cost_mb[g].sum()))
+    fixed = [g for g in groups if (inv.vm_lun[g] >= 0).any()]
+    for group in fixed:  # the groups that bring their LUNs first
         p = load.index(min(load))
         vm_part[group] = index[p]
         load[p] += int(inv.vm_cost_mb[group].sum())
-    node_part = _balanced_nodes(inv, cluster, index)
     lun_part = _lun_parts(inv, cluster, vm_part, index)
+    _place_free(inv, [g for g in groups if g not in fixed], vm_part, lun_part, index, load)
+    node_part = _balanced_nodes(inv, cluster, index)
     return dataclasses.replace(
         inv,
         clusters=inv.clusters + tuple(names),
@@ -75,6 +77,42 @@ def split_cluster(inventory: Inventory, cluster: int, parts: int) -> Inventory:
         vm_node=_kept_if(inv.vm_node, vm_part, node_part),
         lun_node=_kept_if(inv.lun_node, lun_part, node_part),
     )
+
+
+def _place_free(
+    inv: Inventory,
+    groups: list[list[int]],
+    vm_part: IntArray,
+    lun_part: IntArray,
+    index: list[int],
+    load: list[int],
+) -> None:
+    """Groups of VMs whose LUN the planner chooses go to the least loaded part that has
+    a LUN with room for each of them (the room is then taken, first fit)."""
+    fixed = inv.vm_lun >= 0
+    used = np.zeros(inv.n_luns, dtype=np.int64)
+    np.add.at(used, inv.vm_lun[fixed], inv.vm_disk_mib[fixed])
+    room = {int(lun): int(inv.lun_capacity_mib[lun] - used[lun]) for lun in range(inv.n_luns)}
+    for group in groups:
+        order = sorted(range(len(index)), key=lambda p: load[p])
+        p = next((p for p in order if _takes(inv, group, room, lun_part, index[p])), order[0])
+        vm_part[group] = index[p]
+        load[p] += int(inv.vm_cost_mb[group].sum())
+
+
+def _takes(
+    inv: Inventory, group: list[int], room: dict[int, int], lun_part: IntArray, part: int
+) -> bool:
+    """Whether LUNs of `part` have room for every VM of `group`; if so the room is taken."""
+    trial = {lun: left for lun, left in room.items() if lun_part[lun] == part}
+    for v in sorted(group, key=lambda v: -int(inv.vm_disk_mib[v])):
+        fits = [lun for lun, left in trial.items() if left >= inv.vm_disk_mib[v]]
+        if not fits:
+            return False
+        best = max(fits, key=trial.__getitem__)
+        trial[best] -= int(inv.vm_disk_mib[v])
+    room.update(trial)
+    return True
 
 
 def _balanced_nodes(inv: Inventory, cluster: int, index: list[int]) -> IntArray:

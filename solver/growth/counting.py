@@ -103,7 +103,8 @@ def counting(problem: ClusterProblem, models: Sequence[Model]) -> Counting:
     holders = np.zeros(len(problem.units), dtype=np.int64)
     for u, unit in enumerate(problem.units):
         members = list(unit.members)
-        if not members:
+        if not members:  # an empty LUN free VMs may join: it asks for no node
+            holders[u] = problem.failures + 1
             continue
         needs_vlan = bool(inventory.vm_vlan[members].any())
         vcpus = int(inventory.vm_vcpus[members].max())
