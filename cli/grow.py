@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,8 +32,6 @@ from cli.common import (
     sources,
     stderr,
 )
-from cli.grow_output import Grown, certified_period, grow_files
-from cli.grow_render import print_grow
 from cli.plan import solve
 from data.growth.catalog import Catalog, default_catalog
 from data.growth.nodes import without_nodes
@@ -44,9 +42,11 @@ from data.imports.common import DynamicMemory, ImportOptions
 from data.inventory import Inventory
 from data.rules import Objective
 from data.schema import INPUT_SUFFIXES
-from solver.growth.estate import EstateSizing, size_estate
-from solver.growth.sizing import Outcome
 from solver.params import Params
+
+if TYPE_CHECKING:  # OR-Tools loads only once the command runs, so --help stays fast
+    from cli.grow_output import Grown
+    from solver.growth.estate import EstateSizing
 
 SIZING_SHARE = 0.5  # of --time-limit; the period plan gets the rest
 PLAN_SHARE = 0.8  # of what is left for the period plan: the solve may overrun a little
@@ -88,6 +88,10 @@ def grow(
     quiet: Quiet = False,
 ) -> None:
     """Find the cheapest nodes to buy so that every cluster has an N+k plan, and the plan."""
+    from cli.grow_output import grow_files
+    from cli.grow_render import print_grow
+    from solver.growth.estate import size_estate
+
     start = time.monotonic()
     if out is None:
         fail(Exit.BAD_INPUT, "give --out DIRECTORY for the grow directory")
@@ -141,6 +145,9 @@ def _plan_period(
     sized: EstateSizing, params: Params, deadline: float, sha: str, replaced: bool
 ) -> Grown | None:
     """Period 0's plan on the clusters a purchase helps (None: no cluster is helped)."""
+    from cli.grow_output import certified_period
+    from solver.growth.sizing import Outcome
+
     helped = [i for i, s in enumerate(sized.sizings) if s.outcome in (Outcome.PROVEN, Outcome.GAP)]
     if not helped:
         return None
@@ -150,6 +157,8 @@ def _plan_period(
 
 
 def _exit(sized: EstateSizing, grown: Grown | None, out: Path) -> None:
+    from solver.growth.sizing import Outcome
+
     outcomes = {s.outcome for s in sized.sizings}
     if grown is not None:
         stderr().print(f"hvplace: wrote {out}", markup=False)
