@@ -108,12 +108,16 @@ def grow(
     models = _catalog(loaded.inventory, catalog, quiet)
     base = without_nodes(loaded.inventory) if replace_hosts else loaded.inventory
     params = Params(failures, objective, time_limit, workers, seed)
+    sizing_start = time.monotonic()
     sized = size_estate(
         base, models.for_cluster, params, max_cluster_nodes, start + time_limit * SIZING_SHARE
     )
+    sizing_seconds = round(time.monotonic() - sizing_start, 3)
     grown = _plan_period(sized, params, start + time_limit, loaded.input_sha256, replace_hosts)
     if grown is not None:
-        guarded(lambda: write_grow(out, *grow_files(grown)))
+        timeline, bought, info, periods = grow_files(grown)
+        info["sizing_seconds"] = sizing_seconds
+        guarded(lambda: write_grow(out, timeline, bought, info, periods))
     print_grow(sized, grown, failures, max_cluster_nodes)
     _exit(sized, grown, out)
 

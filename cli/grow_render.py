@@ -87,5 +87,5 @@ def sentence(sizing: Sizing, today: int, failures: int, max_nodes: int) -> str:
         )
     if not sizing.bought:
         return f"{name}: {need} holds with its {today} nodes: buy nothing; {proof}"
-    more = f"{sizing.bought} more node" + ("s" if sizing.bought > 1 else "")
+    more = f"{sizing.bought} {'more ' if today else ''}node" + ("s" if sizing.bought > 1 else "")
     return f"{name}: {need} needs {more}: buy {bought_text(sizing)} ({money(sizing.cost)}); {proof}"

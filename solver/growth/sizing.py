@@ -29,8 +29,9 @@ from solver.problem import ClusterProblem, cluster_problem
 from solver.result import Status
 from solver.solve import solve_cluster
 
-CPSAT_UNITS = 60  # clusters with more failover groups are tested by the greedy alone
-CPSAT_SECONDS = 5.0  # per candidate
+CPSAT_UNITS = 60  # larger clusters: CP-SAT only on the first candidates the greedy fails
+CPSAT_SECONDS = 5.0  # per candidate of a small cluster
+LARGE_TRIES = 2  # CP-SAT runs on a large cluster, each with a third of the time left
 MAX_CANDIDATES = 20_000  # purchases enumerated per cluster
 _CAPACITY_RULES = frozenset((Rule.MEMORY, Rule.CPU, Rule.RESOURCE))  # what buying changes
 
@@ -122,6 +123,7 @@ class _Search:
         self.inventory, self.cluster, self.count = inventory, cluster, count
         self.params, self.deadline = params, deadline
         self.name = inventory.clusters[cluster]
+        self.large_tries = 0
 
     def run(self, most: int) -> Sizing:
         bound: float | None = None  # cost of the cheapest candidate not proven impossible
@@ -183,13 +185,16 @@ class _Search:
             if found is not None:
                 return grown, Status.FEASIBLE, _greedy_witness(problem, found)
         if len(problem.units) > CPSAT_UNITS:
-            return grown, Status.UNKNOWN, None
+            self.large_tries += 1
+            if self.large_tries > LARGE_TRIES:
+                return grown, Status.UNKNOWN, None
         return self._cpsat(grown, problem)
 
     def _cpsat(
         self, grown: Inventory, problem: ClusterProblem
     ) -> tuple[Inventory, Status, dict | None]:
-        left = min(CPSAT_SECONDS, self.deadline - time.monotonic())
+        left = self.deadline - time.monotonic()
+        left = left / 3 if len(problem.units) > CPSAT_UNITS else min(CPSAT_SECONDS, left)
         if left <= 0.1:
             return grown, Status.UNKNOWN, None
         params = replace(self.params, objective=Objective.NODES, gap=0.99, hint=False)
