@@ -155,7 +155,16 @@ class _Search:
                     witness=witness,
                     tried=tried,
                 )
+        if not models:  # nothing to buy, and the current nodes have no plan
+            return self._nothing_to_buy(tried)
         return self._ended(Outcome.TOO_LARGE, bound, nodes_bound, tried)
+
+    def _nothing_to_buy(self, tried: int) -> Sizing:
+        why = impossibility_reasons(self.count.problem, frozenset()) or [
+            "its current nodes have no N+k plan"
+        ]
+        reason = f"{'; '.join(why)}, and the catalog has no model for cluster {self.name!r}"
+        return Sizing(self.name, Outcome.IMPOSSIBLE, (), reasons=(reason,), tried=tried)
 
     def _ended(self, outcome: Outcome, bound: float | None, nodes: int, tried: int) -> Sizing:
         why = (

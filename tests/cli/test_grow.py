@@ -27,9 +27,14 @@ def test_grow_no_n1_example_buys_a_node_and_writes_a_certified_plan(run, tmp_pat
     assert result.exit_code == 0, result.stderr
     assert "CLU-BRANCH: N+1 needs 1 more node: buy 1 x HV21 (1); proven minimal" in result.stdout
     assert _rows(out / "purchases.csv") == [
-        {"period": "0", "cluster": "CLU-BRANCH", "model": "HV21", "node": "CLU-BRANCH-HV21-01",
-         "cost": "1.0"}
-    ]  # fmt: skip
+        {
+            "period": "0",
+            "cluster": "CLU-BRANCH",
+            "model": "HV21",
+            "node": "CLU-BRANCH-HV21-01",
+            "cost": "1.0",
+        }
+    ]
     timeline = _rows(out / "timeline.csv")
     assert [(r["cluster"], r["nodes"], r["bought"]) for r in timeline] == [
         ("CLU-BRANCH", "3", "1 x HV21")
@@ -151,3 +156,28 @@ def test_grow_cluster_no_purchase_helps_exits_1_and_names_it(run, tmp_path: Path
     assert result.exit_code == 1
     assert "CLU-BRANCH: no purchase can make it N+1: VM 'SQL01' needs" in result.stdout
     assert not out.exists()  # no cluster could be helped: nothing written
+
+
+def test_grow_writes_the_helped_clusters_and_marks_the_others_impossible(
+    run, tmp_path: Path
+) -> None:
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "nodes.csv").write_text(
+        "node,memory_mb,logical_processors,cluster\na1,16384,8,A\nb1,16384,8,B\nb2,16384,8,B\n"
+    )
+    (inv / "vms.csv").write_text(
+        "vm,memory_mb,vcpus,cluster\nsmall,4096,1,A\nhuge,12288,1,B\nother,8192,1,B\n"
+    )
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("model,memory_mb,logical_processors,cost,cluster\nS,16384,8,10,A\n")
+    out = tmp_path / "grow"
+    result = run("grow", inv, "--catalog", catalog, "--out", out, *FAST)
+    assert result.exit_code == 1
+    assert "A: N+1 needs 1 more node: buy 1 x S (10); proven minimal" in result.stdout
+    assert "B: no purchase can make it N+1: " in result.stdout
+    assert "the catalog has no model for cluster 'B'" in result.stdout
+    assert "split" not in result.stdout
+    statuses = {r["cluster"]: r["status"] for r in _rows(out / "timeline.csv")}
+    assert statuses["B"] == "impossible" and statuses["A"] in ("optimal", "feasible")
+    assert run("check", out / "periods" / "0").exit_code == 0

@@ -85,6 +85,13 @@ def test_size_cluster_vm_larger_than_every_model_cannot_be_helped() -> None:
     )
 
 
+def test_size_cluster_without_models_is_impossible_not_too_large() -> None:
+    inv = _inventory([16384] * 2, [8192] * 3)
+    sizing = size_cluster(inv, 0, [], PARAMS, 16, _deadline())
+    assert sizing.outcome is Outcome.IMPOSSIBLE
+    assert sizing.reasons[0].endswith("the catalog has no model for cluster 'cluster'")
+
+
 def test_size_cluster_over_the_node_limit_is_too_large() -> None:
     inv = _inventory([16384] * 2, [8192] * 8)
     sizing = size_cluster(inv, 0, default_catalog(inv).models, PARAMS, 4, _deadline())
