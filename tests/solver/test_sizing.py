@@ -136,12 +136,12 @@ def test_size_cluster_cost_equals_brute_force(
     inv = _inventory([8192, 8192], vm_mb, classes)
     inv = without_nodes(inv) if replaced else inv
     models = [_model("S", 8192, costs[0]), _model("L", 16384, costs[1])]
-    sizing = size_cluster(inv, 0, models, PARAMS, 8, _deadline())
+    sizing = size_cluster(inv, 0, models, PARAMS, 6, _deadline())
     best = min(
         (
             a * costs[0] + b * costs[1]
-            for a, b in itertools.product(range(5), range(5))
-            if inv.n_nodes + a + b <= 8 and _feasible(inv, models, (a, b))
+            for a, b in itertools.product(range(7), range(7))
+            if inv.n_nodes + a + b <= 6 and _feasible(inv, models, (a, b))
         ),
         default=None,
     )
