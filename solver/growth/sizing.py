@@ -23,15 +23,18 @@ from data.inventory import Inventory
 from data.rules import Objective, Rule
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.growth.counting import Counting, counting
+from solver.growth.trim import Witness, trimmed
 from solver.params import Params
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import Status
 from solver.solve import solve_cluster
 
-CPSAT_UNITS = 60  # larger clusters: CP-SAT only on the first candidates the greedy fails
+CPSAT_UNITS = 60  # larger clusters: CP-SAT on at most LARGE_TRIES candidates
 CPSAT_SECONDS = 5.0  # per candidate of a small cluster
-LARGE_TRIES = 2  # CP-SAT runs on a large cluster, each with a third of the time left
+# CP-SAT runs on a large cluster: none, as building its model alone takes ~20 s at 700
+# VMs and 23 nodes, time the greedy spends better on the next candidates
+LARGE_TRIES = 0
 MAX_CANDIDATES = 20_000  # purchases enumerated per cluster
 _CAPACITY_RULES = frozenset((Rule.MEMORY, Rule.CPU, Rule.RESOURCE))  # what buying changes
 
@@ -137,27 +140,39 @@ class _Search:
                 continue
             nodes_bound = nodes_bound or self.count.problem.n_nodes + sum(counts)
             tried += 1
-            grown, status, witness = self._test(counts)
+            _, status, witness = self._test(counts)
             if status is Status.INFEASIBLE:
                 continue
             bound = cost if bound is None else bound
             if witness is not None:
-                outcome = Outcome.PROVEN if cost <= bound else Outcome.GAP
-                return Sizing(
-                    self.name,
-                    outcome,
-                    models,
-                    counts,
-                    cost,
-                    bound,
-                    nodes_bound,
-                    inventory=grown,
-                    witness=witness,
-                    tried=tried,
-                )
+                return self._answer(counts, witness, bound, nodes_bound, tried)
         if not models:  # nothing to buy, and the current nodes have no plan
             return self._nothing_to_buy(tried)
         return self._ended(Outcome.TOO_LARGE, bound, nodes_bound, tried)
+
+    def _answer(
+        self, counts: tuple[int, ...], witness: Witness, bound: float, nodes: int, tried: int
+    ) -> Sizing:
+        """The purchase a plan was found with, less the bought nodes the plan leaves
+        unused (trim.py): never below the bound, which no feasible purchase beats."""
+        models = self.count.models
+        counts, witness = trimmed(self.name, models, counts, witness)
+        bought = purchase_nodes(self.name, models, counts)
+        grown = with_nodes(self.inventory, self.cluster, bought)
+        cost = sum(m.cost * n for m, n in zip(models, counts, strict=True))
+        outcome = Outcome.PROVEN if cost <= bound else Outcome.GAP
+        return Sizing(
+            self.name,
+            outcome,
+            models,
+            counts,
+            cost,
+            bound,
+            nodes,
+            inventory=grown,
+            witness=witness,
+            tried=tried,
+        )
 
     def _nothing_to_buy(self, tried: int) -> Sizing:
         why = impossibility_reasons(self.count.problem, frozenset()) or [
