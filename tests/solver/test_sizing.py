@@ -21,6 +21,7 @@ from data.rules import Objective
 from solver.growth.counting import counting
 from solver.growth.estate import size_estate
 from solver.growth.sizing import Outcome, purchases, size_cluster
+from solver.growth.trim import trimmed
 from solver.params import Params
 from solver.problem import cluster_problem
 from solver.solve import solve_cluster
@@ -147,3 +148,14 @@ def test_size_cluster_cost_equals_brute_force(
     )
     assert sizing.outcome is Outcome.PROVEN
     assert sizing.cost == best
+
+
+def test_trimmed_drops_unused_bought_nodes_and_renumbers() -> None:
+    models = [_model("S", 8192, 1.0), _model("L", 16384, 3.0)]
+    witness = {
+        "v0": ("v0", ("n0", "c-S-02")),
+        "v1": ("v1", ("c-L-04", "n0")),
+    }
+    counts, plan = trimmed("c", models, (2, 2), witness)
+    assert counts == (1, 1)
+    assert plan == {"v0": ("v0", ("n0", "c-S-01")), "v1": ("v1", ("c-L-02", "n0"))}
