@@ -11,6 +11,7 @@ from cli.common import stdout
 from cli.drain import drain
 from cli.export import export
 from cli.generate import generate
+from cli.grow import grow
 from cli.importer import import_
 from cli.plan import plan
 from cli.report import report
@@ -51,6 +52,7 @@ app.command()(generate)
 app.command()(export)
 app.command()(report)
 app.command()(drain)
+app.command()(grow)
 app.command(name="import")(import_)
 
 

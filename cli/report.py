@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cli.common import Exit, check_out, fail, guarded, stderr, stdout
 from cli.figure import MISSING_MATPLOTLIB, Extras, chart_png, clusters_of, has_matplotlib
+from cli.grow_report import grow_report, is_grow_dir
 from cli.page import html_page
 from cli.render import KEEP, OBJECTIVE_UNITS, Column, fitted_table
 from cli.report_tables import (
@@ -44,6 +45,9 @@ def report(
 ) -> None:
     """Show each node's load now and at its worst under k failures, its headroom, and the
     moves; exit 1 when `hvplace check` would reject the plan."""
+    if is_grow_dir(plan) and out is None:  # purchases, then each period's report
+        grow_report(plan, lambda period: report(period, None, inventory, failures))
+        return
     suffix = out.suffix.lower() if out is not None else None
     if out is not None and suffix not in PICTURES:
         fail(Exit.BAD_INPUT, f"--out must end in .png or .html: {str(out)!r}")
