@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from cli import interrupt
+from cli import fleet, interrupt
 from cli.common import (
     DynamicMemoryOption,
     Exit,
@@ -29,7 +29,7 @@ from cli.common import (
     sources,
     stderr,
 )
-from cli.progress import solve_progress, solver_log
+from cli.progress import fleet_progress, solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
 from data.check.checker import check_plan, nodes_used
 from data.check.checker import moves as moves_made
@@ -46,6 +46,7 @@ from solver.result import Result, Status
 from solver.sequencing import sequence_moves
 
 if TYPE_CHECKING:
+    from solver.fleet import FanOut
     from solver.solve import OnProgress
 
 
@@ -70,8 +71,17 @@ def plan(
         int, typer.Option(min=1, max=1000, help="balance: count U in steps of this (permille).")
     ] = 10,
     max_moves: Annotated[
-        int | None, typer.Option(min=0, help="At most this many VMs leave their current node.")
+        int | None,
+        typer.Option(
+            min=0,
+            help="At most this many VMs leave their current node, over the whole plan: "
+            "clusters are then solved one after another, each within what the earlier "
+            "ones left (no --jobs, no resume).",
+        ),
     ] = None,
+    jobs: fleet.Jobs = 0,
+    executor: fleet.ExecutorOption = "pool",
+    scheduler: fleet.Scheduler = None,
     fmt: OutputFormat = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
@@ -85,18 +95,28 @@ def plan(
     INVENTORY is a directory of canonical tables (nodes, vms, luns), or exports to
     import on the fly: Hyper-V PowerShell CSVs, an RVTools workbook or CSVs, an
     Azure Migrate CSV with a nodes table (see `hvplace import`).
+
+    A fleet's clusters are solved side by side (--jobs, --executor); each finished
+    cluster is kept in OUT.partial, so rerunning an interrupted command resumes.
     """
     output = _Output(out, fmt, quiet, verbose, failures, max_moves)
     params = _params(output, objective, time_limit, workers, seed, gap, tolerance)
+    fleet_options = fleet.FleetOptions(jobs, executor, scheduler)
+    fleet.check_fleet_options(fleet_options)
     paths = sources(inventory, example)
     check_out(out, paths)
     options = ImportOptions(templates, powered_off, dynamic_memory)
     loaded = load_sources(paths, input_format, options, quiet)
-    result = _solve(loaded.inventory, params, output)
+    fan_out, partial = fleet.fan_out(
+        loaded.inventory, params, fleet_options, out, loaded.input_sha256, quiet
+    )
+    result = _solve(loaded.inventory, params, output, fan_out)
     if result.interrupted:
         _stop_interrupted(loaded, result, output)
     _exit_without_plan(result, time_limit)
     _deliver(loaded, result, output)
+    if partial is not None:
+        partial.remove()
 
 
 @dataclass(frozen=True)
@@ -141,15 +161,18 @@ def _params(
     )
 
 
-def _solve(inv: Inventory, params: Params, output: _Output) -> Result:
+def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> Result:
     """The solve, which a first Ctrl+C or SIGTERM ends with the best plan found so far."""
     hidden = output.quiet or output.verbose
+    clusters = len(inv.clusters)
     with (
         interrupt.deferred(),
         solver_log(output.verbose),
-        solve_progress(params.time_limit, hidden) as on_progress,
+        solve_progress(params.time_limit, hidden or clusters > 1) as on_progress,
+        fleet_progress(clusters, len(fan_out.done), hidden or clusters == 1) as on_cluster,
     ):
-        return solve(inv, params, on_progress, interrupt.STOP)
+        fan_out = fleet.also_told(fan_out, on_cluster)
+        return solve(inv, params, on_progress, interrupt.STOP, fan_out)
 
 
 def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
@@ -171,12 +194,13 @@ def solve(
     params: Params,
     on_progress: OnProgress | None = None,
     stop: threading.Event | None = None,
+    fan_out: FanOut | None = None,
 ) -> Result:
     """solver.solve.solve, imported when first called: OR-Tools (a second or more to load)
     loads only when a command solves, so `hvplace --help` is fast."""
     from solver.solve import solve as solve_now
 
-    return solve_now(inv, params, on_progress, stop)
+    return solve_now(inv, params, on_progress, stop, fan_out)
 
 
 def _stop_interrupted(loaded: Loaded, result: Result, output: _Output) -> NoReturn:
