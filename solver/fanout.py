@@ -14,7 +14,7 @@ import concurrent.futures as cf
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from data.inventory import Inventory
 from data.subset import Subset
@@ -66,16 +66,35 @@ def cluster_size(subset: Subset) -> int:
     return max(1, subset.inventory.n_vms * subset.inventory.n_nodes)
 
 
+_FIRST_OVERRUN = 0.3  # seconds a job is expected to take beyond its budget, until measured
+
+
 @dataclass
 class _Flight:
-    """The jobs in flight: their futures and when each must end."""
+    """The jobs in flight (their futures, starts and budgets) and what the finished
+    ones took beyond their budgets: start-up, the model build, the greedy plan a zero
+    budget still gets."""
 
-    futures: dict[cf.Future[ClusterResult], int]
-    ends: dict[int, float]
+    futures: dict[cf.Future[ClusterResult], int] = field(default_factory=dict)
+    started: dict[int, tuple[float, float]] = field(default_factory=dict)  # start, budget
+    overruns: list[float] = field(default_factory=list)
 
     def committed(self, now: float) -> float:
         """Slot-seconds the running jobs still hold."""
-        return sum(max(0.0, end - now) for end in self.ends.values())
+        return sum(max(0.0, t + b + self.overrun() - now) for t, b in self.started.values())
+
+    def overrun(self) -> float:
+        return sum(self.overruns) / len(self.overruns) if self.overruns else _FIRST_OVERRUN
+
+    def start(self, c: int, future: cf.Future[ClusterResult], budget: float) -> None:
+        self.futures[future] = c
+        self.started[c] = (time.monotonic(), budget)
+
+    def finish(self, future: cf.Future[ClusterResult]) -> int:
+        c = self.futures.pop(future)
+        begun, budget = self.started.pop(c)
+        self.overruns.append(max(0.0, time.monotonic() - begun - budget))
+        return c
 
 
 def fan_out(
@@ -89,38 +108,43 @@ def fan_out(
 ) -> dict[int, ClusterResult]:
     """Solve each cluster on `executor`, the largest first, within `deadline`.
 
-    A job starts with its size's share of the slot-seconds left (never more than
-    the wall time left). Once `stop` is set no new job starts and the results so
-    far are returned; the running ones end soon after (the executor stops them).
+    A job starts with its size's share of the slot-seconds left once every waiting
+    job's expected overrun is set aside (never more than the wall time left). Once
+    `stop` is set no new job starts; the running ones end soon after (the executor
+    stops them) and what they return is kept unless they failed.
     """
     sizes = {c: cluster_size(s) for c, s in subsets.items()}
-    waiting = sorted(subsets, key=lambda c: (-sizes[c], c))
-    flight = _Flight({}, {})
+    waiting = sorted(subsets, key=lambda c: (sizes[c], -c))  # popped from the end
+    later = sum(sizes.values())
+    flight = _Flight()
     results: dict[int, ClusterResult] = {}
     while waiting or flight.futures:
         while waiting and len(flight.futures) < slots and not _stopped(stop):
-            c = waiting.pop(0)
-            budget = _budget(sizes[c], sum(sizes[w] for w in waiting), slots, deadline, flight)
+            c = waiting.pop()
+            later -= sizes[c]
+            budget = _budget(sizes[c], later, len(waiting), slots, deadline, flight)
             job = ClusterJob(subsets[c].inventory, params, budget)
-            flight.futures[executor.submit(solve_job, job)] = c
-            flight.ends[c] = time.monotonic() + budget
+            flight.start(c, executor.submit(solve_job, job), budget)
         if _stopped(stop) and not flight.futures:
             break
         done, _ = cf.wait(list(flight.futures), timeout=0.2, return_when=cf.FIRST_COMPLETED)
         for future in done:
-            c = flight.futures.pop(future)
-            del flight.ends[c]
+            c = flight.finish(future)
+            if _stopped(stop) and future.exception() is not None:
+                continue  # a worker the signal ended: the cluster stays unsolved
             results[c] = in_whole(future.result(), subsets[c])
             if on_cluster is not None:
                 on_cluster(c, results[c])
     return results
 
 
-def _budget(size: int, later: int, slots: int, deadline: float, flight: _Flight) -> float:
+def _budget(
+    size: int, later: int, waiting: int, slots: int, deadline: float, flight: _Flight
+) -> float:
     """This job's share of the slot-seconds left, given the sizes still waiting."""
     now = time.monotonic()
-    wall = deadline - now
-    free = wall * slots - flight.committed(now)
+    wall = deadline - now - flight.overrun()
+    free = wall * slots - flight.committed(now) - waiting * flight.overrun()
     return max(0.0, min(wall, free * size / (size + later)))
 
 
