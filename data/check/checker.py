@@ -19,13 +19,12 @@ import numpy as np
 from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
     capacity_columns,
-    down_mask,
+    cluster_rows,
+    cluster_runs,
+    cluster_totals,
     exact_decimal,
-    failure_sets,
     memory_permille,
     node_limits,
-    node_totals,
-    runners,
     valid_owners,
     vm_loads,
 )
@@ -223,16 +222,16 @@ def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator
     surviving node of F's cluster runs within its limits."""
     columns, loads = capacity_columns(inventory), vm_loads(inventory)
     limits, owners = node_limits(inventory), valid_owners(inventory, plan)
-    for cluster, failed in failure_sets(inventory, failures):
-        down = down_mask(inventory.n_nodes, failed)
-        totals = node_totals(inventory.n_nodes, loads, runners(owners, down))
-        nodes = inventory.nodes_of(cluster)
-        survivors = nodes[~down[nodes]]
+    nodes_of = cluster_rows(inventory.node_cluster, len(inventory.clusters))
+    for cluster, failed, rows, runner in cluster_runs(inventory, owners, failures):
+        nodes = nodes_of[cluster]
+        totals = cluster_totals(nodes, loads[rows], runner)
+        over = (totals > limits[nodes]) & ~np.isin(nodes, failed)[:, None]
         failed_names = tuple(_node(inventory, n) for n in failed)
-        for i, col in zip(*np.nonzero(totals[survivors] > limits[survivors]), strict=True):
-            n = int(survivors[i])
+        for i, col in zip(*np.nonzero(over), strict=True):
+            n = int(nodes[i])
             rule, label = columns[col]
-            detail = _over(rule, label, int(totals[n, col]), int(limits[n, col]))
+            detail = _over(rule, label, int(totals[i, col]), int(limits[n, col]))
             yield Violation(rule, f"node {_node(inventory, n)!r}", failed_names, detail)
 
 
