@@ -28,6 +28,7 @@ from data.check.loads import (
     valid_owners,
     vm_loads,
 )
+from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
 from data.inventory import UNLIMITED, Inventory
 from data.plan import NO_NODE, Plan
@@ -43,7 +44,7 @@ def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violatio
             f"the plan has {plan.vm_lun.shape[0]} VMs, the inventory {inventory.n_vms}"
         )
     found: list[Violation] = []
-    for v in range(inventory.n_vms):
+    for v in suspect_vms(inventory, plan, failures).tolist():
         found += _check_lun_choice(inventory, plan, v)
         found += _check_owners(inventory, plan, v, failures)
         found += _check_node_fit(inventory, plan, v)
@@ -187,7 +188,7 @@ def _check_node_fit(inventory: Inventory, plan: Plan, v: int) -> Iterator[Violat
 def _check_exclusivity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
     """LUN_EXCLUSIVITY: all VMs on one non-shared LUN have identical owners lists."""
     lists: dict[int, dict[tuple[int, ...], list[str]]] = {}
-    for v in range(inventory.n_vms):
+    for v in suspect_lun_vms(inventory, plan).tolist():
         lun, owners = int(plan.vm_lun[v]), plan.owners_of(v)
         if 0 <= lun < inventory.n_luns and not inventory.lun_shared[lun] and owners:
             lists.setdefault(lun, {}).setdefault(owners, []).append(inventory.vm_names[v])
@@ -203,11 +204,9 @@ def _check_exclusivity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
 
 def _check_lun_capacity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
     """LUN_CAPACITY: sum(ceil(disk_gb * 1024)) <= floor(capacity_gb * 1024) MiB."""
-    used = [0] * inventory.n_luns
-    for v in range(inventory.n_vms):
-        lun = int(plan.vm_lun[v])
-        if 0 <= lun < inventory.n_luns:
-            used[lun] += math.ceil(exact_decimal(inventory.vm_disk_gb[v]) * 1024)
+    valid = (plan.vm_lun >= 0) & (plan.vm_lun < inventory.n_luns)
+    used = np.zeros(inventory.n_luns, dtype=np.int64)
+    np.add.at(used, plan.vm_lun[valid], disk_mib(inventory)[valid])
     for lun, capacity_gb in enumerate(inventory.lun_capacity_gb):
         if capacity_gb == UNLIMITED:
             continue
