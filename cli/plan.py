@@ -31,7 +31,7 @@ from cli.common import (
 )
 from cli.progress import fleet_progress, solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
-from data.check.checker import check_plan, nodes_used
+from data.check.checker import check_plan, nodes_used, per_cluster_counts
 from data.check.checker import moves as moves_made
 from data.check.moves import check_moves
 from data.imports.common import DynamicMemory, ImportOptions
@@ -255,15 +255,17 @@ def _exit_without_plan(result: Result, time_limit: float) -> None:
 
 def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSummary:
     assert result.plan is not None and result.objective_value is not None
+    used, made = per_cluster_counts(inv, result.plan)  # once: a fleet has thousands
+    index = {name: i for i, name in enumerate(inv.clusters)}
     clusters = tuple(
         ClusterSummary(
             cluster=c.cluster,
             status=str(c.status),
             objective_value=int(c.objective_value or 0),
             bound=c.bound,
-            nodes_used=nodes_used(inv, result.plan, inv.clusters.index(c.cluster)),
+            nodes_used=int(used[index[c.cluster]]),
             solve_seconds=round(c.seconds, 3),
-            moves=moves_made(inv, result.plan, inv.clusters.index(c.cluster)),
+            moves=int(made[index[c.cluster]]),
         )
         for c in result.clusters
     )

@@ -30,7 +30,7 @@ from data.check.loads import (
 )
 from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
-from data.inventory import UNLIMITED, Inventory
+from data.inventory import UNLIMITED, IntArray, Inventory
 from data.plan import NO_NODE, Plan
 from data.rules import Objective, Rule
 
@@ -82,6 +82,17 @@ def nodes_used(inventory: Inventory, plan: Plan, cluster: int | None = None) -> 
     """Distinct nodes named in any owners list (standby failover nodes count)."""
     named = {int(n) for n in plan.owners.ravel() if 0 <= n < inventory.n_nodes}
     return sum(1 for n in named if cluster is None or inventory.node_cluster[n] == cluster)
+
+
+def per_cluster_counts(inventory: Inventory, plan: Plan) -> tuple[IntArray, IntArray]:
+    """(nodes used, moves) of every cluster at once, as nodes_used and moves count them
+    one cluster at a time (which, over thousands of clusters, scans the plan each time)."""
+    clusters = len(inventory.clusters)
+    named = np.unique(plan.owners[(plan.owners >= 0) & (plan.owners < inventory.n_nodes)])
+    used = np.bincount(inventory.node_cluster[named], minlength=clusters)
+    moved = (inventory.vm_node >= 0) & (plan.vm_node != inventory.vm_node)
+    made = np.bincount(inventory.vm_cluster[moved], minlength=clusters)
+    return used.astype(np.int64), made.astype(np.int64)
 
 
 def no_failure_permille(inventory: Inventory, plan: Plan) -> int:
@@ -225,7 +236,9 @@ def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator
     for cluster, failed, rows, runner in cluster_runs(inventory, owners, failures):
         nodes = nodes_of[cluster]
         totals = cluster_totals(nodes, loads[rows], runner)
-        over = (totals > limits[nodes]) & ~np.isin(nodes, failed)[:, None]
+        alive = np.ones(len(nodes), dtype=bool)
+        alive[np.searchsorted(nodes, failed)] = False
+        over = (totals > limits[nodes]) & alive[:, None]
         failed_names = tuple(_node(inventory, n) for n in failed)
         for i, col in zip(*np.nonzero(over), strict=True):
             n = int(nodes[i])

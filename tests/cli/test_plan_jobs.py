@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from data.io.partial import Partial, partial_directory
+from data.io.write import write_inventory
+from data.synth.fleet import generate_fleet
 
 
 @pytest.fixture
@@ -98,3 +105,26 @@ def test_plan_help_says_max_moves_solves_clusters_in_order(run) -> None:
     text = " ".join(run("plan", "--help").stdout.replace("│", " ").split())
     assert "one after another" in text
     assert "--jobs" in text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_plan_sigint_stops_the_pool_and_keeps_the_best_plan(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    write_inventory(fleet, generate_fleet(2, 10, 200, 7).tables)  # not proven in 30 s
+    out = tmp_path / "plan"
+    args = ["plan", fleet, "--out", out, "--time-limit", "100", "--workers", "1", "--jobs", "2"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", *map(str, args)], stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(8.0)  # the pool started and both clusters are searching
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert time.monotonic() - sent < 90  # each job had 100 s; a loaded machine is slow
+    assert "Traceback" not in err
+    assert "interrupted by SIGINT: the plan is the best found so far" in err
+    summary = json.loads((out / "plan.json").read_text())
+    assert max(c["solve_seconds"] for c in summary["clusters"]) < 60
+    # kept for a rerun, which solves again the clusters the signal cut short
+    assert list(partial_directory(out).glob("cluster-*.json")) == []

@@ -47,3 +47,16 @@ def test_suspect_lun_vms_are_the_vms_of_a_split_lun() -> None:
 def test_disk_mib_rounds_up_exact_decimals() -> None:
     expected = [-(-round(d * 1000) * 1024 // 1000) for d in INVENTORY.vm_disk_gb]
     assert disk_mib(INVENTORY).tolist() == expected
+
+
+def test_per_cluster_counts_agree_with_one_cluster_at_a_time() -> None:
+    from data.check.checker import moves, nodes_used, per_cluster_counts
+
+    owners = WITNESS.owners.copy()
+    owners[0] = owners[0][::-1]  # a move, where the VM names its node
+    plan = Plan(WITNESS.vm_lun, owners)
+    used, made = per_cluster_counts(INVENTORY, plan)
+    clusters = range(len(INVENTORY.clusters))
+    assert used.tolist() == [nodes_used(INVENTORY, plan, c) for c in clusters]
+    assert made.tolist() == [moves(INVENTORY, plan, c) for c in clusters]
+    assert sum(made) == moves(INVENTORY, plan) > 0
