@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from cli.common import is_terminal, stderr
 from solver.result import ClusterResult
@@ -50,13 +57,7 @@ def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgre
     if hidden or not is_terminal():
         yield None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[figures]}"),
-    )
-    with Progress(*columns, console=stderr(), transient=True) as bar:
+    with _bar() as bar:
         task = bar.add_task("solving", total=time_limit, figures="")
         start, done = time.monotonic(), threading.Event()
 
@@ -92,14 +93,7 @@ def fleet_progress(clusters: int, reused: int, hidden: bool = False) -> Iterator
     if hidden or not is_terminal():
         yield None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[figures]}"),
-    )
-    with Progress(*columns, console=stderr(), transient=True) as bar:
+    with _bar(MofNCompleteColumn()) as bar:
         task = bar.add_task("clusters", total=clusters, completed=reused, figures="")
 
         def done(cluster: int, result: ClusterResult) -> None:
@@ -107,3 +101,15 @@ def fleet_progress(clusters: int, reused: int, hidden: bool = False) -> Iterator
             bar.update(task, advance=1, figures=figures)
 
         yield done
+
+
+def _bar(*counted: ProgressColumn) -> Progress:
+    """What is done, the bar, `counted` (e.g. clusters m/n), the time, the figures."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        *counted,
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[figures]}"),
+    )
+    return Progress(*columns, console=stderr(), transient=True)

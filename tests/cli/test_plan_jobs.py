@@ -128,3 +128,15 @@ def test_plan_sigint_stops_the_pool_and_keeps_the_best_plan(tmp_path: Path) -> N
     assert max(c["solve_seconds"] for c in summary["clusters"]) < 60
     # kept for a rerun, which solves again the clusters the signal cut short
     assert list(partial_directory(out).glob("cluster-*.json")) == []
+
+
+def test_fleet_progress_counts_clusters_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli.progress as progress
+    from solver.result import ClusterResult, Status
+
+    with progress.fleet_progress(3, 1) as hidden:
+        assert hidden is None  # the test's stderr is no terminal
+    monkeypatch.setattr(progress, "is_terminal", lambda: True)
+    with progress.fleet_progress(3, 1) as done:
+        assert done is not None
+        done(0, ClusterResult("east", Status.OPTIMAL, 5, 5, 0.1))
