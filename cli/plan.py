@@ -113,6 +113,8 @@ def plan(
     result = _solve(loaded.inventory, params, output, fan_out)
     if result.interrupted:
         _stop_interrupted(loaded, result, output)
+    if result.plan is None and partial is not None:
+        partial.remove()  # kept only for a rerun of an interrupted run
     _exit_without_plan(result, time_limit)
     _deliver(loaded, result, output)
     if partial is not None:

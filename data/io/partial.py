@@ -40,14 +40,19 @@ class SavedCluster:
 
 @dataclass(frozen=True)
 class Partial:
-    """The partial directory of one run, and what an earlier run of it left there."""
+    """The partial directory of one run, and what an earlier run of it left there. It is
+    made with the first cluster saved, so a run that finishes nothing leaves nothing."""
 
     directory: Path
+    key: dict[str, Any]
     saved: dict[str, SavedCluster]  # cluster name -> answer
     discarded: bool  # leftovers of a run with another inventory or options were dropped
 
     def save(self, index: int, cluster: SavedCluster) -> None:
         """Keep one finished cluster (atomically: a reader sees all of it or nothing)."""
+        if not (self.directory / _RUN).exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            replace_file(self.directory / _RUN, json.dumps(self.key, sort_keys=True).encode())
         text = json.dumps(asdict(cluster), sort_keys=True)
         replace_file(self.directory / f"cluster-{index:06d}.json", text.encode())
 
@@ -60,18 +65,16 @@ def partial_directory(out: Path) -> Path:
 
 
 def open_partial(out: Path, key: Mapping[str, Any]) -> Partial:
-    """The partial directory for `out`, with the clusters saved under the same `key`."""
+    """The partial directory for `out`, with the clusters saved under the same `key`;
+    one left by a run under another key is removed."""
     directory = partial_directory(out)
     wanted = {"format": _FORMAT, **key}
-    found = _read_json(directory / _RUN)
-    if found == wanted:
-        return Partial(directory, _saved(directory), discarded=False)
+    if _read_json(directory / _RUN) == wanted:
+        return Partial(directory, wanted, _saved(directory), discarded=False)
     discarded = directory.exists()
     if discarded:
         shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    replace_file(directory / _RUN, json.dumps(wanted, sort_keys=True).encode())
-    return Partial(directory, {}, discarded)
+    return Partial(directory, wanted, {}, discarded)
 
 
 def _saved(directory: Path) -> dict[str, SavedCluster]:

@@ -41,3 +41,13 @@ def test_partial_remove_leaves_nothing(tmp_path: Path) -> None:
     partial.save(0, SAVED)
     partial.remove()
     assert not partial.directory.exists()
+
+
+def test_partial_is_made_only_by_the_first_save(tmp_path: Path) -> None:
+    partial = open_partial(tmp_path / "plan", KEY)
+    assert not partial.directory.exists()
+    partial.save(0, SAVED)
+    assert sorted(p.name for p in partial.directory.iterdir()) == [
+        "cluster-000000.json",
+        "run.json",
+    ]
