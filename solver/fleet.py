@@ -52,7 +52,9 @@ def solve_fleet(
     if fleet.executor is Executor.DASK:
         with dask_executor(slots.count, fleet.scheduler) as (executor, total):
             worker_params = _per_job_workers(params, slots.count)
-            solved = fan_out(subsets, worker_params, executor, total, deadline, fleet.on_cluster)
+            solved = fan_out(
+                subsets, worker_params, executor, total, deadline, fleet.on_cluster, stop
+            )
     elif slots.count == 1:
         in_order = sorted(subsets.items())
         solved = solve_in_order(in_order, params, deadline, fleet.on_cluster, on_progress, stop)
