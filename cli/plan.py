@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from cli import interrupt
+from cli import fleet, interrupt
 from cli.common import (
     DiskOption,
     DynamicMemoryOption,
@@ -34,9 +34,9 @@ from cli.common import (
     stderr,
 )
 from cli.per_cluster import ClusterNames, only_clusters, print_clusters
-from cli.progress import solve_progress, solver_log
+from cli.progress import fleet_progress, solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
-from data.check.checker import check_plan, nodes_used
+from data.check.checker import check_plan, nodes_used, per_cluster_counts
 from data.check.checker import moves as moves_made
 from data.check.moves import check_moves
 from data.imports.common import DiskMeasure, DynamicMemory
@@ -51,6 +51,7 @@ from solver.result import Result, Status
 from solver.sequencing import sequence_moves
 
 if TYPE_CHECKING:
+    from solver.fleet import FanOut
     from solver.solve import OnProgress
 
 
@@ -75,8 +76,17 @@ def plan(
         int, typer.Option(min=1, max=1000, help="balance: count U in steps of this (permille).")
     ] = 10,
     max_moves: Annotated[
-        int | None, typer.Option(min=0, help="At most this many VMs leave their current node.")
+        int | None,
+        typer.Option(
+            min=0,
+            help="At most this many VMs leave their current node, over the whole plan: "
+            "clusters are then solved one after another, each within what the earlier "
+            "ones left (no --jobs, no resume).",
+        ),
     ] = None,
+    jobs: fleet.Jobs = 0,
+    executor: fleet.ExecutorOption = "pool",
+    scheduler: fleet.Scheduler = None,
     fmt: OutputFormat = "table",
     input_format: InputFormat = None,
     templates: Templates = True,
@@ -94,21 +104,33 @@ def plan(
     INVENTORY is a directory of canonical tables (nodes, vms, luns), or exports to
     import on the fly: Hyper-V PowerShell CSVs, an RVTools workbook or CSVs, an
     Azure Migrate CSV with a nodes table (see `hvplace import`).
+
+    A fleet's clusters are solved side by side (--jobs, --executor); each finished
+    cluster is kept in OUT.partial, so rerunning an interrupted command resumes.
     """
     output = _Output(out, fmt, quiet, verbose, failures, max_moves)
     params = _params(output, objective, time_limit, workers, seed, gap, tolerance)
+    fleet_options = fleet.FleetOptions(jobs, executor, scheduler)
+    fleet.check_fleet_options(fleet_options)
     paths = sources(inventory, example)
     check_out(out, paths)
     options = import_options(templates, powered_off, dynamic_memory, strict, disk, encoding)
     loaded = load_sources(paths, input_format, options, quiet)
     loaded = only_clusters(loaded, cluster)
-    result = _solve(loaded.inventory, params, output)
+    fan_out, partial = fleet.fan_out(
+        loaded.inventory, params, fleet_options, out, loaded.input_sha256, quiet
+    )
+    result = _solve(loaded.inventory, params, output, fan_out)
     if result.interrupted:
         _stop_interrupted(loaded, result, output)
     if result.plan is None:  # which clusters are short, and by how much
+        if partial is not None:
+            partial.remove()  # kept only for a rerun of an interrupted run
         print_clusters(loaded, result, failures, output.fmt)
     _exit_without_plan(result, time_limit)
     _deliver(loaded, result, output)
+    if partial is not None:
+        partial.remove()
 
 
 @dataclass(frozen=True)
@@ -153,15 +175,18 @@ def _params(
     )
 
 
-def _solve(inv: Inventory, params: Params, output: _Output) -> Result:
+def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> Result:
     """The solve, which a first Ctrl+C or SIGTERM ends with the best plan found so far."""
     hidden = output.quiet or output.verbose
+    clusters = len(inv.clusters)
     with (
         interrupt.deferred(),
         solver_log(output.verbose),
-        solve_progress(params.time_limit, hidden) as on_progress,
+        solve_progress(params.time_limit, hidden or clusters > 1) as on_progress,
+        fleet_progress(clusters, len(fan_out.done), hidden or clusters == 1) as on_cluster,
     ):
-        return solve(inv, params, on_progress, interrupt.STOP)
+        fan_out = fleet.also_told(fan_out, on_cluster)
+        return solve(inv, params, on_progress, interrupt.STOP, fan_out)
 
 
 def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
@@ -183,12 +208,13 @@ def solve(
     params: Params,
     on_progress: OnProgress | None = None,
     stop: threading.Event | None = None,
+    fan_out: FanOut | None = None,
 ) -> Result:
     """solver.solve.solve, imported when first called: OR-Tools (a second or more to load)
     loads only when a command solves, so `hvplace --help` is fast."""
     from solver.solve import solve as solve_now
 
-    return solve_now(inv, params, on_progress, stop)
+    return solve_now(inv, params, on_progress, stop, fan_out)
 
 
 def _stop_interrupted(loaded: Loaded, result: Result, output: _Output) -> NoReturn:
@@ -243,15 +269,17 @@ def _exit_without_plan(result: Result, time_limit: float) -> None:
 
 def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSummary:
     assert result.plan is not None and result.objective_value is not None
+    used, made = per_cluster_counts(inv, result.plan)  # once: a fleet has thousands
+    index = {name: i for i, name in enumerate(inv.clusters)}
     clusters = tuple(
         ClusterSummary(
             cluster=c.cluster,
             status=str(c.status),
             objective_value=int(c.objective_value or 0),
             bound=c.bound,
-            nodes_used=nodes_used(inv, result.plan, inv.clusters.index(c.cluster)),
+            nodes_used=int(used[index[c.cluster]]),
             solve_seconds=round(c.seconds, 3),
-            moves=moves_made(inv, result.plan, inv.clusters.index(c.cluster)),
+            moves=int(made[index[c.cluster]]),
         )
         for c in result.clusters
     )

@@ -1,4 +1,5 @@
-"""Progress on stderr while solving: elapsed time against the limit, objective, bound."""
+"""Progress on stderr while solving: elapsed time against the limit, objective, bound;
+for a fleet, one bar over its clusters."""
 
 from __future__ import annotations
 
@@ -11,14 +12,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from cli.common import is_terminal, stderr
+from solver.result import ClusterResult
 from solver.result import Progress as SolverProgress
 
 LOG = logging.getLogger("solver.cpsat")  # solver/cpsat.py's log; named so OR-Tools stays unloaded
 
 if TYPE_CHECKING:  # solver.solve loads OR-Tools, which `hvplace --help` must not wait for
+    from solver.fanout import OnCluster
     from solver.solve import OnProgress
 
 
@@ -47,13 +57,7 @@ def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgre
     if hidden or not is_terminal():
         yield None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[figures]}"),
-    )
-    with Progress(*columns, console=stderr(), transient=True) as bar:
+    with _bar() as bar:
         task = bar.add_task("solving", total=time_limit, figures="")
         start, done = time.monotonic(), threading.Event()
 
@@ -80,3 +84,32 @@ def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgre
         finally:
             done.set()
             ticker.join()
+
+
+@contextmanager
+def fleet_progress(clusters: int, reused: int, hidden: bool = False) -> Iterator[OnCluster | None]:
+    """One bar over the clusters of a fleet (reused ones count as done), advanced as
+    each completes; nothing when stderr is no terminal or when asked."""
+    if hidden or not is_terminal():
+        yield None
+        return
+    with _bar(MofNCompleteColumn()) as bar:
+        task = bar.add_task("clusters", total=clusters, completed=reused, figures="")
+
+        def done(cluster: int, result: ClusterResult) -> None:
+            figures = f"last: {result.cluster} {result.status} {result.objective_value}"
+            bar.update(task, advance=1, figures=figures)
+
+        yield done
+
+
+def _bar(*counted: ProgressColumn) -> Progress:
+    """What is done, the bar, `counted` (e.g. clusters m/n), the time, the figures."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        *counted,
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[figures]}"),
+    )
+    return Progress(*columns, console=stderr(), transient=True)

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -29,10 +30,13 @@ from solver.moves_cap import cap_reason
 from solver.params import Params
 from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.prechecks import impossibility_reasons
-from solver.problem import ClusterProblem, cluster_problem
+from solver.problem import ClusterProblem
 from solver.result import ClusterResult, Progress, Result, Status
 from solver.symmetry import canonical_hint
 from solver.unsat_core import infeasibility_core
+
+if TYPE_CHECKING:
+    from solver.fleet import FanOut
 
 OnProgress = Callable[[Progress], None]
 
@@ -42,43 +46,29 @@ def solve(
     params: Params,
     on_progress: OnProgress | None = None,
     stop: threading.Event | None = None,
+    fleet: FanOut | None = None,
 ) -> Result:
     """Plan every cluster independently within one shared time limit.
 
-    --max-moves caps the whole plan: clusters are solved in order, each within the
-    moves the earlier ones left. Once `stop` is set the running search ends with its
-    best plan, clusters not yet reached get only the greedy plan, and the result says
-    it was interrupted.
+    The clusters are fanned out as `fleet` says (solver.fleet: each job gets only its
+    cluster). --max-moves caps the whole plan instead: clusters are then solved in
+    order in this process, each within the moves the earlier ones left. Once `stop`
+    is set the running searches end with their best plan, and the result says it was
+    interrupted.
     """
+    from solver.fleet import FanOut, solve_capped, solve_fleet  # it imports this module
+
     start = time.monotonic()
-    problems = [
-        cluster_problem(inventory, c, params.failures, params.disabled)
-        for c in range(len(inventory.clusters))
-    ]
-    sizes = [max(1, len(p.units) * p.n_nodes) for p in problems]
-    results: list[ClusterResult] = []
     with stopping_on(stop):
-        for i, problem in enumerate(problems):
-            left = params.time_limit - (time.monotonic() - start)
-            budget = max(0.1, left * sizes[i] / sum(sizes[i:]))
-            if stop is not None and stop.is_set():
-                budget = 0.0  # the greedy plan, as under a spent time limit
-            cluster_params = params
-            if params.max_moves is not None:
-                used = sum(_moves_of(problems[j], r) for j, r in enumerate(results))
-                cluster_params = replace(params, max_moves=max(params.max_moves - used, 0))
-            results.append(solve_cluster(problem, cluster_params, budget, on_progress))
+        if params.max_moves is not None:
+            results = solve_capped(inventory, params, on_progress, stop)
+        else:
+            deadline = start + params.time_limit
+            results = solve_fleet(inventory, params, fleet or FanOut(), deadline, on_progress, stop)
     result = _combine(inventory, params, results, time.monotonic() - start)
     if stop is not None and stop.is_set():
         result = replace(result, interrupted=True)
     return result
-
-
-def _moves_of(problem: ClusterProblem, result: ClusterResult) -> int:
-    vm_node = problem.inventory.vm_node
-    return sum(
-        1 for v, listed in result.owners.items() if vm_node[v] >= 0 and listed[0] != vm_node[v]
-    )
 
 
 def solve_cluster(

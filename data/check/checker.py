@@ -19,18 +19,18 @@ import numpy as np
 from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
     capacity_columns,
-    down_mask,
+    cluster_rows,
+    cluster_runs,
+    cluster_totals,
     exact_decimal,
-    failure_sets,
     memory_permille,
     node_limits,
-    node_totals,
-    runners,
     valid_owners,
     vm_loads,
 )
+from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
-from data.inventory import UNLIMITED, Inventory
+from data.inventory import UNLIMITED, IntArray, Inventory
 from data.plan import NO_NODE, Plan
 from data.rules import Objective, Rule
 
@@ -44,7 +44,7 @@ def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violatio
             f"the plan has {plan.vm_lun.shape[0]} VMs, the inventory {inventory.n_vms}"
         )
     found: list[Violation] = []
-    for v in range(inventory.n_vms):
+    for v in suspect_vms(inventory, plan, failures).tolist():
         found += _check_lun_choice(inventory, plan, v)
         found += _check_owners(inventory, plan, v, failures)
         found += _check_node_fit(inventory, plan, v)
@@ -82,6 +82,17 @@ def nodes_used(inventory: Inventory, plan: Plan, cluster: int | None = None) -> 
     """Distinct nodes named in any owners list (standby failover nodes count)."""
     named = {int(n) for n in plan.owners.ravel() if 0 <= n < inventory.n_nodes}
     return sum(1 for n in named if cluster is None or inventory.node_cluster[n] == cluster)
+
+
+def per_cluster_counts(inventory: Inventory, plan: Plan) -> tuple[IntArray, IntArray]:
+    """(nodes used, moves) of every cluster at once, as nodes_used and moves count them
+    one cluster at a time (which, over thousands of clusters, scans the plan each time)."""
+    clusters = len(inventory.clusters)
+    named = np.unique(plan.owners[(plan.owners >= 0) & (plan.owners < inventory.n_nodes)])
+    used = np.bincount(inventory.node_cluster[named], minlength=clusters)
+    moved = (inventory.vm_node >= 0) & (plan.vm_node != inventory.vm_node)
+    made = np.bincount(inventory.vm_cluster[moved], minlength=clusters)
+    return used.astype(np.int64), made.astype(np.int64)
 
 
 def no_failure_permille(inventory: Inventory, plan: Plan) -> int:
@@ -188,7 +199,7 @@ def _check_node_fit(inventory: Inventory, plan: Plan, v: int) -> Iterator[Violat
 def _check_exclusivity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
     """LUN_EXCLUSIVITY: all VMs on one non-shared LUN have identical owners lists."""
     lists: dict[int, dict[tuple[int, ...], list[str]]] = {}
-    for v in range(inventory.n_vms):
+    for v in suspect_lun_vms(inventory, plan).tolist():
         lun, owners = int(plan.vm_lun[v]), plan.owners_of(v)
         if 0 <= lun < inventory.n_luns and not inventory.lun_shared[lun] and owners:
             lists.setdefault(lun, {}).setdefault(owners, []).append(inventory.vm_names[v])
@@ -204,11 +215,9 @@ def _check_exclusivity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
 
 def _check_lun_capacity(inventory: Inventory, plan: Plan) -> Iterator[Violation]:
     """LUN_CAPACITY: sum(ceil(disk_gb * 1024)) <= floor(capacity_gb * 1024) MiB."""
-    used = [0] * inventory.n_luns
-    for v in range(inventory.n_vms):
-        lun = int(plan.vm_lun[v])
-        if 0 <= lun < inventory.n_luns:
-            used[lun] += math.ceil(exact_decimal(inventory.vm_disk_gb[v]) * 1024)
+    valid = (plan.vm_lun >= 0) & (plan.vm_lun < inventory.n_luns)
+    used = np.zeros(inventory.n_luns, dtype=np.int64)
+    np.add.at(used, plan.vm_lun[valid], disk_mib(inventory)[valid])
     for lun, capacity_gb in enumerate(inventory.lun_capacity_gb):
         if capacity_gb == UNLIMITED:
             continue
@@ -223,16 +232,18 @@ def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator
     surviving node of F's cluster runs within its limits."""
     columns, loads = capacity_columns(inventory), vm_loads(inventory)
     limits, owners = node_limits(inventory), valid_owners(inventory, plan)
-    for cluster, failed in failure_sets(inventory, failures):
-        down = down_mask(inventory.n_nodes, failed)
-        totals = node_totals(inventory.n_nodes, loads, runners(owners, down))
-        nodes = inventory.nodes_of(cluster)
-        survivors = nodes[~down[nodes]]
+    nodes_of = cluster_rows(inventory.node_cluster, len(inventory.clusters))
+    for cluster, failed, rows, runner in cluster_runs(inventory, owners, failures):
+        nodes = nodes_of[cluster]
+        totals = cluster_totals(nodes, loads[rows], runner)
+        alive = np.ones(len(nodes), dtype=bool)
+        alive[np.searchsorted(nodes, failed)] = False
+        over = (totals > limits[nodes]) & alive[:, None]
         failed_names = tuple(_node(inventory, n) for n in failed)
-        for i, col in zip(*np.nonzero(totals[survivors] > limits[survivors]), strict=True):
-            n = int(survivors[i])
+        for i, col in zip(*np.nonzero(over), strict=True):
+            n = int(nodes[i])
             rule, label = columns[col]
-            detail = _over(rule, label, int(totals[n, col]), int(limits[n, col]))
+            detail = _over(rule, label, int(totals[i, col]), int(limits[n, col]))
             yield Violation(rule, f"node {_node(inventory, n)!r}", failed_names, detail)
 
 

@@ -90,10 +90,10 @@ def node_totals(n_nodes: int, loads: IntArray, runner: IntArray) -> IntArray:
 def failure_sets(inventory: Inventory, failures: int) -> Iterator[tuple[int, tuple[int, ...]]]:
     """(cluster, F) for each set F of at most `failures` nodes of each cluster: per cluster
     the empty set first, then smaller sets first, each size in itertools.combinations order."""
-    for cluster in range(len(inventory.clusters)):
-        nodes = [int(n) for n in inventory.nodes_of(cluster)]
-        for size in range(min(failures, len(nodes)) + 1):
-            for failed in itertools.combinations(nodes, size):
+    for cluster, nodes in enumerate(cluster_rows(inventory.node_cluster, len(inventory.clusters))):
+        members = [int(n) for n in nodes]
+        for size in range(min(failures, len(members)) + 1):
+            for failed in itertools.combinations(members, size):
                 yield cluster, failed
 
 
@@ -101,6 +101,37 @@ def down_mask(n_nodes: int, failed: tuple[int, ...]) -> BoolArray:
     down = np.zeros(n_nodes, dtype=bool)
     down[list(failed)] = True
     return down
+
+
+def cluster_rows(cluster_of: IntArray, clusters: int) -> list[IntArray]:
+    """Each cluster's row indices, ascending, from one stable sort: a fleet is checked
+    cluster by cluster, never by scanning every row once per cluster."""
+    order = np.argsort(cluster_of, kind="stable")
+    bounds = np.searchsorted(cluster_of[order], np.arange(clusters + 1))
+    return [order[bounds[c] : bounds[c + 1]].astype(np.int64) for c in range(clusters)]
+
+
+def cluster_runs(
+    inventory: Inventory, owners: IntArray, failures: int
+) -> Iterator[tuple[int, tuple[int, ...], IntArray, IntArray]]:
+    """(cluster, F, the cluster's VMs, the node each of them runs on under F) for each
+    failure set: a set only moves its own cluster's VMs, so only those are looked at."""
+    vms_of = cluster_rows(inventory.vm_cluster, len(inventory.clusters))
+    down = np.zeros(inventory.n_nodes, dtype=bool)
+    for cluster, failed in failure_sets(inventory, failures):
+        rows = vms_of[cluster]
+        down[list(failed)] = True
+        runner = runners(owners[rows], down)
+        down[list(failed)] = False
+        yield cluster, failed, rows, runner
+
+
+def cluster_totals(nodes: IntArray, loads: IntArray, runner: IntArray) -> IntArray:
+    """len(nodes) x columns: the loads each of the cluster's `nodes` (ascending) runs."""
+    totals = np.zeros((len(nodes), loads.shape[1]), dtype=np.int64)
+    running = runner != NO_NODE
+    np.add.at(totals, np.searchsorted(nodes, runner[running]), loads[running])
+    return totals
 
 
 def memory_permille(

@@ -76,7 +76,7 @@ def test_plan_bad_usage_exits_2(run) -> None:
 
 
 def test_plan_time_limit_without_plan_exits_3(run, monkeypatch, tmp_path: Path) -> None:
-    def no_plan_in_time(inventory, params, on_progress=None, stop=None) -> Result:
+    def no_plan_in_time(inventory, params, on_progress=None, stop=None, fan_out=None) -> Result:
         return Result(Status.UNKNOWN, "balance", None, 0, params.time_limit, (), None)
 
     monkeypatch.setattr(plan_module, "solve", no_plan_in_time)

@@ -88,7 +88,9 @@ def _signal_while_solving(process: subprocess.Popen[str], signum: int) -> tuple[
 
 
 def _plan_args(fleet: Path, out: Path) -> list[str | Path]:
-    return ["plan", fleet, "--out", out, "--time-limit", "100", "--workers", "1"]
+    # --jobs 1: the searches run in this process, where the test sees them start
+    # (tests/cli/test_plan_jobs.py signals a pool of workers)
+    return ["plan", fleet, "--out", out, "--time-limit", "100", "--workers", "1", "--jobs", "1"]
 
 
 def _plan_interrupted(fleet: Path, out: Path, signum: int) -> tuple[list[str], float]:
