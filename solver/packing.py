@@ -19,7 +19,13 @@ import numpy as np
 
 from data.inventory import BoolArray, FloatArray, IntArray
 from solver.packing_bounds import packing_lower_bound
-from solver.packing_search import Packing, improve, normalised_top, packing_score
+from solver.packing_search import (
+    Packing,
+    feasible_packing,
+    improve,
+    normalised_top,
+    packing_score,
+)
 
 CONSTRUCTION_SHARE = 0.15  # of the time left: the greedy rules, then improvement
 Construct = Callable[[IntArray], IntArray | None]  # bin order -> item -> bin
@@ -51,6 +57,8 @@ def pack_vectors(
             best = found
         if packing_score(best, capacity)[0] <= target and _homogeneous(capacity):
             break
+    if best is None:
+        best = feasible_packing(weights, capacity, allowed, deadline, seed)
     if best is None:
         return np.full(len(weights), -1, dtype=np.int64)
     packing = Packing(weights, capacity, allowed, best)

@@ -20,7 +20,8 @@ from data.inventory import BoolArray, FloatArray, IntArray
 
 STEP_SECONDS = 0.5  # CP-SAT's limit on one neighbourhood
 TRIES_PER_TARGET = 4  # failed steps before a target bin is set aside
-SIZES = (3, 4, 6, 8, 12)  # other bins in a neighbourhood, growing while steps fail
+SIZES = (3, 5, 8, 12, 16)  # other bins in a neighbourhood, growing while steps fail
+STREAK_PER_SIZE = 6  # failed steps in a row before the next size
 
 
 def normalised_top(capacity: IntArray) -> FloatArray:
@@ -70,17 +71,19 @@ def improve(packing: Packing, deadline: float, target: int, seed: int = 0) -> In
     """Empty bins until `deadline` or until only `target` bins (a lower bound) are used."""
     rng = np.random.default_rng(seed)
     failures: dict[int, int] = {}
-    size = 0
+    streak = 0  # failed steps in a row: the neighbourhood grows with it
     while len(packing.used()) > target and time.monotonic() < deadline:
         t = _pick_target(packing, failures, rng)
-        if t is None:  # every bin resisted: start over with larger neighbourhoods
+        if t is None:  # every bin resisted: try them all again
             failures.clear()
-            size = min(size + 1, len(SIZES) - 1)
             continue
-        if _empty_greedily(packing, t) or _repack(packing, t, SIZES[size], rng, deadline):
+        size = SIZES[min(streak // STREAK_PER_SIZE, len(SIZES) - 1)]
+        if _empty_greedily(packing, t) or _repack(packing, t, size, rng, deadline):
             failures.pop(t, None)
+            streak = 0
         else:
             failures[t] = failures.get(t, 0) + 1
+            streak += 1
     _smaller_bins(packing)
     return packing.assign.copy()
 
@@ -188,3 +191,29 @@ def _smaller_bins(packing: Packing) -> None:
             target = min(smaller, key=lambda c: size[c])
             for i in items.tolist():
                 packing.move(i, target)
+
+
+def feasible_packing(
+    weights: IntArray, capacity: IntArray, allowed: BoolArray, deadline: float, seed: int = 0
+) -> IntArray | None:
+    """Any packing, by CP-SAT, for when every greedy rule got stuck on eligibility
+    (it gets at least a moment even at the deadline); None if none is found."""
+    model = cp_model.CpModel()
+    items, bins = range(len(weights)), range(len(capacity))
+    put = {(i, b): model.new_bool_var(f"in[{i},{b}]") for i in items for b in bins if allowed[i, b]}
+    for i in items:
+        model.add_exactly_one(put[i, b] for b in bins if (i, b) in put)
+    for b in bins:
+        for r in range(weights.shape[1]):
+            terms = [int(weights[i, r]) * put[i, b] for i in items if (i, b) in put]
+            model.add(sum(terms) <= int(capacity[b, r]))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return np.array(
+        [next(b for b in bins if (i, b) in put and solver.boolean_value(put[i, b])) for i in items],
+        dtype=np.int64,
+    )
