@@ -19,6 +19,7 @@ import numpy as np
 
 from data.inventory import BoolArray, FloatArray, IntArray
 from solver.packing_bounds import packing_lower_bound
+from solver.packing_exact import full_bins
 from solver.packing_search import (
     Packing,
     feasible_packing,
@@ -88,6 +89,8 @@ def _constructions(
             for best_fit in (False, True):
                 yield from _some(fit_decreasing(weights, capacity, allowed, key, bins, best_fit))
         yield from _some(bin_centric(weights, capacity, allowed, bins))
+    if _homogeneous(capacity) and allowed.all():
+        yield from _around_full_bins(weights, capacity, allowed, keys)
     rng = np.random.default_rng(seed)
     bins = bin_orders(capacity)[0]
     while time.monotonic() < until:
@@ -95,6 +98,38 @@ def _constructions(
         yield from _some(
             fit_decreasing(weights, capacity, allowed, key, bins, bool(rng.random() < 0.5))
         )
+
+
+def _around_full_bins(
+    weights: IntArray, capacity: IntArray, allowed: BoolArray, keys: list[FloatArray]
+) -> Iterator[IntArray]:
+    """The bins filled exactly (solver/packing_exact.py) first, the other items then
+    packed by each rule into the other bins."""
+    full = full_bins(weights, capacity[0])
+    if not full:
+        return
+    fixed = np.full(len(weights), -1, dtype=np.int64)
+    for b, group in enumerate(full):
+        fixed[list(group)] = b
+    rest = np.flatnonzero(fixed < 0)
+    if len(rest) == 0:
+        yield fixed
+        return
+    bins = np.arange(len(full), len(capacity))
+    local = capacity[bins]
+    tries = [
+        fit_decreasing(
+            weights[rest], local, allowed[rest][:, bins], key[rest], np.arange(len(bins)), bf
+        )
+        for key in keys
+        for bf in (False, True)
+    ]
+    tries.append(bin_centric(weights[rest], local, allowed[rest][:, bins], np.arange(len(bins))))
+    for found in tries:
+        if found is not None:
+            combined = fixed.copy()
+            combined[rest] = bins[found]
+            yield combined
 
 
 def _some(found: IntArray | None) -> Iterator[IntArray]:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from solver.packing import bin_centric, fit_decreasing, item_orderings, pack_vectors
 from solver.packing_bounds import packing_lower_bound
+from solver.packing_exact import full_bins
 
 
 def brute_force_bins(weights: np.ndarray, capacity: np.ndarray) -> int | None:
@@ -120,3 +121,21 @@ def test_constructions_place_every_item_within_capacity() -> None:
         load = np.zeros_like(capacity)
         np.add.at(load, assign, weights)
         assert (load <= capacity).all()
+
+
+def test_full_bins_finds_disjoint_exact_pairs_and_triples() -> None:
+    """(5,5)+(5,5) and (2,3)+(3,3)+(5,4) fill (10,10); (9,9) fills nothing exactly.
+    The constant third column (1 each, room 100) never binds, so it does not count."""
+    weights = np.array([[5, 5, 1], [2, 3, 1], [9, 9, 1], [3, 3, 1], [5, 5, 1], [5, 4, 1]])
+    found = full_bins(weights, np.array([10, 10, 100]))
+    assert sorted(tuple(sorted(g)) for g in found) == [(0, 4), (1, 3, 5)]
+
+
+def test_pack_vectors_rebuilds_a_perfect_packing_of_triples() -> None:
+    """30 triples that each fill (150,150,150) exactly, shuffled: 30 bins."""
+    rng = np.random.default_rng(7)
+    a = rng.integers(37, 76, (30, 3))
+    b = rng.integers(37, 150 - a - 37 + 1)
+    weights = np.concatenate([a, b, 150 - a - b])[rng.permutation(90)]
+    assign = pack_vectors(weights, np.full((40, 3), 150), time.monotonic() + 2.0)
+    assert len(set(assign.tolist())) == 30
