@@ -13,7 +13,7 @@ first, then the least total capacity (normalised per dimension).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from solver.packing_search import (
 )
 
 CONSTRUCTION_SHARE = 0.15  # of the time left: the greedy rules, then improvement
-Construct = Callable[[IntArray], IntArray | None]  # bin order -> item -> bin
+BIN_CENTRIC_MAX_ITEMS = 3000  # it is quadratic in the items
 
 
 def pack_vectors(
@@ -41,8 +41,8 @@ def pack_vectors(
 ) -> IntArray:
     """item -> bin (-1 everywhere when no packing was found) using the fewest bins.
 
-    `deadline` is a time.monotonic() instant; every deterministic construction runs
-    even past it (they take milliseconds), the improvement stops there. `eligible`
+    `deadline` is a time.monotonic() instant: the greedy rules stop there once one
+    has found a packing, and so does the improvement. `eligible`
     (items x bins) restricts the bins an item may go to.
     """
     weights = np.asarray(weights, dtype=np.int64).reshape(len(weights), -1)
@@ -57,6 +57,8 @@ def pack_vectors(
         if best is None or packing_score(found, capacity) < packing_score(best, capacity):
             best = found
         if packing_score(best, capacity)[0] <= target and _homogeneous(capacity):
+            break
+        if time.monotonic() > deadline:  # large instances: the first rules must do
             break
     if best is None:
         best = feasible_packing(weights, capacity, allowed, deadline, seed)
@@ -88,7 +90,8 @@ def _constructions(
         for key in keys:
             for best_fit in (False, True):
                 yield from _some(fit_decreasing(weights, capacity, allowed, key, bins, best_fit))
-        yield from _some(bin_centric(weights, capacity, allowed, bins))
+        if len(weights) <= BIN_CENTRIC_MAX_ITEMS:
+            yield from _some(bin_centric(weights, capacity, allowed, bins))
     if _homogeneous(capacity) and allowed.all():
         yield from _around_full_bins(weights, capacity, allowed, keys)
     rng = np.random.default_rng(seed)
