@@ -30,6 +30,7 @@ from solver.packing_search import (
 
 CONSTRUCTION_SHARE = 0.15  # of the time left: the greedy rules, then improvement
 BIN_CENTRIC_MAX_ITEMS = 3000  # it is quadratic in the items
+FEASIBLE_MAX_PAIRS = 100_000  # items x bins up to which CP-SAT looks for any packing
 
 
 def pack_vectors(
@@ -52,15 +53,23 @@ def pack_vectors(
         return np.empty(0, dtype=np.int64)
     construct_until = time.monotonic() + CONSTRUCTION_SHARE * max(deadline - time.monotonic(), 0)
     target = packing_lower_bound(weights, capacity)
+    if target > len(capacity):  # even bins of the largest size would not do
+        return np.full(len(weights), -1, dtype=np.int64)
     best: IntArray | None = None
     for found in _constructions(weights, capacity, allowed, construct_until, seed):
-        if best is None or packing_score(found, capacity) < packing_score(best, capacity):
+        if found is not None and (
+            best is None or packing_score(found, capacity) < packing_score(best, capacity)
+        ):
             best = found
-        if packing_score(best, capacity)[0] <= target and _homogeneous(capacity):
+        if (
+            best is not None
+            and packing_score(best, capacity)[0] <= target
+            and _homogeneous(capacity)
+        ):
             break
         if time.monotonic() > deadline:  # large instances: the first rules must do
             break
-    if best is None:
+    if best is None and allowed.size <= FEASIBLE_MAX_PAIRS:
         best = feasible_packing(weights, capacity, allowed, deadline, seed)
     if best is None:
         return np.full(len(weights), -1, dtype=np.int64)
@@ -82,25 +91,24 @@ def _allowed(weights: IntArray, capacity: IntArray, eligible: BoolArray | None) 
 
 def _constructions(
     weights: IntArray, capacity: IntArray, allowed: BoolArray, until: float, seed: int
-) -> Iterator[IntArray]:
-    """Every deterministic rule under every bin order, then noisy orderings to `until`."""
+) -> Iterator[IntArray | None]:
+    """Every deterministic rule under every bin order, then noisy orderings to `until`
+    (None where a rule got stuck, so the caller can watch its deadline)."""
     share = weights / normalised_top(capacity)
     keys = item_orderings(share)
     for bins in bin_orders(capacity):
         for key in keys:
             for best_fit in (False, True):
-                yield from _some(fit_decreasing(weights, capacity, allowed, key, bins, best_fit))
+                yield fit_decreasing(weights, capacity, allowed, key, bins, best_fit)
         if len(weights) <= BIN_CENTRIC_MAX_ITEMS:
-            yield from _some(bin_centric(weights, capacity, allowed, bins))
+            yield bin_centric(weights, capacity, allowed, bins)
     if _homogeneous(capacity) and allowed.all():
         yield from _around_full_bins(weights, capacity, allowed, keys)
     rng = np.random.default_rng(seed)
     bins = bin_orders(capacity)[0]
     while time.monotonic() < until:
         key = keys[int(rng.integers(len(keys)))] * rng.uniform(0.8, 1.2, len(weights))
-        yield from _some(
-            fit_decreasing(weights, capacity, allowed, key, bins, bool(rng.random() < 0.5))
-        )
+        yield fit_decreasing(weights, capacity, allowed, key, bins, bool(rng.random() < 0.5))
 
 
 def _around_full_bins(
@@ -133,11 +141,6 @@ def _around_full_bins(
             combined = fixed.copy()
             combined[rest] = bins[found]
             yield combined
-
-
-def _some(found: IntArray | None) -> Iterator[IntArray]:
-    if found is not None:
-        yield found
 
 
 def item_orderings(share: FloatArray) -> list[FloatArray]:
