@@ -38,6 +38,13 @@ optimum is at most the gap shown. Class 7 is proven optimal by the bound (no thr
 items fit in a bin: the surrogate bound gives n / 2). A long exact run did not close
 the rest: CP-SAT on the plain item-bin model of ct9-d3-n120-s1 with 52 bins (the
 bound; we find 53) answered UNKNOWN after 120 s (1 worker).
+
+Measured 2026-12-01 on the shared 2-core machine (load ~5), default set (16
+instances), `--time-limit 10 --workers 2`, every plan passed the checker:
+- this branch: 16/16 planned, 8 proven optimal (classes 7 and 10), mean gap to the
+  bound 1.88% (class 1: 4.0-6.0%, class 9: 1.9-4.1%), 2.2-10.5 s each;
+- main before solver/packing.py: 10/16 planned (6 unknown, no plan), mean gap of
+  the planned ones to the same bounds ~11%.
 """
 
 from __future__ import annotations
