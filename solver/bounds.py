@@ -12,6 +12,7 @@ import numpy as np
 
 from data.inventory import IntArray, Inventory
 from data.rules import PERMILLE, Objective
+from solver.packing_bounds import packing_lower_bound
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 
 
@@ -80,6 +81,20 @@ def _largest_unit_bound(problem: ClusterProblem) -> int:
 
 
 def _nodes_bound(problem: ClusterProblem) -> int:
+    """The best of the N+k counting bound and k + a bin-packing bound of the units.
+
+    The packing bound (solver/packing_bounds.py: L1, Martello-Toth L2 per resource,
+    units pairwise too big to share a node) is valid here because a plan naming m
+    nodes, with k of them failed, runs every unit whole on its m-k survivors: that
+    is a packing of the units into m-k nodes, so m-k is at least the bound. Past E
+    no plan exists; E is returned (CP-SAT then proves it).
+    """
+    weights = problem.weight[[bool(unit.members) for unit in problem.units]]
+    packing = problem.failures + packing_lower_bound(weights, problem.capacity.T)
+    return min(problem.n_nodes, max(_counting_bound(problem), packing))
+
+
+def _counting_bound(problem: ClusterProblem) -> int:
     """The least m >= k+1 such that, for every resource, the m largest capacities minus
     the k largest of them hold the cluster's whole demand.
 

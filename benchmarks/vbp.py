@@ -1,0 +1,234 @@
+"""Multi-dimensional vector bin packing benchmarks as hvplace inventories (k = 0, `nodes`).
+
+    python benchmarks/vbp.py [--time-limit 10] [--workers 2] [--classes 1 7 9 10]
+                             [--dims 3 5] [--items 120 240] [--seeds 1] [--write DIR]
+
+`--write DIR` also writes each instance as an inventory directory DIR/<name> (nodes.csv,
+vms.csv), for `hvplace plan DIR/<name> --objective nodes --failures 0 --time-limit 10`.
+
+Instances are generated here from the published class definitions; no third-party
+instance file is bundled. The classes follow Caprara & Toth, "Lower bounds and
+algorithms for the 2-dimensional vector packing problem" (Discrete Applied
+Mathematics 111, 2001, sec. 6; classes 1-4 there go back to Spieksma, Computers &
+OR 21, 1994), generalised to d dimensions the way Panigrahy, Talwar, Uyeda and
+Wieder, "Heuristics for vector bin packing" (Microsoft Research, 2011) do: every
+dimension drawn like the papers' first, correlated ones derived from the first.
+All capacities are C = 150 in every dimension. The ranges are as we recall them
+from those papers (our search tool could not show their text), so figures here
+compare with this generator, not with the published tables.
+- class 1: sizes independent, uniform in [10, 50] (about five items per bin);
+- class 4: sizes independent, uniform in [20, 100] (large items: pairs rarely fit);
+- class 7: negatively correlated: w1 uniform in [20, 100], each next dimension
+  alternately 120 - w1 and w1, plus uniform noise in [-10, 10];
+- class 9: positively correlated: w1 uniform in [20, 100], every other dimension
+  w1 plus uniform noise in [-10, 10];
+- class 10: perfect triplets: every bin of a hidden packing holds three items whose
+  sizes add up to C in every dimension, so the optimum is n / 3 (proven by L1).
+
+Each instance is an inventory of identical nodes with one `res_dN` column per
+dimension on nodes and VMs; memory and vCPUs are made non-binding (VMs of 256 MiB
+and 1 vCPU, nodes of 1 TiB and 1,024 logical processors); no luns table; k = 0. The
+cluster offers as many nodes as a plain first-fit decreasing needs (what a user
+would start from), so a plan always exists.
+
+The gap is measured against the best proven lower bound (max of L1, per-dimension
+Martello-Toth L2 and a conflict clique; solver/packing_bounds.py), or the known
+optimum for class 10: published optima are not bundled, so the gap to the true
+optimum is at most the gap shown. Class 7 is proven optimal by the bound (no three
+items fit in a bin: the surrogate bound gives n / 2). A long exact run did not close
+the rest: CP-SAT on the plain item-bin model of ct9-d3-n120-s1 with 52 bins (the
+bound; we find 53) answered UNKNOWN after 120 s (1 worker).
+
+Measured 2026-12-01 on the shared 2-core machine (load ~5), default set (16
+instances), `--time-limit 10 --workers 2`, every plan passed the checker:
+- this branch: 16/16 planned, 8 proven optimal (classes 7 and 10), mean gap to the
+  bound 1.88% (class 1: 4.0-6.0%, class 9: 1.9-4.1%), 2.2-10.5 s each;
+- main before solver/packing.py: 10/16 planned (6 unknown, no plan), mean gap of
+  the planned ones to the same bounds ~11%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from data.check.checker import check_plan
+from data.inventory import Inventory
+from data.io.build import build_inventory, table
+from data.io.write import write_inventory
+from data.rules import Objective
+from solver.packing_bounds import packing_lower_bound
+from solver.params import Params
+from solver.solve import solve
+
+CAPACITY = 150
+NODE_MEMORY_MB, NODE_LPS, VM_MEMORY_MB = 1 << 20, 1024, 256
+DEFAULT_CLASSES, DEFAULT_DIMS, DEFAULT_ITEMS, DEFAULT_SEEDS = (
+    (1, 7, 9, 10),
+    (3, 5),
+    (120, 240),
+    (1,),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class VbpInstance:
+    name: str
+    klass: int
+    d: int
+    n: int
+    weights: np.ndarray  # items x d
+    tables: dict[str, list[dict]]  # the canonical nodes and vms tables (MODEL.md)
+    inventory: Inventory
+    bound: int  # proven lower bound on the bins (nodes) needed
+    optimum: int | None  # known by construction (class 10), else None
+
+
+def class_sizes(klass: int, d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n items x d sizes of one class (module docstring)."""
+    if klass == 1:
+        return rng.integers(10, 51, (n, d))
+    if klass == 4:
+        return rng.integers(20, 101, (n, d))
+    if klass in (7, 9):
+        first = rng.integers(20, 101, n)
+        noise = rng.integers(-10, 11, (n, d))
+        flip = [klass == 7 and r % 2 == 1 for r in range(d)]
+        columns = [120 - first if f else first for f in flip]
+        return np.clip(np.stack(columns, axis=1) + noise * (np.arange(d) > 0), 1, CAPACITY)
+    if klass == 10:
+        return _triplets(d, n, rng)
+    raise ValueError(f"unknown class {klass}")
+
+
+def _triplets(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n // 3 hidden bins, each split in every dimension into three sizes adding to C."""
+    bins = n // 3
+    a = rng.integers(CAPACITY // 4, CAPACITY // 2 + 1, (bins, d))
+    b = rng.integers(CAPACITY // 4, CAPACITY - a - CAPACITY // 4 + 1)
+    items = np.concatenate([a, b, CAPACITY - a - b])
+    return items[rng.permutation(len(items))]
+
+
+def first_fit_bins(weights: np.ndarray) -> int:
+    """Bins a plain first-fit decreasing (by total size) needs: the nodes offered."""
+    loads: list[np.ndarray] = []
+    for i in np.argsort(-weights.sum(axis=1), kind="stable"):
+        for load in loads:
+            if np.all(load + weights[i] <= CAPACITY):
+                load += weights[i]
+                break
+        else:
+            loads.append(weights[i].copy())
+    return len(loads)
+
+
+def instance_tables(weights: np.ndarray, nodes: int) -> dict[str, list[dict]]:
+    """The canonical nodes and vms tables (MODEL.md) of one instance."""
+    d = weights.shape[1]
+    res = [f"res_d{r + 1}" for r in range(d)]
+    node_rows = [
+        {"node": f"n{j:03d}", "memory_mb": NODE_MEMORY_MB, "logical_processors": NODE_LPS}
+        | dict.fromkeys(res, CAPACITY)
+        for j in range(nodes)
+    ]
+    vm_rows = [
+        {"vm": f"v{i:03d}", "memory_mb": VM_MEMORY_MB, "vcpus": 1}
+        | {name: int(w) for name, w in zip(res, weights[i], strict=True)}
+        for i in range(len(weights))
+    ]
+    return {"nodes": node_rows, "vms": vm_rows}
+
+
+def vbp_instances(
+    classes: tuple[int, ...] = DEFAULT_CLASSES,
+    dims: tuple[int, ...] = DEFAULT_DIMS,
+    items: tuple[int, ...] = DEFAULT_ITEMS,
+    seeds: tuple[int, ...] = DEFAULT_SEEDS,
+) -> list[VbpInstance]:
+    """One instance per (class, d, n, seed), seeded by all four."""
+    out = []
+    for klass in classes:
+        for d in dims:
+            for n in items:
+                for seed in seeds:
+                    rng = np.random.default_rng([klass, d, n, seed])
+                    weights = class_sizes(klass, d, n, rng)
+                    tables = instance_tables(weights, first_fit_bins(weights))
+                    inventory = build_inventory(
+                        table("nodes", tables["nodes"]), table("vms", tables["vms"])
+                    )
+                    capacity = np.full((1, d), CAPACITY)
+                    bound = packing_lower_bound(weights, capacity)
+                    optimum = len(weights) // 3 if klass == 10 else None
+                    name = f"ct{klass}-d{d}-n{len(weights)}-s{seed}"
+                    out.append(
+                        VbpInstance(
+                            name, klass, d, len(weights), weights, tables, inventory, bound, optimum
+                        )
+                    )
+    return out
+
+
+def run(instance: VbpInstance, time_limit: float, workers: int) -> dict:
+    """hvplace `plan --objective nodes --failures 0` on one instance, its plan checked."""
+    params = Params(failures=0, objective=Objective.NODES, time_limit=time_limit, workers=workers)
+    start = time.monotonic()
+    result = solve(instance.inventory, params)
+    seconds = time.monotonic() - start
+    checked = result.plan is not None and not check_plan(instance.inventory, result.plan, 0)
+    nodes = result.objective_value if result.plan is not None else None
+    reference = instance.optimum or max(instance.bound, result.bound)
+    gap = (nodes - reference) / reference if nodes is not None else None
+    return {
+        "instance": instance.name,
+        "status": result.status.value,
+        "nodes": nodes,
+        "bound": reference,
+        "gap": gap,
+        "checked": checked,
+        "seconds": seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--classes", type=int, nargs="+", default=list(DEFAULT_CLASSES))
+    parser.add_argument("--dims", type=int, nargs="+", default=list(DEFAULT_DIMS))
+    parser.add_argument("--items", type=int, nargs="+", default=list(DEFAULT_ITEMS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
+    parser.add_argument("--write", type=Path, default=None, help="also write the inventories")
+    args = parser.parse_args()
+    instances = vbp_instances(
+        tuple(args.classes), tuple(args.dims), tuple(args.items), tuple(args.seeds)
+    )
+    print(
+        f"{'instance':<20} {'status':<9} {'nodes':>5} {'bound':>5} {'gap':>7} "
+        f"{'checked':>7} {'s':>6}"
+    )
+    rows = []
+    for instance in instances:
+        if args.write is not None:
+            write_inventory(args.write / instance.name, instance.tables)
+        row = run(instance, args.time_limit, args.workers)
+        rows.append(row)
+        gap = f"{100 * row['gap']:.2f}%" if row["gap"] is not None else "-"
+        print(
+            f"{row['instance']:<20} {row['status']:<9} {row['nodes'] or '-':>5} {row['bound']:>5} "
+            f"{gap:>7} {row['checked']!s:>7} {row['seconds']:6.1f}",
+            flush=True,
+        )
+    planned = [r for r in rows if r["gap"] is not None]
+    mean = statistics.mean(r["gap"] for r in planned) if planned else float("nan")
+    print(f"planned {len(planned)}/{len(rows)}, mean gap to the bound {100 * mean:.2f}%")
+
+
+if __name__ == "__main__":
+    main()

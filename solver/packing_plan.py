@@ -1,0 +1,62 @@
+"""The `nodes` objective at k = 0 as vector bin packing: solver/packing.py's plan as
+the hint (and fallback) of the CP-SAT model.
+
+At k = 0 a plan is one node per unit, and nodes_used is the number of bins of a
+vector packing of the units' weights into the nodes' capacities, as long as no
+other rule links units: anti-affinity and LUN choice do, so such clusters keep the
+first-fit-decreasing hint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from data.rules import Objective
+from solver.bounds import lower_bound
+from solver.greedy import GreedyPlan
+from solver.model import PlanModel, criterion_value
+from solver.packing import pack_vectors
+from solver.params import Params
+from solver.problem import ClusterProblem
+
+PACKING_SHARE = 0.7  # of a cluster's budget, for the packing search
+
+
+def is_packing(problem: ClusterProblem) -> bool:
+    """k = 0, no VM whose LUN the planner chooses, no anti-affinity class in use."""
+    if problem.failures != 0 or problem.lun_candidates:
+        return False
+    members = [v for unit in problem.units for v in unit.members]
+    return not problem.inventory.vm_classes[members].any()
+
+
+def packing_plan(problem: ClusterProblem, deadline: float) -> GreedyPlan | None:
+    """One owner per unit from pack_vectors, or None when it is not a packing problem
+    or no packing was found (time.monotonic() `deadline`)."""
+    if not is_packing(problem):
+        return None
+    eligible = np.zeros((len(problem.units), problem.n_nodes), dtype=bool)
+    for u, unit in enumerate(problem.units):
+        eligible[u, list(unit.eligible)] = True
+    assign = pack_vectors(problem.weight, problem.capacity.T, deadline, eligible)
+    if len(assign) and assign.min() < 0:
+        return None
+    return GreedyPlan([(int(b),) for b in assign], {})
+
+
+def hint_share(problem: ClusterProblem, params: Params) -> float:
+    """Of the budget, what the hint may take: a quarter, but most of it for a vector
+    packing (`nodes` at k = 0), whose search finds better plans than CP-SAT's on the
+    whole model, which is then left mainly to prove them against the bound."""
+    if params.objective is Objective.NODES and params.max_moves is None and is_packing(problem):
+        return PACKING_SHARE
+    return 0.25
+
+
+def hint_meets_bound(plan_model: PlanModel, params: Params, greedy: GreedyPlan) -> bool:
+    """A packing plan with as many nodes as the analytic bound is optimal: CP-SAT's
+    presolve of a model with thousands of literals would only take seconds to say so."""
+    if params.objective is not Objective.NODES or params.disabled:
+        return False
+    value = criterion_value(plan_model, params.objective, greedy.owners, params.tolerance)
+    return value <= lower_bound(plan_model.problem, Objective.NODES)
