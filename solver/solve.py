@@ -17,6 +17,7 @@ from data.plan import Plan
 from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
+from solver.large_result import exact_model_fits, solve_large
 from solver.model import (
     PlanModel,
     build_model,
@@ -88,6 +89,8 @@ def solve_cluster(
     settled = _settled_without_search(problem, params)
     if settled is not None:
         return settled
+    if not exact_model_fits(problem, params, budget):  # counted before it is built
+        return _large_result(problem, params, start, budget)
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None
     plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
@@ -139,6 +142,20 @@ def _settled_without_search(problem: ClusterProblem, params: Params) -> ClusterR
     if not problem.units:
         return ClusterResult(problem.name, Status.OPTIMAL, 0, 0, 0.0)
     return None
+
+
+def _large_result(
+    problem: ClusterProblem, params: Params, start: float, budget: float
+) -> ClusterResult:
+    """The large-cluster path's plan (solver/large.py): no model, so no CP-SAT bound."""
+    outcome = solve_large(problem, params, start + budget)
+    if outcome is None:
+        return ClusterResult(problem.name, Status.UNKNOWN, None, 0, time.monotonic() - start)
+    owners, luns = outcome.plan.owners, outcome.plan.luns
+    seconds = time.monotonic() - start
+    return _cluster_result(
+        problem, outcome.status, outcome.value, outcome.bound, owners, luns, seconds
+    )
 
 
 def _report_greedy(

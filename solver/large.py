@@ -1,0 +1,216 @@
+"""The large-cluster path: owners lists without a model, for clusters the exact
+model cannot hold (64 nodes, 8,000 VMs at N+2).
+
+Groups go largest and most constrained first; each takes its owners one by one,
+each owner the eligible node with the lowest peak share under the failure sets
+where it would carry the group (solver/failover.py keeps those loads exact), so
+every accepted list keeps N+k and failover load spreads evenly. An
+anti-affinity class keeps its members' owners lists disjoint where it can; where
+it cannot, the exact rule is checked under every failure set and the attempt
+fails if it breaks. For `nodes` the chosen nodes grow from the counting lower
+bound until the packing succeeds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from data.inventory import IntArray
+from data.rules import PERMILLE, Objective
+from solver.bounds import lower_bound
+from solver.failover import FailoverLoads
+from solver.large_groups import Group, class_sizes, packing_groups
+from solver.problem import MEMORY_ROW, ClusterProblem
+
+MAX_TABLE_BYTES = 1 << 30  # the failover load table of one attempt
+DEADLINE_EVERY = 128  # groups placed between two looks at the clock
+
+
+@dataclass(frozen=True)
+class LargePlan:
+    owners: list[tuple[int, ...]]  # per unit, local node indices
+    luns: dict[int, int]  # free VM -> LUN
+    utilisation: int  # U, permille, under every failure set
+    nodes_used: int
+
+
+def large_plan(problem: ClusterProblem, objective: Objective, deadline: float) -> LargePlan | None:
+    """The best plan the heuristic finds before `deadline`, or None."""
+    found = packing_groups(problem)
+    if found is None:
+        return None
+    groups, luns = found
+    orders = node_orders(problem, groups)
+    counts = [problem.n_nodes]
+    if objective is Objective.NODES:
+        start = max(lower_bound(problem, Objective.NODES), problem.failures + 1)
+        counts = list(range(min(start, problem.n_nodes), problem.n_nodes + 1))
+    if time.monotonic() > deadline:  # no time left: one try, on every node, as a fallback
+        counts, orders, deadline = [problem.n_nodes], orders[:1], math.inf
+    for m in counts:
+        for order in orders:
+            if time.monotonic() > deadline:
+                return None
+            chosen = sorted(order[:m])
+            placed = place_groups(problem, groups, chosen, objective, deadline)
+            if placed is not None:
+                return _plan(problem, groups, luns, chosen, placed)
+    return None
+
+
+def node_orders(problem: ClusterProblem, groups: list[Group]) -> list[list[int]]:
+    """Which nodes to use first: the largest, or those the most demand may run on."""
+    cap = problem.capacity / np.maximum(problem.capacity.max(axis=1, keepdims=True), 1)
+    size = cap.sum(axis=0)
+    demand = np.zeros(problem.n_nodes)
+    for g in groups:
+        demand[list(g.eligible)] += float(g.weight[MEMORY_ROW])
+    by_size = sorted(range(problem.n_nodes), key=lambda n: (-size[n], n))
+    by_reach = sorted(range(problem.n_nodes), key=lambda n: (-demand[n], -size[n], n))
+    return [by_size] if by_reach == by_size else [by_size, by_reach]
+
+
+def place_groups(
+    problem: ClusterProblem,
+    groups: list[Group],
+    chosen: list[int],
+    objective: Objective,
+    deadline: float,
+) -> list[tuple[int, ...]] | None:
+    """Owners lists (local nodes) per group using only `chosen`; None when stuck."""
+    k = problem.failures
+    if FailoverLoads.table_bytes(len(chosen), k, problem.capacity.shape[0]) > MAX_TABLE_BYTES:
+        return None
+    loads = FailoverLoads(problem.capacity[:, chosen].T, k)
+    index = {n: i for i, n in enumerate(chosen)}
+    classes = _ClassNodes(problem.inventory.vm_classes.shape[1], len(chosen))
+    owners: list[tuple[int, ...]] = [()] * len(groups)
+    relaxed = False
+    for step, g in enumerate(_group_order(problem, groups)):
+        if step % DEADLINE_EVERY == 0 and time.monotonic() > deadline:
+            return None
+        group = groups[g]
+        eligible = np.array([index[n] for n in group.eligible if n in index], dtype=np.int64)
+        prefer = index.get(group.current, -1) if objective is Objective.MOVES else -1
+        listed = _owners_list(loads, classes, group, eligible, k, prefer)
+        if listed is None:
+            return None
+        relaxed |= listed[1]
+        loads.add(listed[0], group.weight)
+        classes.take(group.classes, listed[0])
+        owners[g] = listed[0]
+    if relaxed and not _anti_affinity_holds(problem, groups, owners, len(chosen)):
+        return None
+    return [tuple(chosen[n] for n in listed) for listed in owners]
+
+
+def _owners_list(
+    loads: FailoverLoads,
+    classes: _ClassNodes,
+    group: Group,
+    eligible: IntArray,
+    k: int,
+    prefer: int,
+) -> tuple[tuple[int, ...], bool] | None:
+    """Owner after owner, the node with the lowest peak share; (list, relaxed)."""
+    if len(eligible) < k + 1:
+        return None
+    listed: list[int] = []
+    relaxed = False
+    apart = ~classes.named(group.classes)[eligible]
+    for j in range(k + 1):
+        after = loads.peak(tuple(listed))[eligible] + group.weight
+        fits = (after <= loads.capacity[eligible]).all(axis=1) & ~np.isin(eligible, listed)
+        share = (after / np.maximum(loads.capacity[eligible], 1)).max(axis=1)
+        pick = fits & apart
+        if not pick.any():
+            relaxed = True
+            pick = fits & (~classes.primary(group.classes)[eligible] if j == 0 else True)
+            if not pick.any():
+                return None
+        if j == 0 and prefer >= 0 and pick[eligible == prefer].any():
+            listed.append(prefer)
+            continue
+        choice = np.flatnonzero(pick)[np.argmin(share[pick])]
+        listed.append(int(eligible[choice]))
+    return tuple(listed), relaxed
+
+
+class _ClassNodes:
+    """Per anti-affinity class, the nodes its members' owners lists name so far."""
+
+    def __init__(self, n_classes: int, nodes: int) -> None:
+        self.any = np.zeros((n_classes, nodes), dtype=bool)
+        self.first = np.zeros((n_classes, nodes), dtype=bool)
+
+    def named(self, classes: tuple[int, ...]) -> np.ndarray:
+        return np.asarray(self.any[list(classes)].any(axis=0))
+
+    def primary(self, classes: tuple[int, ...]) -> np.ndarray:
+        return np.asarray(self.first[list(classes)].any(axis=0))
+
+    def take(self, classes: tuple[int, ...], listed: tuple[int, ...]) -> None:
+        for c in classes:
+            self.any[c, list(listed)] = True
+            self.first[c, listed[0]] = True
+
+
+def _group_order(problem: ClusterProblem, groups: list[Group]) -> list[int]:
+    """Fewest eligible nodes first, then classes, then the largest share of any resource."""
+    scale = np.maximum(problem.capacity.mean(axis=1), 1)
+    size = [float((g.weight / scale).max()) for g in groups]
+    return sorted(
+        range(len(groups)),
+        key=lambda g: (len(groups[g].eligible), -len(groups[g].classes), -size[g]),
+    )
+
+
+def _anti_affinity_holds(
+    problem: ClusterProblem, groups: list[Group], owners: list[tuple[int, ...]], m: int
+) -> bool:
+    """MODEL.md's rule under every failure set of the m chosen nodes (local indices):
+    a class with at most E - |F| VMs runs on pairwise different nodes."""
+    sizes, k = class_sizes(problem), problem.failures
+    for c in np.flatnonzero(sizes >= 2):
+        lists = np.array([owners[g] for g, group in enumerate(groups) if c in group.classes])
+        for size in range(min(k, m - 1) + 1):
+            if size > problem.n_nodes - int(sizes[c]):
+                break
+            for failed in itertools.combinations(range(m), size):
+                alive = ~np.isin(lists, failed)
+                run = lists[np.arange(len(lists)), alive.argmax(axis=1)]
+                if len(np.unique(run)) < len(run):
+                    return False
+    return True
+
+
+def _plan(
+    problem: ClusterProblem,
+    groups: list[Group],
+    luns: dict[int, int],
+    chosen: list[int],
+    placed: list[tuple[int, ...]],
+) -> LargePlan:
+    k = problem.failures
+    owners = [tuple(unit.eligible[: k + 1]) for unit in problem.units]  # empty LUNs only
+    for group, listed in zip(groups, placed, strict=True):
+        for u in group.units:
+            owners[u] = listed
+    return LargePlan(
+        owners, luns, utilisation(problem, owners), len({n for o in placed for n in o})
+    )
+
+
+def utilisation(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> int:
+    """U of owners lists per unit, recomputed from scratch on every node."""
+    memory = problem.capacity[[MEMORY_ROW]].T
+    loads = FailoverLoads(memory, problem.failures)
+    for u, listed in enumerate(owners):
+        if problem.units[u].members:
+            loads.add(listed, problem.weight[u, [MEMORY_ROW]])
+    return int((-(-PERMILLE * loads.worst[:, 0] // np.maximum(memory[:, 0], 1))).max(initial=0))

@@ -1,0 +1,64 @@
+"""When the exact model is too large, and what the large-cluster path then returns.
+
+The prefix-set model is counted before it is built (solver/size_estimate.py):
+it is built only when building takes a small share of the time left and the
+model fits the memory allowed. Otherwise the large path plans by heuristic
+(solver/large.py) and reports its plan as feasible with the analytic lower bound,
+optimal only where the two meet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.rules import Objective
+from solver.bounds import lower_bound
+from solver.large import LargePlan, large_plan
+from solver.model import moves_of
+from solver.params import Params
+from solver.problem import ClusterProblem
+from solver.result import Status
+from solver.size_estimate import estimate_model
+
+BUILD_SHARE = 0.25  # of the cluster's budget, at most, spent building the exact model
+QUICK_BUILD = 0.5  # seconds: a model this quick is built whatever the budget (its greedy
+# fallback then answers a spent or stopped budget, as before the large path existed)
+
+
+def exact_model_fits(problem: ClusterProblem, params: Params, budget: float) -> bool:
+    """Whether the exact model may be built within this cluster's budget and memory."""
+    size = estimate_model(problem)
+    if params.max_model_items is not None:
+        return size.items <= params.max_model_items
+    memory_ok = size.memory_bytes <= params.model_memory_mb * 2**20
+    quick = size.build_seconds <= max(BUILD_SHARE * budget, QUICK_BUILD)
+    return memory_ok and quick
+
+
+@dataclass(frozen=True)
+class LargeOutcome:
+    status: Status
+    value: int
+    bound: int
+    plan: LargePlan
+
+
+def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> LargeOutcome | None:
+    """The large path's plan scored in the objective's first criterion, or None when the
+    heuristic finds none in time (or only one breaking --max-moves)."""
+    plan = large_plan(problem, params.objective, deadline)
+    if plan is None:
+        return None
+    moves = moves_of(problem, plan.owners)
+    if params.max_moves is not None and moves > params.max_moves:
+        return None
+    objective, tolerance = params.objective, params.tolerance
+    bound = lower_bound(problem, objective)
+    if objective is Objective.BALANCE:
+        value = -(-plan.utilisation // tolerance) * tolerance
+        bound = -(-bound // tolerance) * tolerance
+    else:
+        value = plan.nodes_used if objective is Objective.NODES else moves
+    bound = min(bound, value)
+    status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
+    return LargeOutcome(status, value, bound, plan)
