@@ -89,15 +89,15 @@ def place_groups(
     loads = FailoverLoads(problem.capacity[:, chosen].T, k)
     index = {n: i for i, n in enumerate(chosen)}
     classes = _ClassNodes(problem.inventory.vm_classes.shape[1], len(chosen))
+    allowed = _allowed_masks(groups, index)
     owners: list[tuple[int, ...]] = [()] * len(groups)
     relaxed = False
     for step, g in enumerate(_group_order(problem, groups)):
         if step % DEADLINE_EVERY == 0 and time.monotonic() > deadline:
             return None
         group = groups[g]
-        eligible = np.array([index[n] for n in group.eligible if n in index], dtype=np.int64)
         prefer = index.get(group.current, -1) if objective is Objective.MOVES else -1
-        listed = _owners_list(loads, classes, group, eligible, k, prefer)
+        listed = _owners_list(loads, classes, group, allowed[group.eligible], k, prefer)
         if listed is None:
             return None
         relaxed |= listed[1]
@@ -109,36 +109,61 @@ def place_groups(
     return [tuple(chosen[n] for n in listed) for listed in owners]
 
 
+def _allowed_masks(groups: list[Group], index: dict[int, int]) -> dict[tuple[int, ...], IntArray]:
+    """Per distinct eligible set, which chosen nodes it allows (a mask over them)."""
+    masks = {}
+    for group in groups:
+        if group.eligible not in masks:
+            mask = np.zeros(len(index), dtype=bool)
+            mask[[index[n] for n in group.eligible if n in index]] = True
+            masks[group.eligible] = mask
+    return masks
+
+
 def _owners_list(
     loads: FailoverLoads,
     classes: _ClassNodes,
     group: Group,
-    eligible: IntArray,
+    allowed: np.ndarray,
     k: int,
     prefer: int,
 ) -> tuple[tuple[int, ...], bool] | None:
-    """Owner after owner, the node with the lowest peak share; (list, relaxed)."""
-    if len(eligible) < k + 1:
-        return None
+    """Owner after owner, the allowed node with the lowest peak share; (list, relaxed)."""
     listed: list[int] = []
     relaxed = False
-    apart = ~classes.named(group.classes)[eligible]
+    free = allowed.copy()
+    apart = ~classes.named(group.classes) if group.classes else free
     for j in range(k + 1):
-        after = loads.peak(tuple(listed))[eligible] + group.weight
-        fits = (after <= loads.capacity[eligible]).all(axis=1) & ~np.isin(eligible, listed)
-        share = (after / np.maximum(loads.capacity[eligible], 1)).max(axis=1)
+        after = loads.peak(tuple(listed)) + group.weight
+        fits = (after <= loads.capacity).all(axis=1) & free
         pick = fits & apart
         if not pick.any():
             relaxed = True
-            pick = fits & (~classes.primary(group.classes)[eligible] if j == 0 else True)
+            pick = fits & ~classes.primary(group.classes) if j == 0 else fits
             if not pick.any():
                 return None
-        if j == 0 and prefer >= 0 and pick[eligible == prefer].any():
-            listed.append(prefer)
-            continue
-        choice = np.flatnonzero(pick)[np.argmin(share[pick])]
-        listed.append(int(eligible[choice]))
+        if j == 0 and prefer >= 0 and pick[prefer]:
+            choice = prefer
+        else:
+            choice = int(np.where(pick, _cost(loads, after, j), np.inf).argmin())
+        listed.append(choice)
+        free[choice] = False
     return tuple(listed), relaxed
+
+
+def _cost(loads: FailoverLoads, after: np.ndarray, j: int) -> np.ndarray:
+    """How much taking the group as owner j costs each node, in shares of its capacity.
+
+    A primary raises the node's worst case by its whole weight, so the least loaded
+    node is best (spreading leaves room for failover). A failover owner costs only
+    what it lifts the node's worst case by: load that stays under the peak some other
+    failure set already causes is free, and filling those valleys packs tight.
+    """
+    share = (after * loads.inverse).max(axis=1)
+    if j == 0:
+        return share
+    lift = ((np.maximum(after, loads.worst) - loads.worst) * loads.inverse).max(axis=1)
+    return lift + 1e-3 * share
 
 
 class _ClassNodes:
