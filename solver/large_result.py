@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from data.rules import Objective
 from solver.bounds import lower_bound
+from solver.greedy import GreedyPlan
 from solver.large import LargePlan, large_plan
-from solver.model import moves_of
+from solver.model import PlanModel, criterion_value, moves_of
 from solver.params import Params
 from solver.problem import ClusterProblem
 from solver.result import Status
-from solver.size_estimate import estimate_model
+from solver.size_estimate import estimate_model, loaded_seconds_per_item
 
 BUILD_SHARE = 0.25  # of the cluster's budget, at most, spent building the exact model
 QUICK_BUILD = 0.5  # seconds: a model this quick is built whatever the budget (its greedy
@@ -30,9 +31,12 @@ def exact_model_fits(problem: ClusterProblem, params: Params, budget: float) -> 
     size = estimate_model(problem)
     if params.max_model_items is not None:
         return size.items <= params.max_model_items
-    memory_ok = size.memory_bytes <= params.model_memory_mb * 2**20
-    quick = size.build_seconds <= max(BUILD_SHARE * budget, QUICK_BUILD)
-    return memory_ok and quick
+    if size.memory_bytes > params.model_memory_mb * 2**20:
+        return False
+    allowed = max(BUILD_SHARE * budget, QUICK_BUILD)
+    if size.build_seconds() <= allowed / 5:  # fits even on a busy machine: no probe
+        return True
+    return size.build_seconds(loaded_seconds_per_item()) <= allowed
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,22 @@ def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> Lar
     bound = min(bound, value)
     status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
     return LargeOutcome(status, value, bound, plan)
+
+
+def better_start(
+    plan_model: PlanModel, params: Params, greedy: GreedyPlan | None, deadline: float
+) -> GreedyPlan | None:
+    """The first-fit plan or the large path's, whichever is better on the first criterion,
+    to hint CP-SAT and to fall back on (on 22 nodes, 700 VMs, N+1 first-fit names 19
+    nodes, the large path the lower bound, 17: CP-SAT then proves it at once)."""
+    found = large_plan(plan_model.problem, params.objective, deadline)
+    if found is None:
+        return greedy
+    large = GreedyPlan(found.owners, found.luns)
+    if greedy is None:
+        return large
+    objective, tolerance = params.objective, params.tolerance
+    ours = criterion_value(plan_model, objective, large.owners, tolerance)
+    return (
+        large if ours < criterion_value(plan_model, objective, greedy.owners, tolerance) else greedy
+    )

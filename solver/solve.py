@@ -17,7 +17,7 @@ from data.plan import Plan
 from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
-from solver.large_result import exact_model_fits, solve_large
+from solver.large_result import better_start, exact_model_fits, solve_large
 from solver.model import (
     PlanModel,
     build_model,
@@ -203,6 +203,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
     """
     problem, objective = plan_model.problem, params.objective
     greedy = first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
+    greedy = better_start(plan_model, params, greedy, deadline)
     if greedy is None:
         return None
     keep_current = objective is Objective.MOVES or params.max_moves is not None
