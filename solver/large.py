@@ -13,9 +13,11 @@ bound until the packing succeeds.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,14 +83,20 @@ def place_groups(
     chosen: list[int],
     objective: Objective,
     deadline: float,
+    share: bool = False,
 ) -> list[tuple[int, ...]] | None:
-    """Owners lists (local nodes) per group using only `chosen`; None when stuck."""
+    """Owners lists (local nodes) per group using only `chosen`; None when stuck.
+
+    A class too large for disjoint lists first keeps its failover owners off its
+    primaries; if the exact rule still breaks, a second try (`share`) makes its
+    members share failover owners, which leaves the most nodes for their primaries.
+    """
     k = problem.failures
     if FailoverLoads.table_bytes(len(chosen), k, problem.capacity.shape[0]) > MAX_TABLE_BYTES:
         return None
     loads = FailoverLoads(problem.capacity[:, chosen].T, k)
     index = {n: i for i, n in enumerate(chosen)}
-    classes = _ClassNodes(problem.inventory.vm_classes.shape[1], len(chosen))
+    classes = _ClassNodes(problem.inventory.vm_classes.shape[1], len(chosen), k + 1)
     allowed = _allowed_masks(groups, index)
     owners: list[tuple[int, ...]] = [()] * len(groups)
     relaxed = False
@@ -97,15 +105,22 @@ def place_groups(
             return None
         group = groups[g]
         prefer = index.get(group.current, -1) if objective is Objective.MOVES else -1
-        listed = _owners_list(loads, classes, group, allowed[group.eligible], k, prefer)
+        listed = _owners_list(
+            loads,
+            functools.partial(classes.tiers, group.classes, share),
+            group,
+            allowed[group.eligible],
+            k,
+            prefer,
+        )
         if listed is None:
             return None
         relaxed |= listed[1]
         loads.add(listed[0], group.weight)
         classes.take(group.classes, listed[0])
         owners[g] = listed[0]
-    if relaxed and not _anti_affinity_holds(problem, groups, owners, len(chosen)):
-        return None
+    if (relaxed or share) and not _anti_affinity_holds(problem, groups, owners, len(chosen)):
+        return None if share else place_groups(problem, groups, chosen, objective, deadline, True)
     return [tuple(chosen[n] for n in listed) for listed in owners]
 
 
@@ -122,7 +137,7 @@ def _allowed_masks(groups: list[Group], index: dict[int, int]) -> dict[tuple[int
 
 def _owners_list(
     loads: FailoverLoads,
-    classes: _ClassNodes,
+    tiers: Callable[[int], list[np.ndarray]],
     group: Group,
     allowed: np.ndarray,
     k: int,
@@ -132,16 +147,14 @@ def _owners_list(
     listed: list[int] = []
     relaxed = False
     free = allowed.copy()
-    apart = ~classes.named(group.classes) if group.classes else free
     for j in range(k + 1):
         after = loads.peak(tuple(listed)) + group.weight
         fits = (after <= loads.capacity).all(axis=1) & free
-        pick = fits & apart
-        if not pick.any():
-            relaxed = True
-            pick = fits & ~classes.primary(group.classes) if j == 0 else fits
-            if not pick.any():
-                return None
+        picks = [fits & tier for tier in tiers(j)]
+        tier = next((t for t, pick in enumerate(picks) if pick.any()), None)
+        if tier is None:
+            return None
+        pick, relaxed = picks[tier], relaxed or tier > 0
         if j == 0 and prefer >= 0 and pick[prefer]:
             choice = prefer
         else:
@@ -167,22 +180,33 @@ def _cost(loads: FailoverLoads, after: np.ndarray, j: int) -> np.ndarray:
 
 
 class _ClassNodes:
-    """Per anti-affinity class, the nodes its members' owners lists name so far."""
+    """Per anti-affinity class and owner position, the nodes its members' lists name."""
 
-    def __init__(self, n_classes: int, nodes: int) -> None:
-        self.any = np.zeros((n_classes, nodes), dtype=bool)
-        self.first = np.zeros((n_classes, nodes), dtype=bool)
+    def __init__(self, n_classes: int, nodes: int, width: int) -> None:
+        self.at = np.zeros((n_classes, width, nodes), dtype=bool)
+        self.everywhere = [np.ones(nodes, dtype=bool)]
 
-    def named(self, classes: tuple[int, ...]) -> np.ndarray:
-        return np.asarray(self.any[list(classes)].any(axis=0))
+    def tiers(self, classes: tuple[int, ...], share: bool, j: int) -> list[np.ndarray]:
+        """Masks of nodes for owner position j, in order of preference.
 
-    def primary(self, classes: tuple[int, ...]) -> np.ndarray:
-        return np.asarray(self.first[list(classes)].any(axis=0))
+        Best apart from every list of the class. Else (relaxations the exact check
+        judges) a primary off the class's primaries and first failover owners (where
+        its members go when one node fails), a failover owner off its primaries (with
+        `share`, first the node the class already uses at that position); last anywhere.
+        """
+        if not classes:
+            return self.everywhere
+        at = np.asarray(self.at[list(classes)].any(axis=0))  # position x nodes
+        primary, backup = at[0], np.asarray(at[1:].any(axis=0))
+        apart = np.asarray(~(primary | backup))
+        if j == 0:
+            return [apart, np.asarray(~primary & ~at[min(1, len(at) - 1)]), np.asarray(~primary)]
+        later = [apart, np.asarray(~primary & ~backup), np.asarray(~primary), *self.everywhere]
+        return [np.asarray(~primary & at[j]), *later] if share else later
 
     def take(self, classes: tuple[int, ...], listed: tuple[int, ...]) -> None:
         for c in classes:
-            self.any[c, list(listed)] = True
-            self.first[c, listed[0]] = True
+            self.at[c, np.arange(len(listed)), list(listed)] = True
 
 
 def _group_order(problem: ClusterProblem, groups: list[Group]) -> list[int]:
