@@ -6,15 +6,15 @@ each owner the eligible node with the lowest peak share under the failure sets
 where it would carry the group (solver/failover.py keeps those loads exact), so
 every accepted list keeps N+k and failover load spreads evenly. An
 anti-affinity class keeps its members' owners lists disjoint where it can; where
-it cannot, the exact rule is checked under every failure set and the attempt
-fails if it breaks. For `nodes` the chosen nodes grow from the counting lower
-bound until the packing succeeds.
+it cannot, the exact rule is checked under every failure set and clashing
+members are re-placed (solver/large_repair.py); the attempt fails if that does
+not help. For `nodes` the chosen nodes grow from the counting lower bound until
+the packing succeeds.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import time
 from collections.abc import Callable
@@ -26,7 +26,8 @@ from data.inventory import IntArray
 from data.rules import PERMILLE, Objective
 from solver.bounds import lower_bound
 from solver.failover import FailoverLoads
-from solver.large_groups import Group, class_sizes, packing_groups
+from solver.large_groups import Group, packing_groups
+from solver.large_repair import repair_classes
 from solver.problem import MEMORY_ROW, ClusterProblem
 
 MAX_TABLE_BYTES = 1 << 30  # the failover load table of one attempt
@@ -119,7 +120,7 @@ def place_groups(
         loads.add(listed[0], group.weight)
         classes.take(group.classes, listed[0])
         owners[g] = listed[0]
-    if (relaxed or share) and not _anti_affinity_holds(problem, groups, owners, len(chosen)):
+    if (relaxed or share) and not repair_classes(problem, groups, owners, loads, allowed):
         return None if share else place_groups(problem, groups, chosen, objective, deadline, True)
     return [tuple(chosen[n] for n in listed) for listed in owners]
 
@@ -217,25 +218,6 @@ def _group_order(problem: ClusterProblem, groups: list[Group]) -> list[int]:
         range(len(groups)),
         key=lambda g: (len(groups[g].eligible), -len(groups[g].classes), -size[g]),
     )
-
-
-def _anti_affinity_holds(
-    problem: ClusterProblem, groups: list[Group], owners: list[tuple[int, ...]], m: int
-) -> bool:
-    """MODEL.md's rule under every failure set of the m chosen nodes (local indices):
-    a class with at most E - |F| VMs runs on pairwise different nodes."""
-    sizes, k = class_sizes(problem), problem.failures
-    for c in np.flatnonzero(sizes >= 2):
-        lists = np.array([owners[g] for g, group in enumerate(groups) if c in group.classes])
-        for size in range(min(k, m - 1) + 1):
-            if size > problem.n_nodes - int(sizes[c]):
-                break
-            for failed in itertools.combinations(range(m), size):
-                alive = ~np.isin(lists, failed)
-                run = lists[np.arange(len(lists)), alive.argmax(axis=1)]
-                if len(np.unique(run)) < len(run):
-                    return False
-    return True
 
 
 def _plan(

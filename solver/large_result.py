@@ -39,6 +39,12 @@ def exact_model_fits(problem: ClusterProblem, params: Params, budget: float) -> 
     return size.build_seconds(loaded_seconds_per_item()) <= allowed
 
 
+def exact_model_is_quick(problem: ClusterProblem) -> bool:
+    """Whether building the exact model costs next to nothing (then it is worth its
+    later criteria even where the large path already meets the first one's bound)."""
+    return estimate_model(problem).build_seconds() <= QUICK_BUILD
+
+
 @dataclass(frozen=True)
 class LargeOutcome:
     status: Status
@@ -69,12 +75,18 @@ def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> Lar
 
 
 def better_start(
-    plan_model: PlanModel, params: Params, greedy: GreedyPlan | None, deadline: float
+    plan_model: PlanModel,
+    params: Params,
+    greedy: GreedyPlan | None,
+    deadline: float,
+    found: LargePlan | None = None,
 ) -> GreedyPlan | None:
     """The first-fit plan or the large path's, whichever is better on the first criterion,
     to hint CP-SAT and to fall back on (on 22 nodes, 700 VMs, N+1 first-fit names 19
-    nodes, the large path the lower bound, 17: CP-SAT then proves it at once)."""
-    found = large_plan(plan_model.problem, params.objective, deadline)
+    nodes, the large path the lower bound, 16: CP-SAT then proves it at once); `found`
+    is the large path's plan when the caller has it already."""
+    if found is None:
+        found = large_plan(plan_model.problem, params.objective, deadline)
     if found is None:
         return greedy
     large = GreedyPlan(found.owners, found.luns)

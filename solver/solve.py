@@ -17,7 +17,14 @@ from data.plan import Plan
 from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
-from solver.large_result import better_start, exact_model_fits, solve_large
+from solver.large import LargePlan
+from solver.large_result import (
+    LargeOutcome,
+    better_start,
+    exact_model_fits,
+    exact_model_is_quick,
+    solve_large,
+)
 from solver.model import (
     PlanModel,
     build_model,
@@ -90,12 +97,22 @@ def solve_cluster(
     if settled is not None:
         return settled
     if not exact_model_fits(problem, params, budget):  # counted before it is built
-        return _large_result(problem, params, start, budget)
+        return _large_result(problem, solve_large(problem, params, start + budget), start)
+    early = None
+    if params.objective is Objective.NODES:  # the large path often meets the bound at once
+        early = solve_large(problem, params, start + budget / 4)
+        if (
+            early is not None
+            and early.status is Status.OPTIMAL
+            and not exact_model_is_quick(problem)
+        ):
+            return _large_result(problem, early, start)  # nodes proven; U left as it is
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None
     plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it
-    greedy = _hint(plan_model, params, deadline=start + budget / 4) if params.hint else None
+    large = early.plan if early is not None else None
+    greedy = _hint(plan_model, params, start + budget / 4, large) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
@@ -145,10 +162,9 @@ def _settled_without_search(problem: ClusterProblem, params: Params) -> ClusterR
 
 
 def _large_result(
-    problem: ClusterProblem, params: Params, start: float, budget: float
+    problem: ClusterProblem, outcome: LargeOutcome | None, start: float
 ) -> ClusterResult:
     """The large-cluster path's plan (solver/large.py): no model, so no CP-SAT bound."""
-    outcome = solve_large(problem, params, start + budget)
     if outcome is None:
         return ClusterResult(problem.name, Status.UNKNOWN, None, 0, time.monotonic() - start)
     owners, luns = outcome.plan.owners, outcome.plan.luns
@@ -195,7 +211,9 @@ def _infeasible_why(problem: ClusterProblem, params: Params, left: float) -> tup
     return tuple(infeasibility_core(problem, uncapped, left)) or (_PROVEN_INFEASIBLE,)
 
 
-def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan | None:
+def _hint(
+    plan_model: PlanModel, params: Params, deadline: float, large: LargePlan | None = None
+) -> GreedyPlan | None:
     """Start CP-SAT from the greedy plan, renamed to fit the symmetry breaking.
 
     The greedy's local search stops at `deadline` (a quarter of the budget): on
@@ -203,7 +221,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
     """
     problem, objective = plan_model.problem, params.objective
     greedy = first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
-    greedy = better_start(plan_model, params, greedy, deadline)
+    greedy = better_start(plan_model, params, greedy, deadline, large)
     if greedy is None:
         return None
     keep_current = objective is Objective.MOVES or params.max_moves is not None
