@@ -74,6 +74,22 @@ def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> Lar
     return LargeOutcome(status, value, bound, plan)
 
 
+def without_model(
+    problem: ClusterProblem, params: Params, start: float, budget: float
+) -> tuple[LargeOutcome | None, LargePlan | None]:
+    """(the answer, None) when the large path answers alone: the exact model is too
+    large, or for `nodes` the large path meets the bound and the model is slow to
+    build (nodes proven, U left as it is); else (None, a plan to hint the model)."""
+    if not exact_model_fits(problem, params, budget):
+        return solve_large(problem, params, start + budget), None
+    if params.objective is not Objective.NODES:
+        return None, None
+    early = solve_large(problem, params, start + budget / 4)
+    if early is not None and early.status is Status.OPTIMAL and not exact_model_is_quick(problem):
+        return early, None
+    return None, early.plan if early is not None else None
+
+
 def better_start(
     plan_model: PlanModel,
     params: Params,

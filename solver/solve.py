@@ -18,13 +18,7 @@ from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.large import LargePlan
-from solver.large_result import (
-    LargeOutcome,
-    better_start,
-    exact_model_fits,
-    exact_model_is_quick,
-    solve_large,
-)
+from solver.large_result import LargeOutcome, better_start, exact_model_fits, without_model
 from solver.model import (
     PlanModel,
     build_model,
@@ -96,22 +90,13 @@ def solve_cluster(
     settled = _settled_without_search(problem, params)
     if settled is not None:
         return settled
-    if not exact_model_fits(problem, params, budget):  # counted before it is built
-        return _large_result(problem, solve_large(problem, params, start + budget), start)
-    early = None
-    if params.objective is Objective.NODES:  # the large path often meets the bound at once
-        early = solve_large(problem, params, start + budget / 4)
-        if (
-            early is not None
-            and early.status is Status.OPTIMAL
-            and not exact_model_is_quick(problem)
-        ):
-            return _large_result(problem, early, start)  # nodes proven; U left as it is
+    answer, large = without_model(problem, params, start, budget)  # sized before it is built
+    if answer is not None or not exact_model_fits(problem, params, budget):
+        return _large_result(problem, answer, start)
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None
     plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it
-    large = early.plan if early is not None else None
     greedy = _hint(plan_model, params, start + budget / 4, large) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
