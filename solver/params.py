@@ -18,6 +18,10 @@ class Params:
     disabled: frozenset[Rule] = field(default_factory=frozenset)  # tests only
     tolerance: int = 10  # permille: balance counts U in steps of this (MODEL.md)
     max_moves: int | None = None  # at most this many VMs leave their current node
+    model_memory_mb: int = 1536  # the exact model is built only if it fits in this
+    # largest exact model (solver/size_estimate.py items); None: time and memory decide,
+    # 0 sends every cluster down the large-cluster path (tests)
+    max_model_items: int | None = None
 
     def __post_init__(self) -> None:
         if self.failures < 0:
@@ -30,6 +34,10 @@ class Params:
             raise ValueError(f"tolerance must be in 1..1000 permille, not {self.tolerance}")
         if self.max_moves is not None and self.max_moves < 0:
             raise ValueError(f"max moves must be >= 0, not {self.max_moves}")
+        if self.model_memory_mb <= 0:
+            raise ValueError(f"model memory must be positive, not {self.model_memory_mb}")
+        if self.max_model_items is not None and self.max_model_items < 0:
+            raise ValueError(f"max model items must be >= 0, not {self.max_model_items}")
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0, not {self.workers}")
         object.__setattr__(self, "objective", Objective(self.objective))

@@ -155,8 +155,11 @@ def _units(
     units: list[Unit] = []
     weights: list[IntArray] = []
     free_vms = [int(v) for v in vms if inventory.vm_lun[v] < 0]
+    on_lun: dict[int, list[int]] = {}  # one pass: a scan per LUN is quadratic at 8,000 VMs
+    for v in vms:
+        on_lun.setdefault(int(inventory.vm_lun[v]), []).append(int(v))
     for lun in _exclusive_luns(inventory, cluster, vms, bool(free_vms)):
-        members = tuple(int(v) for v in vms if inventory.vm_lun[v] == lun)
+        members = tuple(on_lun.get(lun, ()))
         mask = all_nodes.copy()
         for v in members:
             mask &= eligible[row[v]]

@@ -18,6 +18,8 @@ from data.plan import Plan
 from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
+from solver.large import LargePlan
+from solver.large_result import LargeOutcome, better_start, exact_model_fits, without_model
 from solver.model import (
     PlanModel,
     build_model,
@@ -80,12 +82,15 @@ def solve_cluster(
     settled = _settled_without_search(problem, params)
     if settled is not None:
         return settled
+    answer, large = without_model(problem, params, start, budget)  # sized before it is built
+    if answer is not None or not exact_model_fits(problem, params, budget):
+        return _large_result(problem, answer, start)
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None
     plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it
     hint_until = start + budget * hint_share(problem, params)
-    greedy = _hint(plan_model, params, deadline=hint_until) if params.hint else None
+    greedy = _hint(plan_model, params, hint_until, large) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
@@ -136,6 +141,19 @@ def _settled_without_search(problem: ClusterProblem, params: Params) -> ClusterR
     return None
 
 
+def _large_result(
+    problem: ClusterProblem, outcome: LargeOutcome | None, start: float
+) -> ClusterResult:
+    """The large-cluster path's plan (solver/large.py): no model, so no CP-SAT bound."""
+    if outcome is None:
+        return ClusterResult(problem.name, Status.UNKNOWN, None, 0, time.monotonic() - start)
+    owners, luns = outcome.plan.owners, outcome.plan.luns
+    seconds = time.monotonic() - start
+    return _cluster_result(
+        problem, outcome.status, outcome.value, outcome.bound, owners, luns, seconds
+    )
+
+
 def _report_greedy(
     plan_model: PlanModel,
     params: Params,
@@ -173,7 +191,9 @@ def _infeasible_why(problem: ClusterProblem, params: Params, left: float) -> tup
     return tuple(infeasibility_core(problem, uncapped, left)) or (_PROVEN_INFEASIBLE,)
 
 
-def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan | None:
+def _hint(
+    plan_model: PlanModel, params: Params, deadline: float, large: LargePlan | None = None
+) -> GreedyPlan | None:
     """Start CP-SAT from the greedy plan, renamed to fit the symmetry breaking.
 
     The greedy's local search stops at `deadline` (a quarter of the budget): on
@@ -183,6 +203,7 @@ def _hint(plan_model: PlanModel, params: Params, deadline: float) -> GreedyPlan 
     packs = objective is Objective.NODES and params.max_moves is None
     greedy = packing_plan(problem, deadline) if packs else None
     greedy = greedy or first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
+    greedy = better_start(plan_model, params, greedy, deadline, large)
     if greedy is None:
         return None
     keep_current = objective is Objective.MOVES or params.max_moves is not None
