@@ -87,9 +87,11 @@ def ffd_check(inventory: Inventory, failures: int, max_copies: int = 64) -> FfdC
 
 def with_copy(inventory: Inventory, cluster: int) -> Inventory:
     """The inventory with one more node in `cluster`: a copy of its largest (most memory,
-    then logical processors), named `<largest>-copyNN`, appended after every node."""
+    then logical processors, then VLAN-capable: what a buyer would order), named
+    `<largest>-copyNN`, appended after every node."""
     nodes = inventory.nodes_of(cluster)
-    key = np.lexsort((-inventory.node_lps[nodes], -inventory.node_capacity_mb[nodes]))
+    memory, lps = inventory.node_capacity_mb[nodes], inventory.node_lps[nodes]
+    key = np.lexsort((~inventory.node_vlan[nodes], -lps, -memory))
     largest = int(nodes[key[0]])
     prefix = f"{inventory.node_names[largest]}-copy"
     count = sum(1 for name in inventory.node_names if name.startswith(prefix))
