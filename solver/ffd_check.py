@@ -32,6 +32,7 @@ import numpy as np
 from data.inventory import BoolArray, IntArray, Inventory
 from data.plan import Plan
 from data.rules import Objective
+from data.subset import cluster_subset
 from solver.bounds import lower_bound
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 
@@ -57,32 +58,47 @@ class _Packed:
 
 
 def ffd_check(inventory: Inventory, failures: int, max_copies: int = 64) -> FfdCheck:
-    """FFD+check of every cluster; copies of a cluster's largest node are bought (at most
-    `max_copies` per cluster) only when its own nodes cannot pass every failure set."""
-    answers: dict[int, tuple[int, tuple[int, ...]]] = {}
+    """FFD+check of every cluster, each on its own cut of the inventory; copies of a
+    cluster's largest node are bought (at most `max_copies` per cluster) only when its
+    own nodes cannot pass every failure set."""
+    whole, owners = inventory, {}
     used, added, expressed = 0, 0, True
     for c in range(len(inventory.clusters)):
-        problem = cluster_problem(inventory, c, failures)
-        _require_fixed_luns(problem)
-        packed = _pack(problem, max(failures + 1, lower_bound(problem, Objective.NODES)))
-        copies = 0
-        while packed is None and copies < max_copies and _copies_can_help(problem):
-            inventory, copies = with_copy(inventory, c), copies + 1
-            problem = cluster_problem(inventory, c, failures)
-            packed = _pack(problem, problem.n_nodes)
-        added += copies
+        cut = cluster_subset(inventory, [c])
+        packed, problem = _pack_cluster(cut.inventory, failures, max_copies)
+        node_map = [int(n) for n in cut.nodes]
+        for _ in range(problem.n_nodes - len(node_map)):
+            whole = with_copy(whole, c)
+            node_map.append(whole.n_nodes - 1)
+        added += problem.n_nodes - len(cut.nodes)
         if packed is None:
-            return FfdCheck(inventory, None, None, added)
+            return FfdCheck(whole, None, None, added)
         used += packed.used
         if packed.owners is None:
             expressed = False
-        else:
-            answers |= problem.per_vm(packed.owners, {})
+            continue
+        for v, (_, listed) in problem.per_vm(packed.owners, {}).items():
+            owners[int(cut.vms[v])] = [node_map[n] for n in listed]
     if not expressed:
-        return FfdCheck(inventory, None, used, added)
-    ordered = [answers[v] for v in range(inventory.n_vms)]
-    plan = Plan.from_lists([lun for lun, _ in ordered], [listed for _, listed in ordered])
-    return FfdCheck(inventory, plan, used, added)
+        return FfdCheck(whole, None, used, added)
+    plan = Plan.from_lists(list(inventory.vm_lun), [owners[v] for v in range(inventory.n_vms)])
+    return FfdCheck(whole, plan, used, added)
+
+
+def _pack_cluster(
+    inventory: Inventory, failures: int, max_copies: int
+) -> tuple[_Packed | None, ClusterProblem]:
+    """The answer for a one-cluster inventory, and the problem it is over (with the
+    copies bought appended as its last nodes)."""
+    problem = cluster_problem(inventory, 0, failures)
+    _require_fixed_luns(problem)
+    packed = _pack(problem, max(failures + 1, lower_bound(problem, Objective.NODES)))
+    copies = 0
+    while packed is None and copies < max_copies and _copies_can_help(problem):
+        inventory, copies = with_copy(inventory, 0), copies + 1
+        problem = cluster_problem(inventory, 0, failures)
+        packed = _pack(problem, problem.n_nodes)
+    return packed, problem
 
 
 def with_copy(inventory: Inventory, cluster: int) -> Inventory:
@@ -140,10 +156,12 @@ def _pack(problem: ClusterProblem, start: int) -> _Packed | None:
         primary = packing.first_fit(order[:m])
         if primary is None:
             continue
-        used = packing.check(primary, order[:m])
-        if used is None:
+        checked = packing.check(primary, order[:m])
+        if checked is None:
             continue
-        owners = packing.replay(primary, order[:m])
+        used, owners = checked
+        if owners is None:
+            owners = packing.replay(primary, order[:m])
         if owners is None:
             return _Packed(used, None)
         return _Packed(used, [tuple(int(n) for n in row if n != NO_OWNER) for row in owners])
@@ -179,9 +197,10 @@ class _Packing:
             members.sum(axis=0),
         )
 
-    def check(self, primary: IntArray, chosen: IntArray) -> int | None:
+    def check(self, primary: IntArray, chosen: IntArray) -> tuple[int, IntArray | None] | None:
         """Every failure set simulated on its own from the primaries: the number of nodes
-        that run a group under some set, or None when a set fails."""
+        that run a group under some set, and at k <= 1 the owners lists that replay it
+        (each group orphaned by one set only); None when a set fails."""
         owners = np.stack([primary, np.full_like(primary, NO_OWNER)], axis=1)
         load = np.zeros_like(self.capacity)
         np.add.at(load.T, primary, self.weight)
@@ -193,11 +212,12 @@ class _Packing:
             orphans = np.concatenate([by_node[n] for n in failed])
             base = load.copy()
             base[:, list(failed)] = 0
-            targets = self._fail_over(owners.copy(), chosen, failed, orphans, base, clash.copy())
+            listed = owners if self.failures <= 1 else owners.copy()
+            targets = self._fail_over(listed, chosen, failed, orphans, base, clash.copy())
             if targets is None:
                 return None
             used |= targets
-        return len(used)
+        return len(used), (owners[:, : self.failures + 1] if self.failures <= 1 else None)
 
     def replay(self, primary: IntArray, chosen: IntArray) -> IntArray | None:
         """Owners lists (units x k+1, NO_OWNER padded) from the simulation run
