@@ -20,7 +20,7 @@ from pathlib import Path
 from harness import MEMORY_CAP_MB, Measured, run_isolated
 from methods import METHODS, NAIVE_LIMIT, naive_size
 from report import HERE, Row, report, write_tables
-from sections import SECTIONS, SEEDS, Instance
+from sections import NAIVE_SECTIONS, SECTIONS, SEEDS, Instance
 
 from data.inventory import Inventory
 from data.rules import Objective
@@ -73,6 +73,8 @@ def bench_instance(instance: Instance, args: argparse.Namespace) -> list[Row]:
     bound = Measured("bound", lower, None, None, None, time.monotonic() - start)
     rows = [_row(instance, inventory, "lower_bound", bound, lower, None, objective)]
     for method in METHODS:
+        if method == "naive" and instance.section not in NAIVE_SECTIONS:
+            continue
         if method == "naive" and naive_size(inventory, k) > NAIVE_LIMIT:
             measured = Measured("skipped", None, None, None, None, 0.0)
         else:
