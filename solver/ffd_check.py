@@ -37,6 +37,7 @@ from solver.bounds import lower_bound
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 
 NO_OWNER = -1
+_NO_ROOM = np.iinfo(np.int64).max  # argmin never picks a node that does not fit
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,16 +290,20 @@ class _Packing:
         down = np.zeros(self.capacity.shape[1], dtype=bool)
         down[list(failed)] = True
         alive, taken = chosen[~down[chosen]], set()
+        free = self.capacity[:, alive] - load[:, alive]  # survivors' room, kept up to date
+        on_alive = clash[alive]
+        weight, members = self.weight, self.members * held
         for u in self._decreasing(orphans):
-            room = self.capacity[:, alive] - load[:, alive] - self.weight[u][:, None]
-            meets = clash[alive] @ (self.members[u] * held) > 0
-            fits = (room >= 0).all(axis=0) & self.eligible[u, alive] & ~meets
+            fits = (free >= weight[u][:, None]).all(axis=0) & self.eligible[u, alive]
+            if members[u].any():
+                fits &= on_alive @ members[u] == 0
             if not fits.any():
                 return None
-            n = int(alive[np.flatnonzero(fits)[np.argmin(room[MEMORY_ROW, fits])]])
+            j = int(np.argmin(np.where(fits, free[MEMORY_ROW], _NO_ROOM)))
+            n = int(alive[j])
             owners[u, np.argmax(owners[u] == NO_OWNER)] = n
-            load[:, n] += self.weight[u]
-            clash[n] += self.members[u]
+            free[:, j] -= weight[u]
+            on_alive[j] += members[u]
             taken.add(n)
         return taken
 
