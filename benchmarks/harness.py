@@ -65,23 +65,28 @@ def certify(outcome: Outcome, inventory: Inventory, failures: int) -> Measured:
     )
 
 
-def _child(
-    conn: Connection,
-    method: str,
-    inventory: Inventory,
-    failures: int,
-    limit: float,
-    workers: int,
-    objective: Objective,
-    cap_mb: int,
-) -> None:
+@dataclass(frozen=True, eq=False)
+class Task:
+    """One method on one inventory, with its limits."""
+
+    method: str
+    inventory: Inventory
+    failures: int
+    limit: float
+    workers: int
+    objective: Objective
+    cap_mb: int = MEMORY_CAP_MB
+
+
+def _child(conn: Connection, task: Task) -> None:
     base = _rss_mb()
-    cap = cap_mb * 1024 * 1024
+    cap = task.cap_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
-        outcome = METHODS[method](inventory, failures, limit, workers, objective)
+        method = METHODS[task.method]
+        outcome = method(task.inventory, task.failures, task.limit, task.workers, task.objective)
         peak = _rss_mb()  # before certifying: the method's own peak
-        measured = certify(outcome, inventory, failures)
+        measured = certify(outcome, task.inventory, task.failures)
     except Exception as error:  # reported as the row's status, the suite goes on
         measured = Measured(
             f"error: {type(error).__name__}: {error}"[:200], None, None, None, None, 0.0
@@ -91,25 +96,16 @@ def _child(
     conn.close()
 
 
-def run_isolated(
-    method: str,
-    inventory: Inventory,
-    failures: int,
-    limit: float,
-    workers: int,
-    objective: Objective,
-    cap_mb: int = MEMORY_CAP_MB,
-) -> Measured:
+def run_isolated(task: Task) -> Measured:
     """Measured figures of one method, run in a forked process under the kill guard."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    args = (send, method, inventory, failures, limit, workers, objective, cap_mb)
-    process = context.Process(target=_child, args=args)
+    process = context.Process(target=_child, args=(send, task))
     start = time.monotonic()
     process.start()
     send.close()
     measured: Measured
-    if receive.poll(GUARD_FACTOR * limit + GUARD_SLACK):
+    if receive.poll(GUARD_FACTOR * task.limit + GUARD_SLACK):
         try:
             measured = receive.recv()
         except EOFError:  # the worker died (e.g. out of memory)

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import MEMORY_CAP_MB, Measured, run_isolated
+from harness import MEMORY_CAP_MB, Measured, Task, run_isolated
 from methods import METHODS, NAIVE_LIMIT, naive_size
 from report import HERE, Row, report, write_tables
 from sections import NAIVE_SECTIONS, SECTIONS, SEEDS, Instance
@@ -78,9 +78,8 @@ def bench_instance(instance: Instance, args: argparse.Namespace) -> list[Row]:
         if method == "naive" and naive_size(inventory, k) > NAIVE_LIMIT:
             measured = Measured("skipped", None, None, None, None, 0.0)
         else:
-            measured = run_isolated(
-                method, inventory, k, limit, args.workers, objective, args.memory_cap_mb
-            )
+            task = Task(method, inventory, k, limit, args.workers, objective, args.memory_cap_mb)
+            measured = run_isolated(task)
         row = _row(instance, inventory, method, measured, lower, limit, objective)
         rows.append(row)
         print(
