@@ -82,3 +82,29 @@ def test_run_merges_separate_section_runs_and_uses_vbp_lazily(
     merged = pq.read_table(tmp_path / "quick.parquet").to_pylist()
     assert sorted({r["section"] for r in merged}) == ["fleet", "vbp"]
     assert "| fleet | earlier-run |" in (tmp_path / "r.md").read_text()
+
+
+def test_harness_certifies_a_fleet_cluster_by_cluster_as_the_whole_checker_does(
+    run: Any,
+) -> None:
+    import harness
+    from methods import Outcome
+
+    from data.check.checker import check_plan, nodes_used, utilisation_permille
+    from data.plan import Plan
+    from data.synth.fleet import fleet_inventory, generate_fleet, witness_plan
+
+    fleet = generate_fleet(3, 4, 20, seed=1, failures=1)
+    inventory = fleet_inventory(fleet)
+    plan = witness_plan(fleet, inventory)
+    good = harness.certify(Outcome("feasible", plan, None, 0.0), inventory, 1)
+    assert (good.status, good.violations) == ("feasible", 0)
+    assert good.nodes == nodes_used(inventory, plan)
+    assert good.utilisation == utilisation_permille(inventory, plan, 1)
+    owners = plan.owners.copy()
+    owners[0, 1] = inventory.nodes_of(1)[0]  # a failover node of another cluster
+    bad = Plan(plan.vm_lun, owners)
+    rejected = harness.certify(Outcome("feasible", bad, None, 0.0), inventory, 1)
+    assert rejected.status == "rejected"
+    assert rejected.nodes is None
+    assert rejected.violations == len(check_plan(inventory, bad, 1)) > 0
