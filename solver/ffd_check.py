@@ -8,7 +8,7 @@ lower bound allows):
 2. every failure set F of 1..k of those nodes is simulated on its own: the failed
    nodes' groups, biggest first, restart each on the survivor whose free room
    (capacity minus its own groups) fits it most tightly, classes kept apart;
-3. a set where some group fits nowhere fails the attempt: m grows by one (the next
+3. when the first fit or some set fails (a group fits nowhere), m grows by one (the next
    unused node of the cluster, or once those run out a copy of its largest node)
    and it starts over. `nodes_used` counts the nodes that run a group in step 1
    or 2.
