@@ -24,6 +24,7 @@ CLASS_NAMES = ("dc", "sql-ag", "web", "file", "rds", "exch", "app", "proxy")
 
 VLAN_SHARE = 0.20  # VMs that need VLAN tagging
 NAMED_SHARE = 0.15  # without a luns table: VMs sharing a named LUN in groups of 2-4
+LARGE_LUN_SHARE = 0.6  # with a lun_vms range: VMs sharing a named LUN in groups of that range
 FREE_SHARE = 0.10  # with a luns table: VMs whose LUN the planner chooses
 CSV_SHARE = 0.30  # with a luns table: VMs on Cluster Shared Volumes
 VMS_PER_CSV = 25
@@ -78,10 +79,17 @@ def draw_node_vlan(rng: np.random.Generator, nodes: int, failures: int) -> BoolA
     return vlan
 
 
-def own_luns(rng: np.random.Generator, cluster: str, count: int) -> Storage:
-    """Without a luns table: one LUN per VM, except ~15% sharing named LUNs by 2-4."""
+def own_luns(
+    rng: np.random.Generator, cluster: str, count: int, lun_vms: tuple[int, int] | None = None
+) -> Storage:
+    """Without a luns table: one LUN per VM, except ~15% sharing named LUNs by 2-4, or
+    with `lun_vms` = (lo, hi) ~60% sharing named LUNs by lo..hi (the large multi-VM LUNs
+    on which a reserve-and-check plan wastes nodes)."""
     order = [int(v) for v in rng.permutation(count)]
-    sizes = _chunk_sizes(rng, round(NAMED_SHARE * count), (2, 3, 4), None)
+    share, chunk = NAMED_SHARE, (2, 3, 4)
+    if lun_vms is not None:
+        share = LARGE_LUN_SHARE
+    sizes = _chunk_sizes(rng, round(share * count), _range(lun_vms) if lun_vms else chunk, None)
     width = max(3, len(str(len(sizes))))
     lun_column, groups = [""] * count, []
     start = 0
@@ -126,6 +134,10 @@ def table_luns(rng: np.random.Generator, cluster: str, count: int) -> Storage:
         tuple(names + csvs),
         (False,) * len(names) + (True,) * n_csvs,
     )
+
+
+def _range(bounds: tuple[int, int]) -> tuple[int, ...]:
+    return tuple(range(bounds[0], bounds[1] + 1))
 
 
 def _chunk_sizes(

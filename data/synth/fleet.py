@@ -63,20 +63,25 @@ def generate_fleet(
     luns: bool = False,
     tight: bool = False,
     failures: int = 1,
+    lun_vms: tuple[int, int] | None = None,
 ) -> Fleet:
     """`clusters` clusters c1..cC of `nodes` nodes and `vms` VMs each; same arguments,
-    same tables. tight=True sizes every node to its witness load (little headroom)."""
+    same tables. tight=True sizes every node to its witness load (little headroom).
+    lun_vms=(lo, hi), without a luns table only, puts ~60% of the VMs on exclusive LUNs
+    of lo..hi VMs each (e.g. (5, 20))."""
     if clusters < 1 or vms < 1 or failures < 0 or nodes < failures + 1:
         raise ValueError(
             f"need clusters >= 1, vms >= 1, failures >= 0 and nodes >= failures + 1, got "
             f"clusters={clusters}, nodes={nodes}, vms={vms}, failures={failures}"
         )
+    if lun_vms is not None and (luns or not 1 <= lun_vms[0] <= lun_vms[1]):
+        raise ValueError(f"lun_vms needs 1 <= lo <= hi and no luns table, got {lun_vms}")
     rng = np.random.default_rng(seed)
     fleet = Fleet({"nodes": [], "vms": []}, {}, {}, failures)
     if luns:
         fleet.tables["luns"] = []
     for c in range(clusters):
-        _add_cluster(fleet, rng, f"c{c + 1}", nodes, vms, luns=luns, tight=tight)
+        _add_cluster(fleet, rng, f"c{c + 1}", nodes, vms, luns=luns, tight=tight, lun_vms=lun_vms)
     return fleet
 
 
@@ -117,10 +122,11 @@ def _add_cluster(
     *,
     luns: bool,
     tight: bool,
+    lun_vms: tuple[int, int] | None = None,
 ) -> None:
     vm = draw_vms(rng, n_vms)
     node_vlan = draw_node_vlan(rng, n_nodes, fleet.failures)
-    storage = table_luns(rng, name, n_vms) if luns else own_luns(rng, name, n_vms)
+    storage = table_luns(rng, name, n_vms) if luns else own_luns(rng, name, n_vms, lun_vms)
     group_class, member_class = draw_classes(rng, name, storage.groups, int(node_vlan.sum()))
     group_of, amounts = _group_loads(vm, storage.groups, n_vms)
     group_vlan = np.bincount(group_of, weights=vm.vlan, minlength=len(storage.groups)) > 0

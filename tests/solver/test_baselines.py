@@ -55,8 +55,14 @@ def test_naive_finds_the_same_optimum_as_solve(
     assert ours.status is naive.status is Status.OPTIMAL
     assert naive.objective_value == ours.objective_value
     assert check_plan(inventory, naive.plan, failures) == []
-    if objective == "nodes":
-        assert nodes_used(inventory, naive.plan) == naive.objective_value
+
+
+def test_naive_nodes_objective_counts_the_nodes_its_plan_names() -> None:
+    inventory = fleet_inventory(generate_fleet(1, 4, 12, seed=3, failures=1))
+    naive = solve_naive(inventory, pinned(1, "nodes"))
+    assert naive.status is Status.OPTIMAL
+    assert naive.plan is not None
+    assert nodes_used(inventory, naive.plan) == naive.objective_value
 
 
 def test_naive_refuses_vms_whose_lun_the_planner_chooses() -> None:

@@ -190,3 +190,19 @@ def test_synth_16_nodes_200_vms_n_plus_2_generates_fast() -> None:
     start = time.perf_counter()
     generate_fleet(2, 16, 200, 0, failures=2)
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_synth_lun_vms_puts_most_vms_on_large_exclusive_luns(failures: int) -> None:
+    fleet = generate_fleet(1, 8, 200, seed=3, failures=failures, lun_vms=(5, 20))
+    _assert_witness_valid(fleet)
+    sizes = Counter(row["lun"] for row in fleet.tables["vms"] if row["lun"])
+    assert all(5 <= size <= 20 for size in sizes.values())
+    assert sum(sizes.values()) >= 0.5 * 200
+
+
+def test_synth_lun_vms_rejects_a_luns_table_and_an_empty_range() -> None:
+    with pytest.raises(ValueError, match="lun_vms"):
+        generate_fleet(1, 4, 20, seed=0, luns=True, lun_vms=(5, 20))
+    with pytest.raises(ValueError, match="lun_vms"):
+        generate_fleet(1, 4, 20, seed=0, lun_vms=(6, 5))
