@@ -37,7 +37,7 @@ class StandInVbp:
     d: int
     n: int
     inventory: Inventory
-    lower_bound: int
+    bound: int
 
 
 def _stand_in_vbp(classes: Any, dims: Any, items: Any, seeds: Any) -> list[StandInVbp]:
@@ -108,3 +108,13 @@ def test_harness_certifies_a_fleet_cluster_by_cluster_as_the_whole_checker_does(
     assert rejected.status == "rejected"
     assert rejected.nodes is None
     assert rejected.violations == len(check_plan(inventory, bad, 1)) > 0
+
+
+def test_vbp_section_reads_the_real_vbp_module(run: Any) -> None:
+    """The sweep's vbp section and benchmarks/vbp.py agree on the instance fields."""
+    sections = sys.modules["sections"]
+    instances = sections.vbp(True, (0,))
+    assert len(instances) == 1
+    item = instances[0]
+    assert item.failures == 0 and item.vms == 120
+    assert 0 < item.known_bound() <= item.inventory().n_nodes
