@@ -53,10 +53,19 @@ def hint_share(problem: ClusterProblem, params: Params) -> float:
     return 0.25
 
 
-def hint_meets_bound(plan_model: PlanModel, params: Params, greedy: GreedyPlan) -> bool:
-    """A packing plan with as many nodes as the analytic bound is optimal: CP-SAT's
-    presolve of a model with thousands of literals would only take seconds to say so."""
-    if params.objective is not Objective.NODES or params.disabled:
-        return False
-    value = criterion_value(plan_model, params.objective, greedy.owners, params.tolerance)
-    return value <= lower_bound(plan_model.problem, Objective.NODES)
+def hint_bound(plan_model: PlanModel, params: Params, greedy: GreedyPlan) -> int | None:
+    """The analytic bound on the first criterion when the hint meets it, or comes within
+    --gap of it; else None. Then CP-SAT's first phase has nothing to add: its presolve of
+    a model with thousands of literals would only take seconds to say so, and a fleet
+    of small clusters pays that once per cluster."""
+    if params.disabled:
+        return None
+    objective = params.objective
+    if objective is not Objective.NODES and params.gap <= 0:
+        return None  # U and moves are proven by CP-SAT unless a gap is allowed
+    value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
+    bound = lower_bound(plan_model.problem, objective)
+    if objective is Objective.BALANCE:
+        bound = -(-bound // params.tolerance) * params.tolerance  # U counted in steps
+    within = value <= bound or value - bound <= params.gap * max(value, 1)
+    return bound if within else None
