@@ -24,6 +24,7 @@ from data.rules import Objective, Rule
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.growth.counting import Counting, counting
 from solver.growth.trim import Witness, trimmed
+from solver.large import LargePlan, large_plan
 from solver.params import Params
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
@@ -32,6 +33,7 @@ from solver.solve import solve_cluster
 
 CPSAT_UNITS = 60  # larger clusters: CP-SAT on at most LARGE_TRIES candidates
 CPSAT_SECONDS = 5.0  # per candidate of a small cluster
+LARGE_SECONDS = 2.0  # the large-cluster heuristic's try per candidate
 # CP-SAT runs on a large cluster: none, as building its model alone takes ~20 s at 700
 # VMs and 23 nodes, time the greedy spends better on the next candidates
 LARGE_TRIES = 0
@@ -208,6 +210,9 @@ class _Search:
             found = first_fit_decreasing(problem, balanced, deadline=time.monotonic() + 1.0)
             if found is not None:
                 return grown, Status.FEASIBLE, _greedy_witness(problem, found)
+        spread = large_plan(problem, Objective.BALANCE, time.monotonic() + LARGE_SECONDS)
+        if spread is not None:  # spreads failover load evenly: fills tight clusters
+            return grown, Status.FEASIBLE, _greedy_witness(problem, spread)
         if len(problem.units) > CPSAT_UNITS:
             self.large_tries += 1
             if self.large_tries > LARGE_TRIES:
@@ -233,7 +238,7 @@ class _Search:
         return grown, Status.FEASIBLE, witness
 
 
-def _greedy_witness(problem: ClusterProblem, found: GreedyPlan) -> dict:
+def _greedy_witness(problem: ClusterProblem, found: GreedyPlan | LargePlan) -> dict:
     """vm name -> (LUN name, owner names): a plan that survives renumbering."""
     inv = problem.inventory
     return {
