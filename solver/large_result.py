@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from data.rules import Objective
 from solver.bounds import lower_bound
-from solver.greedy import GreedyPlan
-from solver.large import LargePlan, large_plan
+from solver.greedy import GreedyPlan, first_fit_decreasing
+from solver.large import LargePlan, large_plan, utilisation
 from solver.model import PlanModel, criterion_value, moves_of
 from solver.params import Params
 from solver.problem import ClusterProblem
@@ -22,8 +22,9 @@ from solver.result import Status
 from solver.size_estimate import estimate_model, loaded_seconds_per_item
 
 BUILD_SHARE = 0.25  # of the cluster's budget, at most, spent building the exact model
-QUICK_BUILD = 0.5  # seconds: a model this quick is built whatever the budget (its greedy
-# fallback then answers a spent or stopped budget, as before the large path existed)
+QUICK_BUILD = 0.5  # seconds: a model this quick is built on any real budget
+SPENT_BUDGET = 2 * QUICK_BUILD  # below it no model: a fleet of 1,000 clusters sharing a
+# minute would otherwise pay ~0.3 s of model building per cluster, five times the limit
 
 
 def exact_model_fits(problem: ClusterProblem, params: Params, budget: float) -> bool:
@@ -33,7 +34,9 @@ def exact_model_fits(problem: ClusterProblem, params: Params, budget: float) -> 
         return size.items <= params.max_model_items
     if size.memory_bytes > params.model_memory_mb * 2**20:
         return False
-    allowed = max(BUILD_SHARE * budget, QUICK_BUILD)
+    allowed = BUILD_SHARE * budget
+    if budget >= SPENT_BUDGET:
+        allowed = max(allowed, QUICK_BUILD)
     if size.build_seconds() <= allowed / 5:  # fits even on a busy machine: no probe
         return True
     return size.build_seconds(loaded_seconds_per_item()) <= allowed
@@ -59,6 +62,25 @@ def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> Lar
     plan = large_plan(problem, params.objective, deadline)
     if plan is None:
         return None
+    return scored(problem, params, plan)
+
+
+def first_fit_outcome(
+    problem: ClusterProblem, params: Params, deadline: float
+) -> LargeOutcome | None:
+    """First-fit decreasing, scored without a model: the fallback when no model is
+    built and the large path finds no plan (the greedy answered there before)."""
+    found = first_fit_decreasing(problem, params.objective is not Objective.NODES, deadline)
+    if found is None:
+        return None
+    used = len({n for listed in found.owners for n in listed})
+    plan = LargePlan(found.owners, found.luns, utilisation(problem, found.owners), used)
+    return scored(problem, params, plan)
+
+
+def scored(problem: ClusterProblem, params: Params, plan: LargePlan) -> LargeOutcome | None:
+    """The plan scored in the first criterion with the analytic bound; None when it
+    breaks --max-moves."""
     moves = moves_of(problem, plan.owners)
     if params.max_moves is not None and moves > params.max_moves:
         return None

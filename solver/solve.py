@@ -19,7 +19,13 @@ from data.rules import Objective
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.large import LargePlan
-from solver.large_result import LargeOutcome, better_start, exact_model_fits, without_model
+from solver.large_result import (
+    LargeOutcome,
+    better_start,
+    exact_model_fits,
+    first_fit_outcome,
+    without_model,
+)
 from solver.model import (
     PlanModel,
     build_model,
@@ -84,6 +90,7 @@ def solve_cluster(
         return settled
     answer, large = without_model(problem, params, start, budget)  # sized before it is built
     if answer is not None or not exact_model_fits(problem, params, budget):
+        answer = answer or first_fit_outcome(problem, params, start + max(budget, 0.5))
         return _large_result(problem, answer, start)
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None

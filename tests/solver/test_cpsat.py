@@ -9,8 +9,11 @@ import pytest
 
 from data.check.checker import check_plan
 from data.inventory import Inventory
+from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
+from solver.bounds import lower_bound
 from solver.params import Params
+from solver.problem import cluster_problem
 from solver.result import Status
 from solver.solve import solve
 
@@ -45,7 +48,12 @@ def test_solve_stopped_before_it_starts_gives_the_greedy_plans(hard: Inventory) 
     result = solve(hard, Params(workers=1, seed=0, time_limit=100), stop=stop)
     assert time.monotonic() - start < 20
     assert result.interrupted
-    assert all(c.bound == 0 for c in result.clusters)  # no search ran to raise a bound
+    # no search ran: each bound is the analytic one, no more than the plan's value
+    problems = [cluster_problem(hard, c, 1) for c in range(len(hard.clusters))]
+    analytic = [-(-lower_bound(p, Objective.BALANCE) // 10) * 10 for p in problems]
+    assert [c.bound for c in result.clusters] == [
+        min(b, c.objective_value) for b, c in zip(analytic, result.clusters, strict=True)
+    ]
     assert result.plan is not None
     assert check_plan(hard, result.plan, 1) == []
 
