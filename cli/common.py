@@ -127,6 +127,10 @@ DynamicMemoryOption = Annotated[
     DynamicMemory,
     typer.Option(help="Memory that plans a Hyper-V dynamic-memory VM."),
 ]
+InventoryPaths = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Inventory directory, or export files/directories (-: stdin)."),
+]
 Strict = Annotated[
     bool,
     typer.Option(

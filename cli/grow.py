@@ -19,6 +19,7 @@ from cli.common import (
     DynamicMemoryOption,
     Exit,
     InputFormat,
+    InventoryPaths,
     PoweredOff,
     Quiet,
     Templates,
@@ -53,10 +54,7 @@ PLAN_SHARE = 0.8  # of what is left for the period plan: the solve may overrun a
 
 
 def grow(
-    inventory: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Inventory directory, or export files/directories (-: stdin)."),
-    ] = None,
+    inventory: InventoryPaths = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Grow directory to write.")
     ] = None,

@@ -17,6 +17,7 @@ from cli.common import (
     Encoding,
     Exit,
     InputFormat,
+    InventoryPaths,
     PoweredOff,
     Quiet,
     Strict,
@@ -56,10 +57,7 @@ if TYPE_CHECKING:
 
 
 def plan(
-    inventory: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Inventory directory, or export files/directories (-: stdin)."),
-    ] = None,
+    inventory: InventoryPaths = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Plan directory to write.")
     ] = None,
