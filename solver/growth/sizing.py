@@ -25,13 +25,13 @@ from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.growth.counting import Counting, counting
 from solver.growth.trim import Witness, trimmed
 from solver.large import LargePlan, large_plan
+from solver.large_result import exact_model_is_quick
 from solver.params import Params
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem, cluster_problem
 from solver.result import Status
 from solver.solve import solve_cluster
 
-CPSAT_UNITS = 60  # larger clusters: CP-SAT on at most LARGE_TRIES candidates
 CPSAT_SECONDS = 5.0  # per candidate of a small cluster
 LARGE_SECONDS = 2.0  # the large-cluster heuristic's try per candidate
 # CP-SAT runs on a large cluster: none, as building its model alone takes ~20 s at 700
@@ -213,7 +213,7 @@ class _Search:
         spread = large_plan(problem, Objective.BALANCE, time.monotonic() + LARGE_SECONDS)
         if spread is not None:  # spreads failover load evenly: fills tight clusters
             return grown, Status.FEASIBLE, _greedy_witness(problem, spread)
-        if len(problem.units) > CPSAT_UNITS:
+        if not exact_model_is_quick(problem):  # CP-SAT on at most LARGE_TRIES of these
             self.large_tries += 1
             if self.large_tries > LARGE_TRIES:
                 return grown, Status.UNKNOWN, None
@@ -223,7 +223,7 @@ class _Search:
         self, grown: Inventory, problem: ClusterProblem
     ) -> tuple[Inventory, Status, dict | None]:
         left = self.deadline - time.monotonic()
-        left = left / 3 if len(problem.units) > CPSAT_UNITS else min(CPSAT_SECONDS, left)
+        left = min(CPSAT_SECONDS, left) if exact_model_is_quick(problem) else left / 3
         if left <= 0.1:
             return grown, Status.UNKNOWN, None
         params = replace(self.params, objective=Objective.NODES, gap=0.99, hint=False)
