@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cli.plan import _certify, _move_order, _summary
+from cli.plan import certified_move_order, certify_plan, plan_summary
 from data.check.checker import moves, nodes_used, utilisation_permille
 from data.growth.nodes import purchase_nodes
 from data.growth.period import period_inventory, plan_from_witness
@@ -44,10 +44,10 @@ def certified_period(
     result = solve(inv, params)
     if result.plan is None:
         result = _sizing_plan(inv, result, [sized.sizings[i] for i in helped], params)
-    _certify(inv, result, params.failures, None)
-    summary = _summary(inv, result, params.failures, sha)
+    certify_plan(inv, result, params.failures, None)
+    summary = plan_summary(inv, result, params.failures, sha)
     assert result.plan is not None
-    period = PeriodPlan(0, inv, result.plan, summary, _move_order(inv, result.plan))
+    period = PeriodPlan(0, inv, result.plan, summary, certified_move_order(inv, result.plan))
     return Grown(sized, period, sha, replaced)
 
 

@@ -190,10 +190,10 @@ def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> 
 def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
     """Certify the plan, write it to --out, show the per-node table."""
     inv, out = loaded.inventory, output.out
-    _certify(inv, result, output.failures, output.max_moves)
-    summary = _summary(inv, result, output.failures, loaded.input_sha256)
+    certify_plan(inv, result, output.failures, output.max_moves)
+    summary = plan_summary(inv, result, output.failures, loaded.input_sha256)
     assert result.plan is not None
-    order = _move_order(inv, result.plan)
+    order = certified_move_order(inv, result.plan)
     if out is not None:
         guarded(lambda: write_plan(out, inv, result.plan, summary, order))  # type: ignore[arg-type]
     elif not output.quiet:
@@ -228,7 +228,7 @@ def _stop_interrupted(loaded: Loaded, result: Result, output: _Output) -> NoRetu
     fail(code, f"{why}: the plan is the best found so far, not proven best; {where}")
 
 
-def _certify(inv: Inventory, result: Result, failures: int, max_moves: int | None) -> None:
+def certify_plan(inv: Inventory, result: Result, failures: int, max_moves: int | None) -> None:
     """The independent checker signs off every plan before it is written."""
     assert result.plan is not None
     violations = check_plan(inv, result.plan, failures)
@@ -240,14 +240,14 @@ def _certify(inv: Inventory, result: Result, failures: int, max_moves: int | Non
         raise RuntimeError(f"the solver's plan makes {made} moves > {max_moves}")
 
 
-def _move_order(inv: Inventory, plan: Plan) -> tuple[Move, ...] | None:
+def certified_move_order(inv: Inventory, plan: Plan) -> tuple[Move, ...] | None:
     """moves.csv's order when some VM names its current node, replayed by the checker
     before it is written."""
     if not (inv.vm_node >= 0).any():
         return None
     order = sequence_moves(inv, plan)
     violations = check_moves(inv, plan, order)
-    if violations:  # a sequencer bug, as in _certify
+    if violations:  # a sequencer bug, as in certify_plan
         lines = "\n".join(v.line() for v in violations[:10])
         raise RuntimeError(f"the move order breaks the replay rules:\n{lines}")
     return order
@@ -265,7 +265,7 @@ def _exit_without_plan(result: Result, time_limit: float) -> None:
         )
 
 
-def _summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSummary:
+def plan_summary(inv: Inventory, result: Result, failures: int, sha: str) -> PlanSummary:
     assert result.plan is not None and result.objective_value is not None
     used, made = per_cluster_counts(inv, result.plan)  # once: a fleet has thousands
     index = {name: i for i, name in enumerate(inv.clusters)}

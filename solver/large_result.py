@@ -97,13 +97,15 @@ def scored(problem: ClusterProblem, params: Params, plan: LargePlan) -> LargeOut
 
 
 def without_model(
-    problem: ClusterProblem, params: Params, start: float, budget: float
+    problem: ClusterProblem, params: Params, start: float, budget: float, fits: bool
 ) -> tuple[LargeOutcome | None, LargePlan | None]:
-    """(the answer, None) when the large path answers alone: the exact model is too
-    large, or for `nodes` the large path meets the bound and the model is slow to
-    build (nodes proven, U left as it is); else (None, a plan to hint the model)."""
-    if not exact_model_fits(problem, params, budget):
-        return solve_large(problem, params, start + budget), None
+    """(the answer, None) when the large path answers alone: the exact model does not
+    `fits` (then first-fit stands in if the large path finds nothing), or for `nodes`
+    the large path meets the bound and the model is slow to build (nodes proven, U
+    left as it is); else (None, a plan to hint the model)."""
+    if not fits:
+        answer = solve_large(problem, params, start + budget)
+        return answer or first_fit_outcome(problem, params, start + max(budget, 0.5)), None
     if params.objective is not Objective.NODES:
         return None, None
     early = solve_large(problem, params, start + budget / 4)

@@ -23,7 +23,6 @@ from solver.large_result import (
     LargeOutcome,
     better_start,
     exact_model_fits,
-    first_fit_outcome,
     without_model,
 )
 from solver.model import (
@@ -88,9 +87,9 @@ def solve_cluster(
     settled = _settled_without_search(problem, params)
     if settled is not None:
         return settled
-    answer, large = without_model(problem, params, start, budget)  # sized before it is built
-    if answer is not None or not exact_model_fits(problem, params, budget):
-        answer = answer or first_fit_outcome(problem, params, start + max(budget, 0.5))
+    fits = exact_model_fits(problem, params, budget)  # sized before it is built
+    answer, large = without_model(problem, params, start, budget, fits)
+    if answer is not None or not fits:
         return _large_result(problem, answer, start)
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None

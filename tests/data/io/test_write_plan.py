@@ -10,7 +10,6 @@ import pytest
 import data.io.write
 from data.errors import InputError
 from data.inventory import Inventory
-from data.io.build import build_inventory, table
 from data.io.plan_read import read_plan
 from data.io.read import read_inventory
 from data.io.write import plan_inventory_dir, write_plan
@@ -23,17 +22,6 @@ PLACEMENT_CSV = (
     "db1,shared,hv1,hv1;hv2,cluster\n"
     "web2,shared,hv1,hv1;hv2,cluster\n"
 )
-
-
-@pytest.fixture
-def inventory() -> Inventory:
-    nodes = [{"node": f"hv{i}", "memory_mb": 65536, "logical_processors": 16} for i in (1, 2)]
-    vms = [
-        {"vm": "web2", "memory_mb": 4096, "vcpus": 2, "lun": "shared"},
-        {"vm": "db1", "memory_mb": 8192, "vcpus": 4, "lun": "shared"},
-        {"vm": "app1", "memory_mb": 2048, "vcpus": 1},
-    ]
-    return build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
 
 
 @pytest.fixture
