@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -31,9 +32,22 @@ class Exit(IntEnum):
     # and, outside the commands: 70 a crash (cli/__main__.py), 128 + signal (cli/interrupt.py)
 
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
+
+
+class _Results(Console):
+    """rich's Console, but a reader that stops early (`hvplace plan ... | head`) ends the
+    command with 141, as a shell reports it, not 1, which says "no plan can exist"."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        raise SystemExit(BROKEN_PIPE)
+
+
 def stdout() -> Console:
     """Results; piped output is not cut to 80 columns."""
-    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+    return _Results(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def stderr() -> Console:

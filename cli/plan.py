@@ -126,9 +126,11 @@ def plan(
             partial.remove()  # kept only for a rerun of an interrupted run
         print_clusters(loaded, result, failures, output.fmt)
     _exit_without_plan(result, time_limit)
-    _deliver(loaded, result, output)
-    if partial is not None:
-        partial.remove()
+    try:
+        _deliver(loaded, result, output)
+    finally:  # even when printing fails (a closed pipe): the solve itself finished
+        if partial is not None:
+            partial.remove()
 
 
 @dataclass(frozen=True)

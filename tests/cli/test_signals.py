@@ -17,6 +17,7 @@ import pytest
 import cli.__main__ as entry
 import cli.plan
 from cli import interrupt
+from cli.common import BROKEN_PIPE
 from data.io.write import write_inventory
 from data.synth.fleet import generate_fleet
 
@@ -194,3 +195,22 @@ def test_main_keeps_the_commands_exit_codes(
     with pytest.raises(SystemExit) as done:
         entry.main(["examples"])
     assert done.value.code == 0
+
+
+def test_plan_piped_into_a_reader_that_left_exits_141_with_the_plan_written(
+    tmp_path: Path,
+) -> None:
+    """`hvplace plan ... | head`: the pipe is closed before the table is printed; the plan
+    is still written, no partial directory stays behind, and nothing is printed on stderr."""
+    out = tmp_path / "plan"
+    command = [sys.executable, "-m", "cli", "plan", "--example", "four-node", "--out", str(out)]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).parents[2]
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader leaves before hvplace prints anything
+        errors = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert (code, errors) == (BROKEN_PIPE, "")
+    assert (out / "plan.json").is_file()
+    assert not out.with_name("plan.partial").exists()
