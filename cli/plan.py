@@ -182,7 +182,7 @@ def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> 
     with (
         interrupt.deferred(),
         solver_log(output.verbose),
-        solve_progress(params.time_limit, hidden or clusters > 1) as on_progress,
+        solve_progress(params.time_limit, params.objective, hidden or clusters > 1) as on_progress,
         fleet_progress(clusters, len(fan_out.done), hidden or clusters == 1) as on_cluster,
     ):
         fan_out = fleet.also_told(fan_out, on_cluster)

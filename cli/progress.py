@@ -22,6 +22,7 @@ from rich.progress import (
 )
 
 from cli.common import is_terminal, stderr
+from data.rules import Objective
 from solver.result import ClusterResult
 from solver.result import Progress as SolverProgress
 
@@ -51,7 +52,9 @@ def solver_log(shown: bool) -> Iterator[None]:
 
 
 @contextmanager
-def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgress | None]:
+def solve_progress(
+    time_limit: float, objective: Objective, hidden: bool = False
+) -> Iterator[OnProgress | None]:
     """A rich progress bar fed by the solver's callbacks; nothing when stderr is no terminal
     or when asked (--quiet, or --verbose, whose log is the progress)."""
     if hidden or not is_terminal():
@@ -68,7 +71,7 @@ def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgre
         seen: dict[tuple[str, int], float] = {}
 
         def report(event: SolverProgress) -> None:
-            phase = "" if event.phase == 1 else " (2nd criterion)"
+            phase = _phase_label(objective, event.phase)
             key = (event.cluster, event.phase)
             if not math.isnan(event.objective):  # bound-only events keep the last plan
                 seen[key] = event.objective
@@ -84,6 +87,12 @@ def solve_progress(time_limit: float, hidden: bool = False) -> Iterator[OnProgre
         finally:
             done.set()
             ticker.join()
+
+
+def _phase_label(objective: Objective, phase: int) -> str:
+    """After the first criterion, which one the figures are in (phase 2: moves, ...)."""
+    names = objective.criteria
+    return "" if phase == 1 else f" ({names[min(phase, len(names)) - 1]})"
 
 
 @contextmanager

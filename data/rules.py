@@ -36,6 +36,13 @@ class Objective(StrEnum):
     NODES = "nodes"  # min nodes named in any owners list; then utilisation
     MOVES = "moves"  # min VMs whose node changes; then utilisation
 
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        """The names of its criteria in lexicographic order (MODEL.md "Objectives")."""
+        if self is Objective.BALANCE:
+            return ("U", "moves", "U exactly", "U with no failure")
+        return ("nodes", "U") if self is Objective.NODES else ("moves", "U")
+
     def combine(self, per_cluster: Iterable[int]) -> int:
         """The inventory's figure from the clusters' ones: U is a maximum over all
         nodes, so the largest (0 without clusters); nodes used and moves add up."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from data.check.checker import moves, nodes_used, utilisation_permille
+from data.rules import Objective
+from solver.model import build_model
 from solver.params import Params
+from solver.problem import cluster_problem
 from solver.result import Status
 from solver.solve import solve
 
@@ -86,3 +89,12 @@ def test_objectives_moves_then_lowest_utilisation(inventory_of) -> None:
     assert any(p.phase == 2 for p in progress)  # phase 2 found a plan at all
     assert utilisation_permille(inventory, result.plan, 0) == 496
     assert result.plan.vm_node.tolist() == [HV2, HV1]
+
+
+@pytest.mark.parametrize("objective", list(Objective))
+def test_objectives_names_match_the_criteria_the_model_builds(inventory_of, objective) -> None:
+    """The progress bar's names (data.rules) and the model's criteria agree in number."""
+    inventory = inventory_of([{"node": "hv1"}, {"node": "hv2"}], [{"vm": "a", "node": "hv1"}])
+    problem = cluster_problem(inventory, 0, 1)
+    model = build_model(problem, objective, scores_moves=True)
+    assert len(model.criteria(objective, 10)) == len(objective.criteria)
