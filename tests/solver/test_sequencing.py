@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
@@ -13,7 +11,6 @@ from hypothesis import strategies as st
 
 from data.check.moves import check_moves
 from data.inventory import Inventory
-from data.io.build import build_inventory, table
 from data.moves import Move
 from data.plan import Plan
 from data.rules import Rule
@@ -21,37 +18,13 @@ from data.synth.fleet import fleet_inventory, generate_fleet, witness_plan
 from solver.move_groups import start_nodes
 from solver.sequencing import sequence_moves
 
-# 8192 MiB nodes without reserve; a 4000 MiB VM costs 4056 MiB, so two fill a node.
-NODE: dict[str, Any] = {"memory_mb": 8192, "reserve_mb": 0, "logical_processors": 4}
-VM: dict[str, Any] = {"memory_mb": 4000, "vcpus": 1}
-
-
-def inventory_of(
-    nodes: Sequence[Mapping[str, Any]],
-    vms: Sequence[Mapping[str, Any]],
-    luns: Sequence[Mapping[str, Any]] | None = None,
-) -> Inventory:
-    lun_table = table("luns.csv", list(luns)) if luns is not None else None
-    return build_inventory(
-        table("nodes.csv", [NODE | dict(r) for r in nodes]),
-        table("vms.csv", [VM | dict(r) for r in vms]),
-        lun_table,
-    )
-
-
-def plan_of(inventory: Inventory, node_of: Mapping[str, str]) -> Plan:
-    """Each VM on its fixed LUN, run by one node (the sequencer reads only owners[0])."""
-    nodes = {name: n for n, name in enumerate(inventory.node_names)}
-    owners = [[nodes[node_of[vm]]] for vm in inventory.vm_names]
-    return Plan.from_lists([int(lun) for lun in inventory.vm_lun], owners)
-
 
 def names(inventory: Inventory, move: Move) -> tuple[str, str, str]:
     return move.group, inventory.node_names[move.source], inventory.node_names[move.target]
 
 
-def test_sequence_moves_frees_room_before_filling_it() -> None:
-    inv = inventory_of(
+def test_sequence_moves_frees_room_before_filling_it(two_slot_inventory, plan_on_nodes) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}, {"node": "hv3"}],
         [
             {"vm": "a", "node": "hv1"},
@@ -61,18 +34,20 @@ def test_sequence_moves_frees_room_before_filling_it() -> None:
             {"vm": "e", "node": "hv3"},
         ],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv1", "c": "hv3", "d": "hv2", "e": "hv3"})
+    plan = plan_on_nodes(inv, {"a": "hv2", "b": "hv1", "c": "hv3", "d": "hv2", "e": "hv3"})
     moves = sequence_moves(inv, plan)
     assert [names(inv, m) for m in moves] == [("c", "hv2", "hv3"), ("a", "hv1", "hv2")]
     assert check_moves(inv, plan, moves) == []
 
 
-def test_sequence_moves_parks_one_group_of_a_swap_with_no_room() -> None:
-    inv = inventory_of(
+def test_sequence_moves_parks_one_group_of_a_swap_with_no_room(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1", "memory_mb": 5000}, {"node": "hv2", "memory_mb": 5000}],
         [{"vm": "a", "node": "hv1"}, {"vm": "b", "node": "hv2"}],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv1"})
+    plan = plan_on_nodes(inv, {"a": "hv2", "b": "hv1"})
     moves = sequence_moves(inv, plan)
     assert moves == (
         Move(1, "a", (0,), 0, 1, live=False, parked=True, resume_step=2),
@@ -81,8 +56,10 @@ def test_sequence_moves_parks_one_group_of_a_swap_with_no_room() -> None:
     assert check_moves(inv, plan, moves) == []
 
 
-def test_sequence_moves_hops_through_a_node_with_room_instead_of_parking() -> None:
-    inv = inventory_of(
+def test_sequence_moves_hops_through_a_node_with_room_instead_of_parking(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [
             {"node": "hv1", "memory_mb": 5000},
             {"node": "hv2", "memory_mb": 5000},
@@ -90,7 +67,7 @@ def test_sequence_moves_hops_through_a_node_with_room_instead_of_parking() -> No
         ],
         [{"vm": "a", "node": "hv1"}, {"vm": "b", "node": "hv2"}],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv1"})
+    plan = plan_on_nodes(inv, {"a": "hv2", "b": "hv1"})
     moves = sequence_moves(inv, plan)
     assert [names(inv, m) for m in moves] == [
         ("a", "hv1", "spare"),
@@ -101,8 +78,10 @@ def test_sequence_moves_hops_through_a_node_with_room_instead_of_parking() -> No
     assert check_moves(inv, plan, moves) == []
 
 
-def test_sequence_moves_gives_a_node_over_its_limits_nothing_until_it_is_within() -> None:
-    inv = inventory_of(
+def test_sequence_moves_gives_a_node_over_its_limits_nothing_until_it_is_within(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}, {"node": "hv3"}],
         [
             {"vm": "a", "node": "hv1"},
@@ -111,7 +90,7 @@ def test_sequence_moves_gives_a_node_over_its_limits_nothing_until_it_is_within(
             {"vm": "d", "node": "hv2", "memory_mb": 1000},
         ],
     )
-    plan = plan_of(inv, {"a": "hv1", "b": "hv2", "c": "hv3", "d": "hv1"})
+    plan = plan_on_nodes(inv, {"a": "hv1", "b": "hv2", "c": "hv3", "d": "hv1"})
     moves = sequence_moves(inv, plan)
     into_hv1 = [m.step for m in moves if inv.node_names[m.target] == "hv1"]
     out_of_hv1 = [m.step for m in moves if inv.node_names[m.source] == "hv1"]
@@ -119,8 +98,10 @@ def test_sequence_moves_gives_a_node_over_its_limits_nothing_until_it_is_within(
     assert check_moves(inv, plan, moves) == []
 
 
-def test_sequence_moves_moves_an_exclusive_lun_whole_even_when_its_vms_are_apart() -> None:
-    inv = inventory_of(
+def test_sequence_moves_moves_an_exclusive_lun_whole_even_when_its_vms_are_apart(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}, {"node": "hv3"}],
         [
             {"vm": "a", "lun": "l1", "node": "hv1", "memory_mb": 1000},
@@ -128,26 +109,30 @@ def test_sequence_moves_moves_an_exclusive_lun_whole_even_when_its_vms_are_apart
             {"vm": "c", "lun": "l1", "node": "hv2", "memory_mb": 1000},
         ],
     )
-    plan = plan_of(inv, {"a": "hv3", "b": "hv3", "c": "hv3"})
+    plan = plan_on_nodes(inv, {"a": "hv3", "b": "hv3", "c": "hv3"})
     moves = sequence_moves(inv, plan)
     assert moves == (Move(1, "l1", (0, 1, 2), 0, 2, live=False),)
     assert check_moves(inv, plan, moves) == []
 
 
-def test_sequence_moves_leaves_vms_without_a_current_node_alone() -> None:
-    inv = inventory_of([{"node": "hv1"}, {"node": "hv2"}], [{"vm": "a"}, {"vm": "b"}])
-    plan = plan_of(inv, {"a": "hv1", "b": "hv2"})
+def test_sequence_moves_leaves_vms_without_a_current_node_alone(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory([{"node": "hv1"}, {"node": "hv2"}], [{"vm": "a"}, {"vm": "b"}])
+    plan = plan_on_nodes(inv, {"a": "hv1", "b": "hv2"})
     assert sequence_moves(inv, plan) == ()
     assert start_nodes(inv, plan) == [-1, -1]
 
 
-def test_sequence_moves_live_migrates_vms_on_a_shared_lun() -> None:
-    inv = inventory_of(
+def test_sequence_moves_live_migrates_vms_on_a_shared_lun(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}],
         [{"vm": "a", "lun": "csv", "node": "hv1"}, {"vm": "b", "lun": "csv", "node": "hv1"}],
         [{"lun": "csv", "capacity_gb": 100, "shared": True}],
     )
-    plan = plan_of(inv, {"a": "hv1", "b": "hv2"})
+    plan = plan_on_nodes(inv, {"a": "hv1", "b": "hv2"})
     assert sequence_moves(inv, plan) == (Move(1, "b", (1,), 0, 1, live=True),)
 
 

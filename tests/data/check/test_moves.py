@@ -4,40 +4,15 @@ under exactly the move-order rule."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
 
 from data.check.moves import check_moves
 from data.inventory import Inventory
-from data.io.build import build_inventory, table
 from data.moves import Move
 from data.plan import Plan
 from data.rules import Rule
-
-# 8192 MiB nodes without reserve; a 4000 MiB VM costs 4056 MiB, so two fill a node.
-NODE: dict[str, Any] = {"memory_mb": 8192, "reserve_mb": 0, "logical_processors": 4}
-VM: dict[str, Any] = {"memory_mb": 4000, "vcpus": 1}
-
-
-def inventory_of(
-    nodes: Sequence[Mapping[str, Any]],
-    vms: Sequence[Mapping[str, Any]],
-    luns: Sequence[Mapping[str, Any]] | None = None,
-) -> Inventory:
-    lun_table = table("luns.csv", list(luns)) if luns is not None else None
-    return build_inventory(
-        table("nodes.csv", [NODE | dict(r) for r in nodes]),
-        table("vms.csv", [VM | dict(r) for r in vms]),
-        lun_table,
-    )
-
-
-def plan_of(inventory: Inventory, node_of: Mapping[str, str]) -> Plan:
-    nodes = {name: n for n, name in enumerate(inventory.node_names)}
-    owners = [[nodes[node_of[vm]]] for vm in inventory.vm_names]
-    return Plan.from_lists([int(lun) for lun in inventory.vm_lun], owners)
 
 
 def move(inv: Inventory, step: int, group: str, source: str, target: str, **kw: Any) -> Move:
@@ -49,9 +24,9 @@ def move(inv: Inventory, step: int, group: str, source: str, target: str, **kw: 
 
 
 @pytest.fixture
-def full_nodes() -> tuple[Inventory, Plan]:
+def full_nodes(two_slot_inventory, plan_on_nodes) -> tuple[Inventory, Plan]:
     """hv1 and hv2 are full, hv3 half full; a goes to hv2 and c to hv3: c must go first."""
-    inv = inventory_of(
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}, {"node": "hv3"}],
         [
             {"vm": "a", "node": "hv1"},
@@ -61,7 +36,7 @@ def full_nodes() -> tuple[Inventory, Plan]:
             {"vm": "e", "node": "hv3"},
         ],
     )
-    return inv, plan_of(inv, {"a": "hv2", "b": "hv1", "c": "hv3", "d": "hv2", "e": "hv3"})
+    return inv, plan_on_nodes(inv, {"a": "hv2", "b": "hv1", "c": "hv3", "d": "hv2", "e": "hv3"})
 
 
 def rules(found: list) -> set[Rule]:
@@ -87,8 +62,10 @@ def test_check_moves_rejects_the_vm_name_order_that_overloads(
     ]
 
 
-def test_check_moves_rejects_a_node_over_its_limits_gaining_load() -> None:
-    inv = inventory_of(
+def test_check_moves_rejects_a_node_over_its_limits_gaining_load(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}],
         [
             {"vm": "a", "node": "hv1"},
@@ -97,7 +74,7 @@ def test_check_moves_rejects_a_node_over_its_limits_gaining_load() -> None:
             {"vm": "d", "node": "hv2", "memory_mb": 40},  # costs 72 MiB
         ],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv1", "c": "hv1", "d": "hv1"})
+    plan = plan_on_nodes(inv, {"a": "hv2", "b": "hv1", "c": "hv1", "d": "hv1"})
     early = [move(inv, 1, "d", "hv2", "hv1"), move(inv, 2, "a", "hv1", "hv2")]
     found = check_moves(inv, plan, early)
     assert rules(found) == {Rule.MOVE_ORDER}
@@ -117,8 +94,8 @@ def test_check_moves_rejects_a_move_from_where_the_group_is_not(
     assert found[0].detail == "from hv1, where 'c' is not running"
 
 
-def test_check_moves_rejects_an_exclusive_lun_split() -> None:
-    inv = inventory_of(
+def test_check_moves_rejects_an_exclusive_lun_split(two_slot_inventory, plan_on_nodes) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}],
         [
             {"vm": "a", "lun": "l1", "node": "hv1", "memory_mb": 1000},
@@ -126,7 +103,7 @@ def test_check_moves_rejects_an_exclusive_lun_split() -> None:
             {"vm": "c", "node": "hv2", "memory_mb": 1000},
         ],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv2", "c": "hv2"})
+    plan = plan_on_nodes(inv, {"a": "hv2", "b": "hv2", "c": "hv2"})
     found = check_moves(inv, plan, [move(inv, 1, "l1", "hv1", "hv2", vms=["a"])])
     assert rules(found) == {Rule.MOVE_ORDER}
     assert found[0].detail == "moves 'l1' without b: a group moves whole"
@@ -156,12 +133,14 @@ def test_check_moves_rejects_a_group_not_ending_at_its_planned_node(
     ]
 
 
-def test_check_moves_accepts_a_parked_swap_and_rejects_one_never_resumed() -> None:
-    inv = inventory_of(
+def test_check_moves_accepts_a_parked_swap_and_rejects_one_never_resumed(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1", "memory_mb": 5000}, {"node": "hv2", "memory_mb": 5000}],
         [{"vm": "a", "node": "hv1"}, {"vm": "b", "node": "hv2"}],
     )
-    plan = plan_of(inv, {"a": "hv2", "b": "hv1"})
+    plan = plan_on_nodes(inv, {"a": "hv2", "b": "hv1"})
     parked = [
         move(inv, 1, "a", "hv1", "hv2", parked=True, resume_step=2),
         move(inv, 2, "b", "hv2", "hv1"),
@@ -185,16 +164,18 @@ def test_check_moves_rejects_steps_out_of_order(full_nodes: tuple[Inventory, Pla
     assert found[0].detail == "numbered 2; steps count 1, 2, ... in order"
 
 
-def test_check_moves_starts_vms_without_a_current_node_at_the_end() -> None:
-    inv = inventory_of(
+def test_check_moves_starts_vms_without_a_current_node_at_the_end(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}], [{"vm": "a"}, {"vm": "b", "node": "hv1"}]
     )
-    plan = plan_of(inv, {"a": "hv1", "b": "hv1"})
+    plan = plan_on_nodes(inv, {"a": "hv1", "b": "hv1"})
     assert check_moves(inv, plan, []) == []
-    crowded = inventory_of(
+    crowded = two_slot_inventory(
         [{"node": "hv1"}, {"node": "hv2"}],
         [{"vm": "a"}, {"vm": "b", "node": "hv1"}, {"vm": "c", "node": "hv1"}],
     )
-    plan = plan_of(crowded, {"a": "hv1", "b": "hv1", "c": "hv1"})  # the plan itself overloads
+    plan = plan_on_nodes(crowded, {"a": "hv1", "b": "hv1", "c": "hv1"})  # the plan itself overloads
     found = check_moves(crowded, plan, [])
     assert [v.subject for v in found] == ["after the last step"]
