@@ -37,8 +37,7 @@ def fast_column(spec: Column, array: pa.ChunkedArray) -> Values | None:
         return _text(spec, combined)
     if pa.types.is_string(combined.type):
         trimmed = pc.utf8_trim(combined, characters=_ASCII_SPACE)
-        missing = _filled(pc.equal(trimmed, ""), True)
-        return _from_text(spec, trimmed, missing)
+        return _from_text(spec, trimmed, pc.equal(trimmed, "").fill_null(True))
     missing = np.asarray(combined.is_null())
     if spec.required and missing.any():
         return None
@@ -54,7 +53,8 @@ def _filled(mask: pa.Array, value: bool) -> np.ndarray:
 def _text(spec: Column, array: pa.Array) -> Values | None:
     if not pa.types.is_string(array.type):
         return None  # cells.py turns numbers into text, refuses the rest
-    values = [s.strip() for s in array.fill_null("").to_pylist()]
+    cells = array.fill_null("") if array.null_count else array
+    values = [s.strip() for s in cells.to_pylist()]
     if "" in values:  # missing cells (empty, or blank)
         if spec.required:
             return None
@@ -62,7 +62,8 @@ def _text(spec: Column, array: pa.Array) -> Values | None:
     return values
 
 
-def _from_text(spec: Column, trimmed: pa.Array, missing: np.ndarray) -> Values | None:
+def _from_text(spec: Column, trimmed: pa.Array, blank: pa.Array) -> Values | None:
+    missing = np.asarray(blank, dtype=bool)
     if spec.required and missing.any():
         return None
     if spec.kind is Kind.BOOL:
@@ -76,7 +77,7 @@ def _from_text(spec: Column, trimmed: pa.Array, missing: np.ndarray) -> Values |
     shape = pc.match_substring_regex(trimmed, _INTEGER if integer else _DECIMAL)
     if not (_filled(shape, False) | missing).all():
         return None
-    text = pc.if_else(pa.array(missing), "0", trimmed)
+    text = pc.if_else(blank, "0", trimmed)
     return _numbers(spec, pc.cast(text, pa.int64() if integer else pa.float64()), missing)
 
 
