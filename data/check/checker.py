@@ -19,15 +19,14 @@ import numpy as np
 from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
     capacity_columns,
-    cluster_rows,
-    cluster_runs,
-    cluster_totals,
     exact_decimal,
     memory_permille,
     node_limits,
+    node_totals,
     valid_owners,
     vm_loads,
 )
+from data.check.positions import position_runs
 from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
 from data.inventory import UNLIMITED, IntArray, Inventory
@@ -229,22 +228,20 @@ def _check_lun_capacity(inventory: Inventory, plan: Plan) -> Iterator[Violation]
 
 def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator[Violation]:
     """MEMORY, CPU, RESOURCE: under every failure set F (the empty set included) each
-    surviving node of F's cluster runs within its limits."""
+    surviving node of F's cluster runs within its limits (all clusters at once, one
+    failure-set position at a time: positions.py)."""
     columns, loads = capacity_columns(inventory), vm_loads(inventory)
     limits, owners = node_limits(inventory), valid_owners(inventory, plan)
-    nodes_of = cluster_rows(inventory.node_cluster, len(inventory.clusters))
-    for cluster, failed, rows, runner in cluster_runs(inventory, owners, failures):
-        nodes = nodes_of[cluster]
-        totals = cluster_totals(nodes, loads[rows], runner)
-        alive = np.ones(len(nodes), dtype=bool)
-        alive[np.searchsorted(nodes, failed)] = False
-        over = (totals > limits[nodes]) & alive[:, None]
-        failed_names = tuple(_node(inventory, n) for n in failed)
-        for i, col in zip(*np.nonzero(over), strict=True):
-            n = int(nodes[i])
+    for position in position_runs(inventory, owners, failures):
+        totals = node_totals(inventory.n_nodes, loads[position.rows], position.runner)
+        alive = position.has[inventory.node_cluster] & ~position.down
+        over = (totals > limits) & alive[:, None]
+        for n, col in zip(*np.nonzero(over), strict=True):
+            failed = position.failed(int(inventory.node_cluster[n]))
+            failed_names = tuple(_node(inventory, f) for f in failed)
             rule, label = columns[col]
-            detail = _over(rule, label, int(totals[i, col]), int(limits[n, col]))
-            yield Violation(rule, f"node {_node(inventory, n)!r}", failed_names, detail)
+            detail = _over(rule, label, int(totals[n, col]), int(limits[n, col]))
+            yield Violation(rule, f"node {_node(inventory, int(n))!r}", failed_names, detail)
 
 
 def _over(rule: Rule, label: str, used: int, limit: int) -> str:

@@ -111,29 +111,6 @@ def cluster_rows(cluster_of: IntArray, clusters: int) -> list[IntArray]:
     return [order[bounds[c] : bounds[c + 1]].astype(np.int64) for c in range(clusters)]
 
 
-def cluster_runs(
-    inventory: Inventory, owners: IntArray, failures: int
-) -> Iterator[tuple[int, tuple[int, ...], IntArray, IntArray]]:
-    """(cluster, F, the cluster's VMs, the node each of them runs on under F) for each
-    failure set: a set only moves its own cluster's VMs, so only those are looked at."""
-    vms_of = cluster_rows(inventory.vm_cluster, len(inventory.clusters))
-    down = np.zeros(inventory.n_nodes, dtype=bool)
-    for cluster, failed in failure_sets(inventory, failures):
-        rows = vms_of[cluster]
-        down[list(failed)] = True
-        runner = runners(owners[rows], down)
-        down[list(failed)] = False
-        yield cluster, failed, rows, runner
-
-
-def cluster_totals(nodes: IntArray, loads: IntArray, runner: IntArray) -> IntArray:
-    """len(nodes) x columns: the loads each of the cluster's `nodes` (ascending) runs."""
-    totals = np.zeros((len(nodes), loads.shape[1]), dtype=np.int64)
-    running = runner != NO_NODE
-    np.add.at(totals, np.searchsorted(nodes, runner[running]), loads[running])
-    return totals
-
-
 def memory_permille(
     inventory: Inventory, plan: Plan, failures: int
 ) -> Iterator[tuple[int, tuple[int, ...], IntArray]]:
