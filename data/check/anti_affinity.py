@@ -83,15 +83,16 @@ def _class_pairs_on_one_lun(
     inventory: Inventory, member_vm: IntArray, member_class: IntArray
 ) -> Iterator[Violation]:
     """Two VMs of one class fixed on one exclusive LUN always run together: no plan."""
+    lun = inventory.vm_lun[member_vm]
+    fixed = lun >= 0
+    fixed[fixed] = ~inventory.lun_shared[lun[fixed]]  # on an exclusive LUN
     by_lun: dict[tuple[int, int], list[str]] = {}
-    for v, c in zip(member_vm, member_class, strict=True):
-        lun = int(inventory.vm_lun[v])
-        if lun >= 0 and not inventory.lun_shared[lun]:
-            by_lun.setdefault((int(c), lun), []).append(inventory.vm_names[v])
-    for (c, lun), vms in sorted(by_lun.items()):
+    for v, c, on in zip(member_vm[fixed], member_class[fixed], lun[fixed], strict=True):
+        by_lun.setdefault((int(c), int(on)), []).append(inventory.vm_names[v])
+    for (c, on), vms in sorted(by_lun.items()):
         if len(vms) > 1:
             detail = (
                 f"{', '.join(map(repr, vms))} are fixed on one exclusive LUN "
-                f"{inventory.lun_names[lun]!r}"
+                f"{inventory.lun_names[on]!r}"
             )
             yield Violation(Rule.ANTI_AFFINITY, f"class {inventory.class_names[c]!r}", (), detail)

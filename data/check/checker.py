@@ -217,13 +217,14 @@ def _check_lun_capacity(inventory: Inventory, plan: Plan) -> Iterator[Violation]
     valid = (plan.vm_lun >= 0) & (plan.vm_lun < inventory.n_luns)
     used = np.zeros(inventory.n_luns, dtype=np.int64)
     np.add.at(used, plan.vm_lun[valid], disk_mib(inventory)[valid])
-    for lun, capacity_gb in enumerate(inventory.lun_capacity_gb):
-        if capacity_gb == UNLIMITED:
-            continue
-        capacity = math.floor(exact_decimal(capacity_gb) * 1024)
-        if used[lun] > capacity:
-            detail = f"{used[lun]} MiB of disks > {capacity} MiB"
-            yield Violation(Rule.LUN_CAPACITY, f"lun {inventory.lun_names[lun]!r}", (), detail)
+    limited = np.flatnonzero(inventory.lun_capacity_gb != UNLIMITED)
+    sizes, index = np.unique(inventory.lun_capacity_gb[limited], return_inverse=True)
+    mib = [math.floor(exact_decimal(c) * 1024) for c in sizes]  # once per distinct size
+    capacity = np.asarray(mib, dtype=np.int64)[index.reshape(-1)]
+    over = used[limited] > capacity
+    for lun, limit in zip(limited[over], capacity[over], strict=True):
+        detail = f"{used[lun]} MiB of disks > {limit} MiB"
+        yield Violation(Rule.LUN_CAPACITY, f"lun {inventory.lun_names[lun]!r}", (), detail)
 
 
 def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator[Violation]:
