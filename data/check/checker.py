@@ -18,9 +18,9 @@ import numpy as np
 
 from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
+    MEMORY_COLUMN,
     capacity_columns,
     exact_decimal,
-    memory_permille,
     node_limits,
     node_totals,
     valid_owners,
@@ -31,7 +31,7 @@ from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
 from data.inventory import UNLIMITED, IntArray, Inventory
 from data.plan import NO_NODE, Plan
-from data.rules import Objective, Rule
+from data.rules import PERMILLE, Objective, Rule
 
 
 def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violation]:
@@ -62,10 +62,18 @@ def utilisation_permille(
 ) -> int:
     """U: the highest memory utilisation (permille, rounded up) of any node under any
     failure set of at most `failures` nodes; of one cluster's nodes when `cluster` is given."""
+    memory = vm_loads(inventory)[:, [MEMORY_COLUMN]]
+    limit = node_limits(inventory)[:, MEMORY_COLUMN]
+    counted = np.ones(inventory.n_nodes, dtype=bool)
+    if cluster is not None:
+        counted = inventory.node_cluster == cluster
     worst = 0
-    for c, _, per_node in memory_permille(inventory, plan, failures):
-        if cluster is None or c == cluster:
-            worst = max(worst, int(per_node[inventory.nodes_of(c)].max(initial=0)))
+    for position in position_runs(inventory, valid_owners(inventory, plan), failures):
+        used = node_totals(inventory.n_nodes, memory[position.rows], position.runner)[:, 0]
+        per_node = -(-PERMILLE * used // limit)
+        worst = max(
+            worst, int(per_node[counted & position.has[inventory.node_cluster]].max(initial=0))
+        )
     return worst
 
 
