@@ -11,12 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from data.errors import InputError
 from data.inventory import Inventory
 from data.io.builder import Builder
 from data.io.cells import coerce, is_missing
 from data.io.colrows import ColumnRows
-from data.io.typed import Values, fast_column
+from data.io.typed import Typed, Values, fast_column
 from data.schema import (
     LUNS,
     NODES,
@@ -90,26 +92,43 @@ def typed_columns(
     resource_default: int | None = 0,
 ) -> dict[str, Values]:
     """Every column checked and typed, a whole column at a time where the reader kept
-    columns (typed.py); cell by cell, which words the first error, where it did not or
-    where some cell needs a closer look."""
+    columns (typed.py); cell by cell, which words the first error, where it did not,
+    and for each cell typed.py declined (in row order, so the first error is the first
+    a row-by-row check meets)."""
     specs = _specs(raw, columns, resources, report, resource_default)
-    typed = _fast_columns(raw, specs)
-    if typed is None:
+    fast = _fast_columns(raw, specs)
+    if fast is None:
         rows = _typed_cells(raw, specs)
         return {c.name: [row[c.name] for row in rows] for c in specs}
+    typed = _with_declined(raw, specs, fast)
     for c in specs:
         if c.unique and len(set(typed[c.name])) != len(typed[c.name]):
             _check_unique(raw.file, c.name, list(typed[c.name]))
     return typed
 
 
-def _fast_columns(raw: RawTable, specs: list[Column]) -> dict[str, Values] | None:
+def _with_declined(raw: RawTable, specs: list[Column], fast: dict[str, Typed]) -> dict[str, Values]:
+    """The fast path's values, with each cell it declined typed by cells.py instead."""
+    typed = {name: values for name, (values, _) in fast.items()}
+    declined = {name: mask for name, (_, mask) in fast.items() if mask.any()}
+    if not declined:
+        return typed
+    assert isinstance(raw.rows, ColumnRows)
+    marked = np.flatnonzero(np.logical_or.reduce(list(declined.values())))
+    for i in marked.tolist():
+        for c in (c for c in specs if c.name in declined and declined[c.name][i]):
+            cell = raw.rows.column(c.name)[i].as_py()
+            typed[c.name][i] = _typed_cell(raw.file, i + 1, cell, c)
+    return typed
+
+
+def _fast_columns(raw: RawTable, specs: list[Column]) -> dict[str, Typed] | None:
     if not isinstance(raw.rows, ColumnRows):
         return None
-    typed: dict[str, Values] = {}
+    typed: dict[str, Typed] = {}
     for c in specs:
         if c.name not in raw.columns:
-            typed[c.name] = [c.default] * len(raw.rows)
+            typed[c.name] = [c.default] * len(raw.rows), np.zeros(len(raw.rows), bool)
             continue
         values = fast_column(c, raw.rows.column(c.name))
         if values is None:
@@ -162,19 +181,18 @@ def _typed_cells(raw: RawTable, specs: list[Column]) -> list[dict[str, Any]]:
 
 
 def _typed_row(file: str, number: int, row: Mapping[str, Any], specs: list[Column]) -> dict:
-    typed: dict[str, Any] = {}
-    for c in specs:
-        raw = row.get(c.name)
-        if is_missing(raw):
-            if c.required:
-                raise InputError("is empty; a value is required", file, number, c.name)
-            typed[c.name] = c.default
-            continue
-        try:
-            typed[c.name] = coerce(c.kind, raw)
-        except ValueError as error:
-            raise InputError(str(error), file, number, c.name) from None
-    return typed
+    return {c.name: _typed_cell(file, number, row.get(c.name), c) for c in specs}
+
+
+def _typed_cell(file: str, number: int, raw: Any, c: Column) -> Any:
+    if is_missing(raw):
+        if c.required:
+            raise InputError("is empty; a value is required", file, number, c.name)
+        return c.default
+    try:
+        return coerce(c.kind, raw)
+    except ValueError as error:
+        raise InputError(str(error), file, number, c.name) from None
 
 
 def _check_unique(file: str, column: str, values: list[Any]) -> None:

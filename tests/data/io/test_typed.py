@@ -12,8 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from data.errors import InputError
+from data.io.build import build_inventory
 from data.io.cells import coerce, is_missing
 from data.io.columnar import write_csv_table
+from data.io.csvtext import csv_table
 from data.io.typed import fast_column
 from data.io.write import write_csv
 from data.schema import Column, Kind
@@ -34,6 +37,7 @@ SPECS = [
 TRICKY = ["", " ", "\u00a0", "+5", "-0", "0", "4096.0", "1_000", "1e400", "nan", "inf", "-inf"]
 TRICKY += ["yes", "No", " TRUE ", "1", "x", ".5", "5.", "2.3", "1e-3", "\t12\t", "0x10", "٣"]
 TRICKY += [str(2**40), str(2**40 + 1), "99999999999999999999", "-3", "a;b", ' q"uote ']
+TRICKY += ["1e-400", "4.9e-324", "1e308", "1.7976931348623157e308", "+.5e+1"]
 cells = st.one_of(
     st.sampled_from(TRICKY),
     st.integers(-5, 2**41).map(str),
@@ -45,37 +49,41 @@ values = st.one_of(
 )
 
 
-def slow(spec: Column, raw: list[Any]) -> list[Any] | None:
-    """cells.py's verdict on each cell: the values, or None if some cell is refused."""
-    out = []
+REFUSED = object()
+
+
+def slow(spec: Column, raw: list[Any]) -> list[Any]:
+    """cells.py's verdict on each cell: its value, or REFUSED."""
+    out: list[Any] = []
     for cell in raw:
         if is_missing(cell):
-            if spec.required:
-                return None
-            out.append(spec.default)
+            out.append(REFUSED if spec.required else spec.default)
             continue
         try:
             out.append(coerce(spec.kind, cell))
         except ValueError:
-            return None
+            out.append(REFUSED)
     return out
 
 
-def same(fast: Any, reference: list[Any]) -> bool:
-    got = list(fast.tolist() if hasattr(fast, "tolist") else fast)
-    pairs = zip(got, reference, strict=True)
-    return all(
-        type(a) is type(b) and (a == b or (math.isnan(a) and math.isnan(b))) for a, b in pairs
+def same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and (
+        a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
     )
 
 
 def check(spec: Column, array: pa.Array, raw: list[Any]) -> None:
+    """Every refused cell is declined; every cell not declined has cells.py's value."""
     fast = fast_column(spec, pa.chunked_array([array]))
-    reference = slow(spec, raw)
-    if reference is None:
-        assert fast is None  # only cells.py words a refusal
-    else:
-        assert fast is None or same(fast, reference)
+    if fast is None:
+        return  # the whole column is left to cells.py
+    values, declined = fast
+    got = values.tolist() if hasattr(values, "tolist") else list(values)
+    for cell, value, left, reference in zip(
+        raw, got, declined.tolist(), slow(spec, raw), strict=True
+    ):
+        assert left or reference is not REFUSED, cell
+        assert left or same(value, reference), cell
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.kind}-{s.required}")
@@ -101,7 +109,10 @@ def test_fast_column_of_parquet_values_accepts_only_what_cells_accept(
 def test_fast_column_reads_plain_csv_numbers_alike() -> None:
     spec = Column("disk_gb", Kind.NON_NEGATIVE_FLOAT, default=0.0)
     raw = ["0.1", "133.0", " 2.3", "", "1e3", "7"]
-    assert fast_column(spec, pa.chunked_array([pa.array(raw)])).tolist() == slow(spec, raw)
+    fast = fast_column(spec, pa.chunked_array([pa.array(raw)]))
+    assert fast is not None
+    assert fast[0].tolist() == slow(spec, raw)
+    assert not fast[1].any()
 
 
 texts = st.text(alphabet=st.sampled_from('ab ,;"\r\n\t\u00e9'), max_size=5)
@@ -140,4 +151,18 @@ def test_fast_column_takes_clean_cells_itself(kind: Kind) -> None:
     raw = CLEAN[kind]
     fast = fast_column(spec, pa.chunked_array([pa.array(raw)]))
     assert fast is not None
-    assert same(fast, slow(spec, raw) or [])
+    values, declined = fast
+    assert not declined.any()
+    got = values.tolist() if hasattr(values, "tolist") else values
+    assert all(same(a, b) for a, b in zip(got, slow(spec, raw), strict=True))
+
+
+def test_build_inventory_types_declined_cells_one_by_one_in_row_order() -> None:
+    nodes = csv_table("nodes.csv", b"node,memory_mb,logical_processors\nhv1,65536,16\n")
+    good = b"vm,memory_mb,vcpus\na,+5,1\nb,4096.0,2\n"
+    inventory = build_inventory(nodes, csv_table("vms.csv", good))
+    assert inventory.vm_memory_mb.tolist() == [5, 4096]
+    bad = b"vm,memory_mb,vcpus\na,+5,1\nb,1024,x\nc,-1,2\n"
+    with pytest.raises(InputError) as error:
+        build_inventory(nodes, csv_table("vms.csv", bad))
+    assert str(error.value) == "vms.csv row 2, vcpus: 'x' is not a positive integer"
