@@ -18,21 +18,20 @@ import numpy as np
 
 from data.check.anti_affinity import check_anti_affinity
 from data.check.loads import (
+    MEMORY_COLUMN,
     capacity_columns,
-    cluster_rows,
-    cluster_runs,
-    cluster_totals,
     exact_decimal,
-    memory_permille,
     node_limits,
+    node_totals,
     valid_owners,
     vm_loads,
 )
+from data.check.positions import position_runs
 from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
 from data.inventory import UNLIMITED, IntArray, Inventory
 from data.plan import NO_NODE, Plan
-from data.rules import Objective, Rule
+from data.rules import PERMILLE, Objective, Rule
 
 
 def check_plan(inventory: Inventory, plan: Plan, failures: int) -> list[Violation]:
@@ -63,10 +62,18 @@ def utilisation_permille(
 ) -> int:
     """U: the highest memory utilisation (permille, rounded up) of any node under any
     failure set of at most `failures` nodes; of one cluster's nodes when `cluster` is given."""
+    memory = vm_loads(inventory)[:, [MEMORY_COLUMN]]
+    limit = node_limits(inventory)[:, MEMORY_COLUMN]
+    counted = np.ones(inventory.n_nodes, dtype=bool)
+    if cluster is not None:
+        counted = inventory.node_cluster == cluster
     worst = 0
-    for c, _, per_node in memory_permille(inventory, plan, failures):
-        if cluster is None or c == cluster:
-            worst = max(worst, int(per_node[inventory.nodes_of(c)].max(initial=0)))
+    for position in position_runs(inventory, valid_owners(inventory, plan), failures):
+        used = node_totals(inventory.n_nodes, memory[position.rows], position.runner)[:, 0]
+        per_node = -(-PERMILLE * used // limit)
+        worst = max(
+            worst, int(per_node[counted & position.has[inventory.node_cluster]].max(initial=0))
+        )
     return worst
 
 
@@ -218,33 +225,32 @@ def _check_lun_capacity(inventory: Inventory, plan: Plan) -> Iterator[Violation]
     valid = (plan.vm_lun >= 0) & (plan.vm_lun < inventory.n_luns)
     used = np.zeros(inventory.n_luns, dtype=np.int64)
     np.add.at(used, plan.vm_lun[valid], disk_mib(inventory)[valid])
-    for lun, capacity_gb in enumerate(inventory.lun_capacity_gb):
-        if capacity_gb == UNLIMITED:
-            continue
-        capacity = math.floor(exact_decimal(capacity_gb) * 1024)
-        if used[lun] > capacity:
-            detail = f"{used[lun]} MiB of disks > {capacity} MiB"
-            yield Violation(Rule.LUN_CAPACITY, f"lun {inventory.lun_names[lun]!r}", (), detail)
+    limited = np.flatnonzero(inventory.lun_capacity_gb != UNLIMITED)
+    sizes, index = np.unique(inventory.lun_capacity_gb[limited], return_inverse=True)
+    mib = [math.floor(exact_decimal(c) * 1024) for c in sizes]  # once per distinct size
+    capacity = np.asarray(mib, dtype=np.int64)[index.reshape(-1)]
+    over = used[limited] > capacity
+    for lun, limit in zip(limited[over], capacity[over], strict=True):
+        detail = f"{used[lun]} MiB of disks > {limit} MiB"
+        yield Violation(Rule.LUN_CAPACITY, f"lun {inventory.lun_names[lun]!r}", (), detail)
 
 
 def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator[Violation]:
     """MEMORY, CPU, RESOURCE: under every failure set F (the empty set included) each
-    surviving node of F's cluster runs within its limits."""
+    surviving node of F's cluster runs within its limits (all clusters at once, one
+    failure-set position at a time: positions.py)."""
     columns, loads = capacity_columns(inventory), vm_loads(inventory)
     limits, owners = node_limits(inventory), valid_owners(inventory, plan)
-    nodes_of = cluster_rows(inventory.node_cluster, len(inventory.clusters))
-    for cluster, failed, rows, runner in cluster_runs(inventory, owners, failures):
-        nodes = nodes_of[cluster]
-        totals = cluster_totals(nodes, loads[rows], runner)
-        alive = np.ones(len(nodes), dtype=bool)
-        alive[np.searchsorted(nodes, failed)] = False
-        over = (totals > limits[nodes]) & alive[:, None]
-        failed_names = tuple(_node(inventory, n) for n in failed)
-        for i, col in zip(*np.nonzero(over), strict=True):
-            n = int(nodes[i])
+    for position in position_runs(inventory, owners, failures):
+        totals = node_totals(inventory.n_nodes, loads[position.rows], position.runner)
+        alive = position.has[inventory.node_cluster] & ~position.down
+        over = (totals > limits) & alive[:, None]
+        for n, col in zip(*np.nonzero(over), strict=True):
+            failed = position.failed(int(inventory.node_cluster[n]))
+            failed_names = tuple(_node(inventory, f) for f in failed)
             rule, label = columns[col]
-            detail = _over(rule, label, int(totals[i, col]), int(limits[n, col]))
-            yield Violation(rule, f"node {_node(inventory, n)!r}", failed_names, detail)
+            detail = _over(rule, label, int(totals[n, col]), int(limits[n, col]))
+            yield Violation(rule, f"node {_node(inventory, int(n))!r}", failed_names, detail)
 
 
 def _over(rule: Rule, label: str, used: int, limit: int) -> str:

@@ -11,6 +11,7 @@ import itertools
 import math
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
@@ -18,12 +19,14 @@ from data.inventory import BoolArray, IntArray, Inventory
 from data.plan import NO_NODE, Plan
 from data.rules import PERMILLE, Rule
 
+_Int = TypeVar("_Int", int, IntArray)
+
 # Columns of vm_loads and node_limits: memory, vCPUs, then each extra resource.
 MEMORY_COLUMN, CPU_COLUMN = 0, 1
 EXTRA_COLUMNS = slice(2, None)
 
 
-def vm_memory_cost(memory_mb: int) -> int:
+def vm_memory_cost(memory_mb: _Int) -> _Int:
     """Startup memory plus Hyper-V's overhead, 32 + 8 * (ceil(memory_mb / 1024) - 1) MiB."""
     # Deliberately not Inventory.vm_cost_mb, which the solver plans with: the checker
     # is the solver's oracle, so it works out every cost again from MODEL.md and the
@@ -44,7 +47,7 @@ def capacity_columns(inventory: Inventory) -> tuple[tuple[Rule, str], ...]:
 
 def vm_loads(inventory: Inventory) -> IntArray:
     """vms x columns: memory incl. overhead (MiB), vCPUs, then each extra resource."""
-    memory = np.array([vm_memory_cost(int(m)) for m in inventory.vm_memory_mb], dtype=np.int64)
+    memory = vm_memory_cost(inventory.vm_memory_mb)  # the same integer formula, per element
     columns = [memory.reshape(-1, 1), inventory.vm_vcpus.reshape(-1, 1), inventory.vm_resources]
     return np.hstack(columns).astype(np.int64)
 
@@ -52,8 +55,10 @@ def vm_loads(inventory: Inventory) -> IntArray:
 def node_limits(inventory: Inventory) -> IntArray:
     """nodes x columns: memory_mb - reserve_mb, floor(vcpu_per_lp * LPs), each extra resource."""
     memory = inventory.node_memory_mb - inventory.node_reserve_mb
-    pairs = zip(inventory.node_vcpu_per_lp, inventory.node_lps, strict=True)
-    cpu = np.array([math.floor(exact_decimal(r) * int(lps)) for r, lps in pairs], dtype=np.int64)
+    pairs = np.column_stack([inventory.node_vcpu_per_lp, inventory.node_lps.astype(np.float64)])
+    distinct, index = np.unique(pairs, axis=0, return_inverse=True)  # once per distinct node
+    each = [math.floor(exact_decimal(r) * int(lps)) for r, lps in distinct]
+    cpu = np.asarray(each, dtype=np.int64)[index.reshape(-1)]
     columns = [memory.reshape(-1, 1), cpu.reshape(-1, 1), inventory.node_resources]
     return np.hstack(columns).astype(np.int64)
 
@@ -109,29 +114,6 @@ def cluster_rows(cluster_of: IntArray, clusters: int) -> list[IntArray]:
     order = np.argsort(cluster_of, kind="stable")
     bounds = np.searchsorted(cluster_of[order], np.arange(clusters + 1))
     return [order[bounds[c] : bounds[c + 1]].astype(np.int64) for c in range(clusters)]
-
-
-def cluster_runs(
-    inventory: Inventory, owners: IntArray, failures: int
-) -> Iterator[tuple[int, tuple[int, ...], IntArray, IntArray]]:
-    """(cluster, F, the cluster's VMs, the node each of them runs on under F) for each
-    failure set: a set only moves its own cluster's VMs, so only those are looked at."""
-    vms_of = cluster_rows(inventory.vm_cluster, len(inventory.clusters))
-    down = np.zeros(inventory.n_nodes, dtype=bool)
-    for cluster, failed in failure_sets(inventory, failures):
-        rows = vms_of[cluster]
-        down[list(failed)] = True
-        runner = runners(owners[rows], down)
-        down[list(failed)] = False
-        yield cluster, failed, rows, runner
-
-
-def cluster_totals(nodes: IntArray, loads: IntArray, runner: IntArray) -> IntArray:
-    """len(nodes) x columns: the loads each of the cluster's `nodes` (ascending) runs."""
-    totals = np.zeros((len(nodes), loads.shape[1]), dtype=np.int64)
-    running = runner != NO_NODE
-    np.add.at(totals, np.searchsorted(nodes, runner[running]), loads[running])
-    return totals
 
 
 def memory_permille(

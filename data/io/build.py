@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from data.errors import InputError
-from data.inventory import UNLIMITED, Inventory
+from data.inventory import Inventory
+from data.io.builder import Builder
 from data.io.cells import coerce, is_missing
+from data.io.colrows import ColumnRows
+from data.io.typed import Typed, Values, fast_column
 from data.schema import (
-    CLASS_SEPARATOR,
     LUNS,
     NODES,
     RESOURCE_PREFIX,
@@ -60,10 +62,12 @@ def build_inventory(
     """Check every cell and every cross-reference, then build the Inventory."""
     report = report if report is not None else BuildReport()
     resources = _resource_columns(nodes, vms, report)
-    node_rows = _typed_rows(nodes, NODES, resources, report, resource_default=None)
-    vm_rows = _typed_rows(vms, VMS, resources, report, resource_default=0)
-    lun_rows = _typed_rows(luns, LUNS, (), report) if luns is not None else None
-    return _Builder(nodes, vms, luns, node_rows, vm_rows, lun_rows, resources).build()
+    node_columns = typed_columns(nodes, NODES, resources, report, resource_default=None)
+    vm_columns = typed_columns(vms, VMS, resources, report, resource_default=0)
+    lun_columns = typed_columns(luns, LUNS, (), report) if luns is not None else None
+    files = (nodes.file, vms.file, luns.file if luns is not None else "")
+    tables = (node_columns, vm_columns, lun_columns)
+    return Builder(files, tables, resources, _classes_given(vms)).build()
 
 
 def _resource_columns(nodes: RawTable, vms: RawTable, report: BuildReport) -> tuple[str, ...]:
@@ -80,6 +84,59 @@ def _resource_columns(nodes: RawTable, vms: RawTable, report: BuildReport) -> tu
     return tuple(c.removeprefix(RESOURCE_PREFIX) for c in node_res if c in vm_res)
 
 
+def typed_columns(
+    raw: RawTable,
+    columns: tuple[Column, ...],
+    resources: tuple[str, ...],
+    report: BuildReport,
+    resource_default: int | None = 0,
+) -> dict[str, Values]:
+    """Every column checked and typed, a whole column at a time where the reader kept
+    columns (typed.py); cell by cell, which words the first error, where it did not,
+    and for each cell typed.py declined (in row order, so the first error is the first
+    a row-by-row check meets)."""
+    specs = _specs(raw, columns, resources, report, resource_default)
+    fast = _fast_columns(raw, specs)
+    if fast is None:
+        rows = _typed_cells(raw, specs)
+        return {c.name: [row[c.name] for row in rows] for c in specs}
+    typed = _with_declined(raw, specs, fast)
+    for c in specs:
+        if c.unique and len(set(typed[c.name])) != len(typed[c.name]):
+            _check_unique(raw.file, c.name, list(typed[c.name]))
+    return typed
+
+
+def _with_declined(raw: RawTable, specs: list[Column], fast: dict[str, Typed]) -> dict[str, Values]:
+    """The fast path's values, with each cell it declined typed by cells.py instead."""
+    typed = {name: values for name, (values, _) in fast.items()}
+    declined = {name: mask for name, (_, mask) in fast.items() if mask.any()}
+    if not declined:
+        return typed
+    assert isinstance(raw.rows, ColumnRows)
+    marked = np.flatnonzero(np.logical_or.reduce(list(declined.values())))
+    for i in marked.tolist():
+        for c in (c for c in specs if c.name in declined and declined[c.name][i]):
+            cell = raw.rows.column(c.name)[i].as_py()
+            typed[c.name][i] = _typed_cell(raw.file, i + 1, cell, c)
+    return typed
+
+
+def _fast_columns(raw: RawTable, specs: list[Column]) -> dict[str, Typed] | None:
+    if not isinstance(raw.rows, ColumnRows):
+        return None
+    typed: dict[str, Typed] = {}
+    for c in specs:
+        if c.name not in raw.columns:
+            typed[c.name] = [c.default] * len(raw.rows), np.zeros(len(raw.rows), bool)
+            continue
+        values = fast_column(c, raw.rows.column(c.name))
+        if values is None:
+            return None
+        typed[c.name] = values
+    return typed
+
+
 def _typed_rows(
     raw: RawTable,
     columns: tuple[Column, ...],
@@ -87,6 +144,18 @@ def _typed_rows(
     report: BuildReport,
     resource_default: int | None = 0,
 ) -> list[dict[str, Any]]:
+    """Every row checked and typed, cell by cell (the catalog reader's way)."""
+    return _typed_cells(raw, _specs(raw, columns, resources, report, resource_default))
+
+
+def _specs(
+    raw: RawTable,
+    columns: tuple[Column, ...],
+    resources: tuple[str, ...],
+    report: BuildReport,
+    resource_default: int | None,
+) -> list[Column]:
+    """The columns to type (resources included), after the header's own checks."""
     known = {c.name for c in columns} | {RESOURCE_PREFIX + r for r in resources}
     for name in raw.columns:
         if name not in known and not name.startswith(RESOURCE_PREFIX):
@@ -100,6 +169,10 @@ def _typed_rows(
         )
         for r in resources
     ]
+    return specs
+
+
+def _typed_cells(raw: RawTable, specs: list[Column]) -> list[dict[str, Any]]:
     rows = [_typed_row(raw.file, i + 1, row, specs) for i, row in enumerate(raw.rows)]
     for c in specs:
         if c.unique:
@@ -108,19 +181,18 @@ def _typed_rows(
 
 
 def _typed_row(file: str, number: int, row: Mapping[str, Any], specs: list[Column]) -> dict:
-    typed: dict[str, Any] = {}
-    for c in specs:
-        raw = row.get(c.name)
-        if is_missing(raw):
-            if c.required:
-                raise InputError("is empty; a value is required", file, number, c.name)
-            typed[c.name] = c.default
-            continue
-        try:
-            typed[c.name] = coerce(c.kind, raw)
-        except ValueError as error:
-            raise InputError(str(error), file, number, c.name) from None
-    return typed
+    return {c.name: _typed_cell(file, number, row.get(c.name), c) for c in specs}
+
+
+def _typed_cell(file: str, number: int, raw: Any, c: Column) -> Any:
+    if is_missing(raw):
+        if c.required:
+            raise InputError("is empty; a value is required", file, number, c.name)
+        return c.default
+    try:
+        return coerce(c.kind, raw)
+    except ValueError as error:
+        raise InputError(str(error), file, number, c.name) from None
 
 
 def _check_unique(file: str, column: str, values: list[Any]) -> None:
@@ -131,202 +203,11 @@ def _check_unique(file: str, column: str, values: list[Any]) -> None:
         first_row[value] = i + 1
 
 
-class _Builder:
-    """Resolves names to indices and applies MODEL.md's cluster and LUN rules."""
-
-    def __init__(
-        self,
-        nodes: RawTable,
-        vms: RawTable,
-        luns: RawTable | None,
-        node_rows: list[dict],
-        vm_rows: list[dict],
-        lun_rows: list[dict] | None,
-        resources: tuple[str, ...],
-    ) -> None:
-        self.nodes_file, self.vms_file = nodes.file, vms.file
-        self.luns_file = luns.file if luns is not None else ""
-        self.node_rows, self.vm_rows, self.lun_rows = node_rows, vm_rows, lun_rows
-        self.resources = resources
-        self.classes_known = _classes_given(vms)
-
-    def build(self) -> Inventory:
-        self._check_nodes()
-        clusters, vm_node = self._resolve_clusters_and_nodes()
-        luns = self._luns_from_table() if self.lun_rows is not None else self._luns_made_up()
-        lun_names, lun_cluster, lun_capacity, lun_shared, lun_node, vm_lun = luns
-        classes, vm_classes = self._classes()
-        res = [RESOURCE_PREFIX + r for r in self.resources]
-        return Inventory(
-            clusters=clusters,
-            resource_names=self.resources,
-            class_names=classes,
-            node_names=tuple(r["node"] for r in self.node_rows),
-            node_cluster=_ints(self.node_cluster),
-            node_memory_mb=_ints(r["memory_mb"] for r in self.node_rows),
-            node_reserve_mb=_ints(r["reserve_mb"] for r in self.node_rows),
-            node_lps=_ints(r["logical_processors"] for r in self.node_rows),
-            node_vcpu_per_lp=np.array([r["vcpu_per_lp"] for r in self.node_rows], float),
-            node_vlan=np.array([r["vlan"] for r in self.node_rows], bool),
-            node_resources=_matrix(self.node_rows, res),
-            vm_names=tuple(r["vm"] for r in self.vm_rows),
-            vm_cluster=_ints(self.vm_cluster),
-            vm_memory_mb=_ints(r["memory_mb"] for r in self.vm_rows),
-            vm_vcpus=_ints(r["vcpus"] for r in self.vm_rows),
-            vm_disk_gb=np.array([r["disk_gb"] for r in self.vm_rows], float),
-            vm_lun=_ints(vm_lun),
-            vm_node=_ints(vm_node),
-            vm_vlan=np.array([r["vlan"] for r in self.vm_rows], bool),
-            vm_classes=vm_classes,
-            vm_resources=_matrix(self.vm_rows, res),
-            lun_names=lun_names,
-            lun_cluster=_ints(lun_cluster),
-            lun_capacity_gb=np.array(lun_capacity, float),
-            lun_shared=np.array(lun_shared, bool),
-            lun_node=_ints(lun_node),
-            has_lun_table=self.lun_rows is not None,
-            classes_known=self.classes_known,
-        )
-
-    def _resolve_clusters_and_nodes(self) -> tuple[tuple[str, ...], list[int]]:
-        """Index clusters and nodes (in table order) and resolve each VM's cluster and
-        current node: the cluster names and each VM's node index."""
-        clusters = tuple(dict.fromkeys(r["cluster"] for r in self.node_rows))
-        self.cluster_index = {name: i for i, name in enumerate(clusters)}
-        self.node_index = {r["node"]: i for i, r in enumerate(self.node_rows)}
-        self.node_cluster = [self.cluster_index[r["cluster"]] for r in self.node_rows]
-        self.vm_cluster = [
-            self._cluster_of(r["cluster"], self.vms_file, i + 1) for i, r in enumerate(self.vm_rows)
-        ]
-        vm_node = [
-            self._node_ref(r["node"], self.vm_cluster[i], self.vms_file, i + 1)
-            for i, r in enumerate(self.vm_rows)
-        ]
-        return clusters, vm_node
-
-    def _check_nodes(self) -> None:
-        if not self.node_rows:
-            raise InputError("no nodes: the table has no rows", self.nodes_file)
-        for i, r in enumerate(self.node_rows):
-            if ";" in r["node"]:
-                raise InputError(f"{r['node']!r} contains ';'", self.nodes_file, i + 1, "node")
-            if r["reserve_mb"] >= r["memory_mb"]:
-                raise InputError(
-                    f"{r['reserve_mb']} is not below memory_mb ({r['memory_mb']})",
-                    self.nodes_file,
-                    i + 1,
-                    "reserve_mb",
-                )
-
-    def _cluster_of(self, name: str, file: str, row: int) -> int:
-        if not name:
-            if len(self.cluster_index) == 1:
-                return 0
-            raise InputError(
-                "is empty; required when the nodes name more than one cluster", file, row, "cluster"
-            )
-        if name not in self.cluster_index:
-            raise InputError(f"cluster {name!r} has no nodes", file, row, "cluster")
-        return self.cluster_index[name]
-
-    def _node_ref(self, name: str, cluster: int, file: str, row: int) -> int:
-        if not name:
-            return -1
-        if name not in self.node_index:
-            raise InputError(f"node {name!r} is not in {self.nodes_file}", file, row, "node")
-        n = self.node_index[name]
-        if self.node_cluster[n] != cluster:
-            raise InputError(f"node {name!r} belongs to another cluster", file, row, "node")
-        return n
-
-    def _luns_from_table(self) -> tuple:
-        assert self.lun_rows is not None
-        names = tuple(r["lun"] for r in self.lun_rows)
-        cluster = [
-            self._cluster_of(r["cluster"], self.luns_file, i + 1)
-            for i, r in enumerate(self.lun_rows)
-        ]
-        owner = [
-            self._node_ref(r["node"], cluster[i], self.luns_file, i + 1)
-            for i, r in enumerate(self.lun_rows)
-        ]
-        index = {name: i for i, name in enumerate(names)}
-        vm_lun = []
-        for i, r in enumerate(self.vm_rows):
-            if not r["lun"]:
-                vm_lun.append(-1)
-                continue
-            if r["lun"] not in index:
-                raise InputError(
-                    f"LUN {r['lun']!r} is not in {self.luns_file}", self.vms_file, i + 1, "lun"
-                )
-            lun = index[r["lun"]]
-            if cluster[lun] != self.vm_cluster[i]:
-                raise InputError(
-                    f"LUN {r['lun']!r} belongs to another cluster", self.vms_file, i + 1, "lun"
-                )
-            vm_lun.append(lun)
-        capacity = [r["capacity_gb"] for r in self.lun_rows]
-        shared = [r["shared"] for r in self.lun_rows]
-        return names, cluster, capacity, shared, owner, vm_lun
-
-    def _luns_made_up(self) -> tuple:
-        """Without a luns table: VMs naming one LUN share it; others get their own."""
-        named = {r["lun"] for r in self.vm_rows if r["lun"]}
-        index: dict[str, int] = {}
-        cluster: list[int] = []
-        vm_lun = []
-        for i, r in enumerate(self.vm_rows):
-            name = r["lun"] or r["vm"]
-            if not r["lun"] and name in named:
-                raise InputError(
-                    f"is empty, so the VM gets its own LUN {name!r}, but another VM names "
-                    f"a LUN {name!r}",
-                    self.vms_file,
-                    i + 1,
-                    "lun",
-                )
-            vm_cluster = self.vm_cluster[i]
-            if name not in index:
-                index[name] = len(index)
-                cluster.append(vm_cluster)
-            elif cluster[index[name]] != vm_cluster:
-                raise InputError(
-                    f"LUN {name!r} is named by VMs of different clusters",
-                    self.vms_file,
-                    i + 1,
-                    "lun",
-                )
-            vm_lun.append(index[name])
-        n = len(index)
-        return tuple(index), cluster, [UNLIMITED] * n, [False] * n, [-1] * n, vm_lun
-
-    def _classes(self) -> tuple[tuple[str, ...], np.ndarray]:
-        per_vm = [
-            [c.strip() for c in r["anti_affinity"].split(CLASS_SEPARATOR) if c.strip()]
-            for r in self.vm_rows
-        ]
-        names = tuple(dict.fromkeys(c for classes in per_vm for c in classes))
-        index = {name: i for i, name in enumerate(names)}
-        matrix = np.zeros((len(self.vm_rows), len(names)), bool)
-        for v, classes in enumerate(per_vm):
-            matrix[v, [index[c] for c in classes]] = True
-        return names, matrix
-
-
 def _classes_given(vms: RawTable) -> bool:
     """Whether the table says which classes VMs have: an anti_affinity column (empty
     cells: none) that is not None throughout (None is how a writer says "not known")."""
     if "anti_affinity" not in vms.columns:
         return False
+    if isinstance(vms.rows, ColumnRows):
+        return not vms.rows or vms.rows.column("anti_affinity").null_count < len(vms.rows)
     return not vms.rows or any(row.get("anti_affinity") is not None for row in vms.rows)
-
-
-def _ints(values: Any) -> np.ndarray:
-    return np.fromiter(values, dtype=np.int64)
-
-
-def _matrix(rows: list[dict], columns: list[str]) -> np.ndarray:
-    return np.array([[r[c] for c in columns] for r in rows], dtype=np.int64).reshape(
-        len(rows), len(columns)
-    )

@@ -24,6 +24,7 @@ import pyarrow.csv as pv
 from data.errors import InputError
 from data.io.build import RawTable
 from data.io.cells import is_missing
+from data.io.colrows import ColumnRows
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = {  # UTF-32's first: UTF-32-LE's mark starts like UTF-16-LE's
@@ -64,10 +65,11 @@ def _parsed(file: str, body: bytes) -> RawTable:
     types = {name: pa.string() for name in names}
     options = pv.ConvertOptions(column_types=types, strings_can_be_null=False)
     table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
-    values = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    rows = list(zip(*values, strict=True))
-    _check_quotes_closed(file, body, [str(name).strip() for name in names], rows, delimiter)
-    return table_of(file, names, rows)
+    count = table.num_rows
+    last = tuple(table.column(i)[count - 1].as_py() for i in range(table.num_columns) if count)
+    columns = [str(name).strip() for name in names]
+    _check_quotes_closed(file, body, columns, last if count else None, count, delimiter)
+    return arrow_table_of(file, names, table)
 
 
 def table_of(file: str, names: Sequence[Any], rows: Iterable[Sequence[Any]]) -> RawTable:
@@ -84,6 +86,19 @@ def table_of(file: str, names: Sequence[Any], rows: Iterable[Sequence[Any]]) -> 
     while records and all(is_missing(cell) for cell in records[-1].values()):
         records.pop()
     return RawTable(file, tuple(columns[i] for i in kept), records)
+
+
+def arrow_table_of(file: str, names: Sequence[Any], table: pa.Table) -> RawTable:
+    """table_of for a table pyarrow parsed, kept as columns (ColumnRows): the same
+    columns left out, the same trailing empty rows dropped."""
+    columns = checked_names(file, [str(name) for name in names])
+    kept = [i for i, name in enumerate(columns) if name]
+    length = table.num_rows
+    while length and all(is_missing(table.column(i)[length - 1].as_py()) for i in kept):
+        length -= 1
+    arrays = [table.column(i).slice(0, length) for i in kept]
+    named = tuple(columns[i] for i in kept)
+    return RawTable(file, named, ColumnRows(named, arrays, length))
 
 
 def _undecodable(file: str, table: RawTable) -> InputError:
@@ -184,7 +199,12 @@ def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -
 
 
 def _check_quotes_closed(
-    file: str, data: bytes, columns: list[str], rows: list[tuple[str, ...]], delimiter: str
+    file: str,
+    data: bytes,
+    columns: list[str],
+    last: tuple[str, ...] | None,
+    count: int,
+    delimiter: str,
 ) -> None:
     """pyarrow takes a quote left open as running to the end of the file.
 
@@ -194,14 +214,14 @@ def _check_quotes_closed(
     A quote inside an unquoted field (`19" rack`) is text, as Python's csv and Excel read
     it: only a quote that opens a field opens a quoted one.
     """
-    if not rows:
+    if last is None:
         return
-    broken = [i for i, cell in enumerate(rows[-1]) if "\n" in cell or "\r" in cell]
+    broken = [i for i, cell in enumerate(last) if "\n" in cell or "\r" in cell]
     suspect = data.count(b'"') % 2 or broken  # what swallowed rows leave; else no scan
     if not suspect or not _quote_left_open(data, delimiter):
         return
     at = (broken or [len(columns) - 1])[-1]
-    raise InputError("a quote opened here is never closed", file, len(rows), columns[at])
+    raise InputError("a quote opened here is never closed", file, count, columns[at])
 
 
 def _quote_left_open(data: bytes, delimiter: str) -> bool:

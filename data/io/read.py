@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from data.errors import InputError
 from data.inventory import Inventory
 from data.io.build import BuildReport, RawTable, build_inventory
+from data.io.colrows import ColumnRows
 from data.io.csvtext import checked_names, csv_table, one_line
 from data.schema import INPUT_SUFFIXES, REQUIRED_TABLES, TABLES
 
@@ -96,11 +97,25 @@ def read_parquet(path: Path, data: bytes | None = None) -> RawTable:
             path if data is None else pa.BufferReader(data)
         ) as parquet:  # not read_table: it rejects duplicate names
             table = parquet.read()
-        values = [table.column(i).to_pylist() for i in range(table.num_columns)]
     except (pa.ArrowException, OSError, ValueError) as error:
         raise InputError(f"cannot read as Parquet: {one_line(error)}", file) from None
     columns = checked_names(file, table.column_names)
-    rows = [dict(zip(columns, cells, strict=True)) for cells in zip(*values, strict=True)]
-    if not columns:
-        rows = [{} for _ in range(table.num_rows)]
+    rows = ColumnRows(columns, table.columns, table.num_rows)
+    if not all(_plain(column.type) for column in table.columns):
+        try:  # to Python values now, where a conversion error can still be reported
+            len(rows[:0])
+        except (pa.ArrowException, ValueError, OverflowError) as error:
+            raise InputError(f"cannot read as Parquet: {one_line(error)}", file) from None
     return RawTable(file, columns, rows)
+
+
+def _plain(kind: pa.DataType) -> bool:
+    """Types whose Python values cannot fail to convert (checked column-wise later)."""
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_null(kind)
+    )

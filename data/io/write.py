@@ -13,24 +13,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data.errors import InputError
-from data.inventory import IntArray, Inventory
+from data.inventory import Inventory
 from data.io.atomic import replace_directory
+from data.io.columnar import inventory_arrow_tables, placement_table, write_csv_table
 from data.io.moves import moves_rows
 from data.moves import Move
 from data.plan import Plan, PlanSummary
 from data.schema import (
-    CLASS_SEPARATOR,
     INPUT_SUFFIXES,
     MOVES_COLUMNS,
     MOVES_CSV,
     OWNER_SEPARATOR,
     PLACEMENT_FILES,
-    PLACEMENT_SCHEMA,
     PLAN_INVENTORY,
     PLAN_JSON,
     REQUIRED_TABLES,
@@ -53,41 +51,32 @@ def write_plan(
 ) -> None:
     """placement.csv, placement.parquet, plan.json, the inventory/ the plan was made
     from (canonical CSV) and, when given, moves.csv; replacing a previous plan atomically."""
-    rows = placement_rows(inventory, plan)
-    table = pa.Table.from_pylist(rows, schema=PLACEMENT_SCHEMA)
+    table = placement_table(inventory, plan)
 
     def fill(temp: Path) -> None:
-        write_csv(temp / "placement.csv", PLACEMENT_SCHEMA.names, rows)
+        write_csv_table(temp / "placement.csv", table, write_csv)
         pq.write_table(table, temp / "placement.parquet")
         (temp / PLAN_JSON).write_bytes(plan_json(summary).encode("utf-8"))
         (temp / PLAN_INVENTORY).mkdir()
-        for name, table_rows in inventory_tables(inventory).items():
-            _write_table(temp / PLAN_INVENTORY / f"{name}.csv", name, table_rows, "csv")
+        for name, copy in inventory_arrow_tables(inventory).items():
+            known = [c for c in copy.column_names if _given(copy.column(c))]
+            path = temp / PLAN_INVENTORY / f"{name}.csv"
+            write_csv_table(path, copy.select(known), write_csv)
         if moves is not None:
             write_csv(temp / MOVES_CSV, MOVES_COLUMNS, moves_rows(inventory, moves))
 
     replace_directory(directory, fill, PLAN_FILES)
 
 
+def _given(column: pa.ChunkedArray) -> bool:
+    """Whether a column was in the source: one that is null in every row was not (an
+    absent anti_affinity column means the classes are unknown, not empty)."""
+    return len(column) == 0 or column.null_count < len(column)
+
+
 def placement_rows(inventory: Inventory, plan: Plan) -> list[dict[str, str]]:
     """One row per VM, sorted by VM name; an unplaced VM has empty lun, node and owners."""
-    if plan.vm_lun.shape[0] != inventory.n_vms:
-        raise ValueError(
-            f"the plan has {plan.vm_lun.shape[0]} VMs, the inventory {inventory.n_vms}"
-        )
-    rows = []
-    for v in sorted(range(inventory.n_vms), key=inventory.vm_names.__getitem__):
-        owners = [inventory.node_names[n] for n in plan.owners_of(v)]
-        lun = int(plan.vm_lun[v])
-        rows.append(
-            {
-                "vm": inventory.vm_names[v],
-                "lun": inventory.lun_names[lun] if lun >= 0 else "",
-                "node": owners[0] if owners else "",
-                "owners": OWNER_SEPARATOR.join(owners),
-                "cluster": inventory.clusters[inventory.vm_cluster[v]],
-            }
-        )
+    rows: list[dict[str, str]] = placement_table(inventory, plan).to_pylist()
     return rows
 
 
@@ -186,59 +175,7 @@ def inventory_tables(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:
     Without a luns table a VM alone on a LUN named after it gets an empty lun
     cell (its own LUN); build_inventory of the result equals the inventory.
     """
-    inv = inventory
-    res = [RESOURCE_PREFIX + r for r in inv.resource_names]
-    nodes = [
-        {
-            "node": inv.node_names[n],
-            "memory_mb": int(inv.node_memory_mb[n]),
-            "logical_processors": int(inv.node_lps[n]),
-            "reserve_mb": int(inv.node_reserve_mb[n]),
-            "vcpu_per_lp": float(inv.node_vcpu_per_lp[n]),
-            "vlan": bool(inv.node_vlan[n]),
-            "cluster": inv.clusters[inv.node_cluster[n]],
-            **{c: int(x) for c, x in zip(res, inv.node_resources[n], strict=True)},
-        }
-        for n in range(inv.n_nodes)
-    ]
-    lun_vms = np.bincount(inv.vm_lun[inv.vm_lun >= 0], minlength=inv.n_luns)  # once: linear
-    tables = {"nodes": nodes, "vms": [_vm_row(inv, v, res, lun_vms) for v in range(inv.n_vms)]}
-    if inv.has_lun_table:
-        tables["luns"] = [
-            {
-                "lun": inv.lun_names[lun],
-                "capacity_gb": float(inv.lun_capacity_gb[lun]),
-                "shared": bool(inv.lun_shared[lun]),
-                "cluster": inv.clusters[inv.lun_cluster[lun]],
-                "node": _name(inv.node_names, inv.lun_node[lun]),
-            }
-            for lun in range(inv.n_luns)
-        ]
-    return tables
-
-
-def _vm_row(inv: Inventory, v: int, res: list[str], lun_vms: IntArray) -> dict[str, Any]:
-    """A vms row; a made-up LUN named after its only VM is written as an empty `lun`."""
-    lun = int(inv.vm_lun[v])
-    lun_name = _name(inv.lun_names, lun)
-    own_lun = not inv.has_lun_table and lun_name == inv.vm_names[v] and lun_vms[lun] == 1
-    classes = [inv.class_names[c] for c in range(len(inv.class_names)) if inv.vm_classes[v, c]]
-    return {
-        "vm": inv.vm_names[v],
-        "memory_mb": int(inv.vm_memory_mb[v]),
-        "vcpus": int(inv.vm_vcpus[v]),
-        "disk_gb": float(inv.vm_disk_gb[v]),
-        "lun": "" if own_lun else lun_name,
-        "node": _name(inv.node_names, inv.vm_node[v]),
-        "vlan": bool(inv.vm_vlan[v]),
-        "anti_affinity": CLASS_SEPARATOR.join(classes) if inv.classes_known else None,
-        "cluster": inv.clusters[inv.vm_cluster[v]],
-        **{c: int(x) for c, x in zip(res, inv.vm_resources[v], strict=True)},
-    }
-
-
-def _name(names: tuple[str, ...], index: Any) -> str:
-    return names[int(index)] if int(index) >= 0 else ""
+    return {name: t.to_pylist() for name, t in inventory_arrow_tables(inventory).items()}
 
 
 def plan_inventory_dir(plan_directory: Path) -> Path:
