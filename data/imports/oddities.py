@@ -117,7 +117,8 @@ def clear_unknown_hosts(
     """A VM (or LUN) whose current host is not in the host table (a trimmed or anonymised
     export, a host retired since) is kept with no current node: it is then planned as new.
     Tables given as canonical tables are left alone (build_inventory refuses them)."""
-    known = {str(row["node"]) for row in tables["nodes"].rows}  # names matched before
+    nodes = tables["nodes"].rows  # a table without a node column is refused later, by name
+    known = {str(row["node"]) for row in nodes if "node" in row}  # names matched before
     cleared: list[str] = []
     for name in ("vms", "luns"):
         table = tables.get(name) if name not in canonical else None

@@ -103,3 +103,11 @@ def test_azure_migrate_empty_servers_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_inventory([write(tmp_path, ""), NODES])
     assert str(caught.value) == "servers.csv: empty file, and no other source gives the vms table"
+
+
+def test_azure_migrate_nodes_table_without_a_node_column_is_named(tmp_path: Path) -> None:
+    """Found by test_fuzz (the first byte of nodes.csv deleted): a KeyError traceback once."""
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text(NODES.read_text()[1:])
+    with pytest.raises(InputError, match="nodes.csv, node: required column 'node' is missing"):
+        load_inventory([SERVERS, nodes])
