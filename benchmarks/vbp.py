@@ -62,6 +62,7 @@ from data.inventory import Inventory
 from data.io.build import build_inventory, table
 from data.io.write import write_inventory
 from data.rules import Objective
+from solver.bounds import inventory_lower_bound
 from solver.packing_bounds import packing_lower_bound
 from solver.params import Params
 from solver.solve import solve
@@ -69,10 +70,10 @@ from solver.solve import solve
 CAPACITY = 150
 NODE_MEMORY_MB, NODE_LPS, VM_MEMORY_MB = 1 << 20, 1024, 256
 DEFAULT_CLASSES, DEFAULT_DIMS, DEFAULT_ITEMS, DEFAULT_SEEDS = (
-    (1, 7, 9, 10),
+    (1, 4, 7, 9, 10),
     (3, 5),
     (120, 240),
-    (1,),
+    (0, 1, 2),
 )
 
 
@@ -183,12 +184,14 @@ def run(instance: VbpInstance, time_limit: float, workers: int) -> dict:
     seconds = time.monotonic() - start
     checked = result.plan is not None and not check_plan(instance.inventory, result.plan, 0)
     nodes = result.objective_value if result.plan is not None else None
-    reference = instance.optimum or max(instance.bound, result.bound)
+    proven = inventory_lower_bound(instance.inventory, Objective.NODES, 0)  # with the LP's
+    reference = instance.optimum or max(instance.bound, result.bound, proven)
     gap = (nodes - reference) / reference if nodes is not None else None
     return {
         "instance": instance.name,
         "status": result.status.value,
         "nodes": nodes,
+        "analytic": instance.bound,
         "bound": reference,
         "gap": gap,
         "checked": checked,
@@ -210,7 +213,7 @@ def main() -> None:
         tuple(args.classes), tuple(args.dims), tuple(args.items), tuple(args.seeds)
     )
     print(
-        f"{'instance':<20} {'status':<9} {'nodes':>5} {'bound':>5} {'gap':>7} "
+        f"{'instance':<20} {'status':<9} {'nodes':>5} {'old':>5} {'bound':>5} {'gap':>7} "
         f"{'checked':>7} {'s':>6}"
     )
     rows = []
@@ -221,7 +224,8 @@ def main() -> None:
         rows.append(row)
         gap = f"{100 * row['gap']:.2f}%" if row["gap"] is not None else "-"
         print(
-            f"{row['instance']:<20} {row['status']:<9} {row['nodes'] or '-':>5} {row['bound']:>5} "
+            f"{row['instance']:<20} {row['status']:<9} {row['nodes'] or '-':>5} "
+            f"{row['analytic']:>5} {row['bound']:>5} "
             f"{gap:>7} {row['checked']!s:>7} {row['seconds']:6.1f}",
             flush=True,
         )
