@@ -1,7 +1,8 @@
 """Multi-dimensional vector bin packing benchmarks as hvplace inventories (k = 0, `nodes`).
 
-    python benchmarks/vbp.py [--time-limit 10] [--workers 2] [--classes 1 7 9 10]
-                             [--dims 3 5] [--items 120 240] [--seeds 1] [--write DIR]
+    python benchmarks/vbp.py [--time-limit 10] [--workers 2] [--classes 1 4 7 9 10]
+                             [--dims 3 5] [--items 120 240] [--seeds 0 1 2]
+                             [--lp-seconds 0] [--write DIR]
 
 `--write DIR` also writes each instance as an inventory directory DIR/<name> (nodes.csv,
 vms.csv), for `hvplace plan DIR/<name> --objective nodes --failures 0 --time-limit 10`.
@@ -31,20 +32,37 @@ and 1 vCPU, nodes of 1 TiB and 1,024 logical processors); no luns table; k = 0. 
 cluster offers as many nodes as a plain first-fit decreasing needs (what a user
 would start from), so a plan always exists.
 
-The gap is measured against the best proven lower bound (max of L1, per-dimension
-Martello-Toth L2 and a conflict clique; solver/packing_bounds.py), or the known
-optimum for class 10: published optima are not bundled, so the gap to the true
-optimum is at most the gap shown. Class 7 is proven optimal by the bound (no three
-items fit in a bin: the surrogate bound gives n / 2). A long exact run did not close
-the rest: CP-SAT on the plain item-bin model of ct9-d3-n120-s1 with 52 bins (the
-bound; we find 53) answered UNKNOWN after 120 s (1 worker).
+The gap is measured against the best proven lower bound: the analytic one (max of
+L1, per-dimension Martello-Toth L2 and a conflict clique; solver/packing_bounds.py;
+column `old`), CP-SAT's, and the column-generation LP bound the solver proved
+(solver/packing_lp.py: computed by the packing search in ~40% of its time, at most
+3 s, when a bin holds at most ~3 items), or the known optimum for class 10.
+Published optima are not bundled, so the gap to the true optimum is at most the gap
+shown. `--lp-seconds S` also computes the LP bound after each solve, untimed and
+unseen by the solver (column `lp`), as a closer estimate of the optimum. Class 7 is
+proven optimal by the bound (no three items fit in a bin: the surrogate bound gives
+n / 2). A long exact run did not close the rest: CP-SAT on the plain item-bin model
+of ct9-d3-n120-s1 with 52 bins (the bound; we find 53) answered UNKNOWN after 120 s
+(1 worker), as did ct1-d3-n120-s1 with 24 bins and ct1-d5-n120-s1 with 25 (10 s, 2
+workers, first-items symmetry broken).
 
-Measured 2026-12-01 on the shared 2-core machine (load ~5), default set (16
-instances), `--time-limit 10 --workers 2`, every plan passed the checker:
-- this branch: 16/16 planned, 8 proven optimal (classes 7 and 10), mean gap to the
-  bound 1.88% (class 1: 4.0-6.0%, class 9: 1.9-4.1%), 2.2-10.5 s each;
-- main before solver/packing.py: 10/16 planned (6 unknown, no plan), mean gap of
-  the planned ones to the same bounds ~11%.
+Measured 2026-12-01 on the shared 2-core machine (load 0.3 at the start, ~6 at the
+end), default set (60 instances: classes 1, 4, 7, 9, 10; d = 3, 5; n = 120, 240;
+seeds 0-2), `--time-limit 10 --workers 2`, every plan passed the checker: 60/60
+planned, 22 proven optimal, mean gap to the bound 3.83% (2.00% without class 4).
+Per class (mean gap, proven optimal of 12, mean bound analytic -> final):
+- class 1: 4.36% (2.0-6.0%), 0, 37.33 -> 37.33 (many items per bin: the LP is not
+  tried; run to convergence (29 s) on ct1-d5-n120-s1 it is 25, the analytic bound);
+- class 4: 11.17% (0-20.4%), 1, 74.42 -> 75.17 (ct4-d5-n120-s0: 50 -> 58, proven
+  optimal by the LP; elsewhere the LP does not converge in its 2-3 s);
+- class 7: 0.28%, 9 (ct7-d5-n240 took solver/large.py's path under load: 121-122
+  in 0.7-1.1 s; alone each is proven optimal in ~5 s);
+- class 9: 3.36% (1.9-6.0%), 0, 73.75 -> 73.75 (the LP does not converge in the
+  time: on ct9-d3-n120-s1 the master was still at 52.2, analytic bound 52, after
+  40 s, so its ceiling 53 = our plan might be proven with a faster pricing);
+- class 10: 0.00%, 12.
+Before this (one seed, classes 1, 7, 9, 10): 16/16 planned, 8 proven optimal, mean
+gap 1.76-1.88%; main before solver/packing.py: 10/16 planned, ~11%.
 """
 
 from __future__ import annotations
