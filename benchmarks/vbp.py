@@ -82,7 +82,7 @@ from data.io.write import write_inventory
 from data.rules import Objective
 from solver.bounds import inventory_lower_bound
 from solver.packing_bounds import packing_lower_bound
-from solver.packing_lp import column_generation
+from solver.packing_cg import column_generation
 from solver.params import Params
 from solver.solve import solve
 

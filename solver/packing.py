@@ -23,8 +23,8 @@ import numpy as np
 
 from data.inventory import BoolArray, FloatArray, IntArray
 from solver.packing_bounds import packing_lower_bound
+from solver.packing_cg import LP_SECONDS, lp_bound
 from solver.packing_exact import full_bins
-from solver.packing_lp import LP_SECONDS, lp_bound
 from solver.packing_search import (
     Packing,
     feasible_packing,

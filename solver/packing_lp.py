@@ -1,69 +1,31 @@
-"""The column-generation lower bound of a vector bin packing (Gilmore and Gomory's
-set-covering LP), proven with integer arithmetic.
+"""The column-generation lower bound of a vector bin packing, remembered per instance
+(solver/packing_cg.py computes it); imports nothing heavy, so solver/bounds.py can
+read it anywhere, `hvplace --help` included.
 
-The LP picks fractional patterns (sets of items that fit one bin) covering every
-item; its optimum z_LP is at least L1 and, on nearly one-dimensional instances, within
-a bin of the optimum. Any dual vector y >= 0 proves a bound without reaching z_LP
-(Farley 1990): every pattern p has sum_{i in p} y_i <= V, the best pricing value, so
-y / V is dual feasible and z_LP >= sum(y) / V. Here y is the restricted master's dual
-(GLOP), floored to integers, and V is CP-SAT's proven upper bound on the integer
-knapsack: the bound ceil(sum y / V) is computed exactly, so floating point in the LP
-can weaken it but never make it wrong. Heterogeneous bins are enlarged to the largest
-capacity of each dimension, as in solver/packing_bounds.py; eligibility is ignored
-(both relax the problem, so the bound stays valid).
-
-The packing search (solver/packing.py) computes it in a share of its time, only when
-its plan is above the analytic bound; the bound is remembered per instance, and
-solver/bounds.py's nodes bound of a packing-shaped cluster (k = 0, is_packing) reads
-it, so the hint is proven optimal by it without another computation.
+The packing search (solver/packing.py) pays for the bound in a share of its time, only
+when its plan is above the analytic bound; solver/bounds.py's nodes bound of a
+packing-shaped cluster (k = 0, is_packing) reads what was proven, so the hint is
+proven optimal by it without another computation.
 """
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-from ortools.linear_solver import pywraplp
 
-from data.inventory import FloatArray, IntArray
-from solver.packing_pricing import (
-    DUAL_SCALE,
-    fill,
-    greedy_patterns,
-    keys,
-    price,
-)
+from data.inventory import IntArray
 from solver.problem import ClusterProblem
 
-LP_SECONDS = 3.0  # the most the bound may take in one solve
 LP_MAX_ITEMS = 1500  # past this the pricing knapsack alone takes too long
-IMPROVING = 1 + 1e-7  # a column whose dual value exceeds this enters the master
-SMOOTHING = 0.5  # weight of the best bound's duals in the duals priced
-DOMINATORS = 2  # dual cuts y_big >= y_small per small item
-SUMMED_SHARE = 0.25  # of the bound's time, kept for the summed relaxation
-SUMMED_SCALE = 1000  # each dimension's room in the summed relaxation
+MAX_REMEMBERED = 64  # instances whose LP bound is remembered
 
-
-def lp_bound(weights: IntArray, room: IntArray, seconds: float = LP_SECONDS) -> int:
-    """Bins every packing of `weights` into bins of size `room` needs, by at most
-    `seconds` of column generation (0 when the items are too many or the time too
-    short to price once); the best bound proven for the instance is remembered."""
-    key, weights, room = _key(weights, room)
-    if key is None:
-        return 0
-    bound, spent = _PROVEN.get(key, (0, 0.0))
-    if seconds > spent:
-        bound = max(bound, _lp(weights, room, seconds))
-        if len(_PROVEN) >= MAX_REMEMBERED:
-            _PROVEN.clear()
-        _PROVEN[key] = (bound, seconds)
-    return bound
+Key = tuple[bytes, tuple[int, ...], bytes]
+_PROVEN: dict[Key, tuple[int, float]] = {}  # bound, seconds spent on it
 
 
 def known_lp_bound(weights: IntArray, room: IntArray) -> int:
     """The LP bound lp_bound has proven for this instance so far (0 if none): free, so
     every caller of solver/bounds.py shares what the packing search paid for."""
-    key, _, _ = _key(weights, room)
+    key, _, _ = instance_key(weights, room)
     return _PROVEN.get(key, (0, 0.0))[0] if key is not None else 0
 
 
@@ -72,20 +34,27 @@ def forget_lp_bounds() -> None:
     _PROVEN.clear()
 
 
-_PROVEN: dict[tuple[bytes, tuple[int, ...], bytes], tuple[int, float]] = {}  # bound, seconds
-MAX_REMEMBERED = 64  # instances whose LP bound is remembered
+def proven(key: Key) -> tuple[int, float]:
+    """The bound proven for an instance and the seconds spent on it ((0, 0.0) if none)."""
+    return _PROVEN.get(key, (0, 0.0))
 
 
-def _key(
-    weights: IntArray, room: IntArray
-) -> tuple[tuple[bytes, tuple[int, ...], bytes] | None, IntArray, IntArray]:
-    weights, room = _reduced(np.asarray(weights, dtype=np.int64), np.asarray(room))
+def remember(key: Key, bound: int, seconds: float) -> None:
+    """Keep a bound proven in `seconds` (all are dropped past MAX_REMEMBERED)."""
+    if len(_PROVEN) >= MAX_REMEMBERED:
+        _PROVEN.clear()  # all of them: simple, and a fleet rarely revisits a cluster
+    _PROVEN[key] = (bound, seconds)
+
+
+def instance_key(weights: IntArray, room: IntArray) -> tuple[Key | None, IntArray, IntArray]:
+    """The reduced instance and its key (None when it is empty or too large)."""
+    weights, room = reduced(np.asarray(weights, dtype=np.int64), np.asarray(room))
     if len(weights) == 0 or len(weights) > LP_MAX_ITEMS:
         return None, weights, room
     return (weights.tobytes(), weights.shape, room.tobytes()), weights, room
 
 
-def _reduced(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
+def reduced(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
     """The instance without what cannot matter: items of size 0 (they fit anywhere),
     dimensions no subset of items can overflow; rows sorted so equal instances share
     a cache entry."""
@@ -97,28 +66,6 @@ def _reduced(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
     if len(weights) == 0 or not binding.any():
         return np.zeros((0, 1), dtype=np.int64), np.ones(1, dtype=np.int64)
     return weights[np.lexsort(weights.T[::-1])], room
-
-
-def _lp(weights: IntArray, room: IntArray, seconds: float) -> int:
-    """The vector LP first; if it runs out of time before converging, the summed
-    relaxation's LP (weaker, but its pricing is an exact, fast dynamic programme)
-    for the time left. A converged vector LP is at least the summed one."""
-    deadline = time.monotonic() + seconds
-    vector_until = time.monotonic() + (1 - SUMMED_SHARE) * seconds
-    best = column_generation(weights, room, (1 - SUMMED_SHARE) * seconds)
-    if len(room) == 1 or time.monotonic() < vector_until:
-        return best
-    return max(best, column_generation(*summed(weights, room), deadline - time.monotonic()))
-
-
-def summed(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
-    """One dimension: the sum of all, each scaled to SUMMED_SCALE with sizes rounded
-    down (a relaxation: every bin that fits each dimension fits the sum). Bins of
-    equal room in every dimension are summed as they are."""
-    if np.all(room == room[0]):
-        return weights.sum(axis=1, keepdims=True), np.array([room.sum()])
-    scaled = (weights * SUMMED_SCALE // room).sum(axis=1, keepdims=True)
-    return scaled, np.array([SUMMED_SCALE * len(room)])
 
 
 def is_packing(problem: ClusterProblem) -> bool:
@@ -137,113 +84,3 @@ def packing_lp_bound(problem: ClusterProblem) -> int:
         return 0
     weights = problem.weight[[bool(unit.members) for unit in problem.units]]
     return known_lp_bound(weights, problem.capacity.max(axis=1))
-
-
-def column_generation(weights: IntArray, room: IntArray, seconds: float) -> int:
-    """The best Farley bound met while column generation runs for `seconds`: at its end
-    (no improving column) that is ceil(z_LP).
-
-    Pricing is stabilised (Wentges 1997): it looks at a mix of the master's duals and
-    the duals of the best bound so far, whose columns the LP needs sooner; a mix that
-    yields no column for the master's own duals is followed by a plain pricing.
-    """
-    deadline = time.monotonic() + seconds
-    master = _Master(len(weights))
-    for pattern in _first_patterns(weights, room):
-        master.add(pattern)
-    for big, small in dominating_pairs(weights):
-        master.add_exchange(big, small)
-    best, center, center_value = 0, np.zeros(len(weights)), 0.0
-    mix = 0.0  # no centre yet
-    while time.monotonic() < deadline:
-        duals = master.solve()
-        if best >= np.ceil(master.value() - 1e-6):
-            break  # no dual of this LP proves more
-        point = mix * center + (1 - mix) * duals
-        found = [p for p in greedy_patterns(weights, room, point) if duals[p].sum() > IMPROVING]
-        ceiling, profit = 0, np.floor(point * DUAL_SCALE).astype(np.int64)
-        if not found:  # a bound, by dynamic programming first, CP-SAT if need be
-            pool, ceiling = price(weights, room, profit, deadline)
-            found = [p for p in pool if duals[p].sum() > IMPROVING]
-        if ceiling > 0 and int(profit.sum()) / ceiling > center_value:
-            center, center_value = point, int(profit.sum()) / ceiling
-            best = max(best, -(-int(profit.sum()) // ceiling))
-        if not found and mix == 0:
-            break  # converged: no pattern prices above 1
-        mix = SMOOTHING if found and center_value > 0 else 0.0  # mispriced: plain next
-        for pattern in found:
-            master.add(pattern)
-    return best
-
-
-class _Master:
-    """The restricted master LP: min sum x_p, every item covered, x >= 0 (GLOP)."""
-
-    def __init__(self, n: int) -> None:
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
-            raise RuntimeError("OR-Tools was built without GLOP")
-        self.solver = solver
-        self.cover = [solver.Constraint(1.0, solver.infinity(), f"cover[{i}]") for i in range(n)]
-        self.objective = solver.Objective()
-        self.objective.SetMinimization()
-        self.seen: set[tuple[int, ...]] = set()
-
-    def add(self, pattern: IntArray) -> None:
-        key = tuple(sorted(int(i) for i in pattern))
-        if key in self.seen:
-            return
-        self.seen.add(key)
-        x = self.solver.NumVar(0.0, self.solver.infinity(), f"x{len(self.seen)}")
-        self.objective.SetCoefficient(x, 1.0)
-        for i in key:
-            self.cover[i].SetCoefficient(x, 1.0)
-
-    def add_exchange(self, big: int, small: int) -> None:
-        """A free column moving cover from item `big` to `small`: in the dual,
-        y_big >= y_small (a dual-optimal inequality)."""
-        z = self.solver.NumVar(0.0, self.solver.infinity(), f"swap[{big},{small}]")
-        self.cover[small].SetCoefficient(z, 1.0)
-        self.cover[big].SetCoefficient(z, -1.0)
-
-    def value(self) -> float:
-        return float(self.objective.Value())
-
-    def solve(self) -> FloatArray:
-        """The duals of the covering rows, clipped at 0 (any y >= 0 proves a bound)."""
-        self.solver.Solve()
-        return np.array([max(c.dual_value(), 0.0) for c in self.cover])
-
-
-def dominating_pairs(weights: IntArray) -> list[tuple[int, int]]:
-    """(big, small) pairs where item big is at least as large as small in every
-    dimension, up to DOMINATORS closest bigs per small item.
-
-    Valid dual cuts (Ben Amor, Desrosiers and Valerio de Carvalho 2006): a pattern
-    holding big still fits with small in its place, so some optimal dual has
-    y_big >= y_small; imposing it only removes dual solutions the LP does not need,
-    and the master converges in far fewer iterations.
-    """
-    n = len(weights)
-    covers = np.all(weights[:, None, :] >= weights[None, :, :], axis=2)
-    np.fill_diagonal(covers, False)
-    excess = np.where(covers, (weights[:, None, :] - weights[None, :, :]).sum(axis=2), -1)
-    pairs = []
-    for small in range(n):
-        bigs = np.flatnonzero(covers[:, small])
-        closest = bigs[np.argsort(excess[bigs, small], kind="stable")[:DOMINATORS]]
-        pairs += [(int(big), small) for big in closest]
-    return pairs
-
-
-def _first_patterns(weights: IntArray, room: IntArray) -> list[IntArray]:
-    """Every item alone (so the master is feasible), and the bins of a first-fit
-    decreasing packing (so it starts near a good solution)."""
-    patterns = [np.array([i]) for i in range(len(weights))]
-    order = np.argsort(-keys(weights, room, np.ones(len(weights)))[0], kind="stable").tolist()
-    rows, limit = weights.tolist(), room.tolist()
-    while order:
-        pattern = fill(rows, limit, order, order[0])
-        patterns.append(np.array(sorted(pattern), dtype=np.int64))
-        order = [i for i in order if i not in set(pattern)]
-    return patterns

@@ -1,4 +1,4 @@
-"""solver/packing_lp.py and solver/packing_pricing.py: the column-generation bound never
+"""solver/packing_cg.py, packing_lp.py and packing_pricing.py: the column-generation bound never
 exceeds the optimum (exact CP-SAT on tiny instances), even when stopped early, and
 beats the analytic bounds where the LP sees what they miss."""
 
@@ -16,14 +16,8 @@ from data.inventory import Inventory
 from data.rules import Objective
 from solver.bounds import lower_bound
 from solver.packing_bounds import packing_lower_bound
-from solver.packing_lp import (
-    column_generation,
-    dominating_pairs,
-    forget_lp_bounds,
-    lp_bound,
-    packing_lp_bound,
-    summed,
-)
+from solver.packing_cg import column_generation, dominating_pairs, lp_bound, summed
+from solver.packing_lp import forget_lp_bounds, packing_lp_bound
 from solver.packing_pricing import DUAL_SCALE, knapsack_1d, price
 from solver.problem import cluster_problem
 from solver.result import Status
