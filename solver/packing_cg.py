@@ -8,9 +8,10 @@ a bin of the optimum. Any dual vector y >= 0 proves a bound without reaching z_L
 y / V is dual feasible and z_LP >= sum(y) / V. Here y is the restricted master's dual
 (GLOP), floored to integers, and V a proven upper bound on the integer knapsack (a
 one-dimensional dynamic programme's, else CP-SAT's): the bound ceil(sum y / V) is
-computed exactly, so floating point in the LP can weaken it but never make it wrong. Heterogeneous bins are enlarged to the largest
-capacity of each dimension, as in solver/packing_bounds.py; eligibility is ignored
-(both relax the problem, so the bound stays valid).
+computed exactly, so floating point in the LP can weaken it but never make it wrong.
+Heterogeneous bins are enlarged to the largest capacity of each dimension, as in
+solver/packing_bounds.py; eligibility is ignored (both relax the problem, so the
+bound stays valid).
 
 Each bound is remembered per instance by solver/packing_lp.py, which
 solver/bounds.py reads.
