@@ -122,7 +122,7 @@ def vbp(quick: bool, seeds: tuple[int, ...]) -> list[Instance]:
             out.append(
                 Instance(
                     "vbp",
-                    f"{item.name}-s{s}",
+                    item.name,  # it names its seed already
                     1,
                     item.inventory.n_nodes,
                     item.n,

@@ -1,7 +1,8 @@
 """Multi-dimensional vector bin packing benchmarks as hvplace inventories (k = 0, `nodes`).
 
-    python benchmarks/vbp.py [--time-limit 10] [--workers 2] [--classes 1 7 9 10]
-                             [--dims 3 5] [--items 120 240] [--seeds 1] [--write DIR]
+    python benchmarks/vbp.py [--time-limit 10] [--workers 2] [--classes 1 4 7 9 10]
+                             [--dims 3 5] [--items 120 240] [--seeds 0 1 2]
+                             [--lp-seconds 0] [--write DIR]
 
 `--write DIR` also writes each instance as an inventory directory DIR/<name> (nodes.csv,
 vms.csv), for `hvplace plan DIR/<name> --objective nodes --failures 0 --time-limit 10`.
@@ -31,20 +32,37 @@ and 1 vCPU, nodes of 1 TiB and 1,024 logical processors); no luns table; k = 0. 
 cluster offers as many nodes as a plain first-fit decreasing needs (what a user
 would start from), so a plan always exists.
 
-The gap is measured against the best proven lower bound (max of L1, per-dimension
-Martello-Toth L2 and a conflict clique; solver/packing_bounds.py), or the known
-optimum for class 10: published optima are not bundled, so the gap to the true
-optimum is at most the gap shown. Class 7 is proven optimal by the bound (no three
-items fit in a bin: the surrogate bound gives n / 2). A long exact run did not close
-the rest: CP-SAT on the plain item-bin model of ct9-d3-n120-s1 with 52 bins (the
-bound; we find 53) answered UNKNOWN after 120 s (1 worker).
+The gap is measured against the best proven lower bound: the analytic one (max of
+L1, per-dimension Martello-Toth L2 and a conflict clique; solver/packing_bounds.py;
+column `old`), CP-SAT's, and the column-generation LP bound the solver proved
+(solver/packing_lp.py: computed by the packing search in ~40% of its time, at most
+3 s, when a bin holds at most ~3 items), or the known optimum for class 10.
+Published optima are not bundled, so the gap to the true optimum is at most the gap
+shown. `--lp-seconds S` also computes the LP bound after each solve, untimed and
+unseen by the solver (column `lp`), as a closer estimate of the optimum. Class 7 is
+proven optimal by the bound (no three items fit in a bin: the surrogate bound gives
+n / 2). A long exact run did not close the rest: CP-SAT on the plain item-bin model
+of ct9-d3-n120-s1 with 52 bins (the bound; we find 53) answered UNKNOWN after 120 s
+(1 worker), as did ct1-d3-n120-s1 with 24 bins and ct1-d5-n120-s1 with 25 (10 s, 2
+workers, first-items symmetry broken).
 
-Measured 2026-12-01 on the shared 2-core machine (load ~5), default set (16
-instances), `--time-limit 10 --workers 2`, every plan passed the checker:
-- this branch: 16/16 planned, 8 proven optimal (classes 7 and 10), mean gap to the
-  bound 1.88% (class 1: 4.0-6.0%, class 9: 1.9-4.1%), 2.2-10.5 s each;
-- main before solver/packing.py: 10/16 planned (6 unknown, no plan), mean gap of
-  the planned ones to the same bounds ~11%.
+Measured 2026-12-01 on the shared 2-core machine (load 0.3 at the start, ~6 at the
+end), default set (60 instances: classes 1, 4, 7, 9, 10; d = 3, 5; n = 120, 240;
+seeds 0-2), `--time-limit 10 --workers 2`, every plan passed the checker: 60/60
+planned, 22 proven optimal, mean gap to the bound 3.83% (2.00% without class 4).
+Per class (mean gap, proven optimal of 12, mean bound analytic -> final):
+- class 1: 4.36% (2.0-6.0%), 0, 37.33 -> 37.33 (many items per bin: the LP is not
+  tried; run to convergence (29 s) on ct1-d5-n120-s1 it is 25, the analytic bound);
+- class 4: 11.17% (0-20.4%), 1, 74.42 -> 75.17 (ct4-d5-n120-s0: 50 -> 58, proven
+  optimal by the LP; elsewhere the LP does not converge in its 2-3 s);
+- class 7: 0.28%, 9 (ct7-d5-n240 took solver/large.py's path under load: 121-122
+  in 0.7-1.1 s; alone each is proven optimal in ~5 s);
+- class 9: 3.36% (1.9-6.0%), 0, 73.75 -> 73.75 (the LP does not converge in the
+  time: on ct9-d3-n120-s1 the master was still at 52.2, analytic bound 52, after
+  40 s, so its ceiling 53 = our plan might be proven with a faster pricing);
+- class 10: 0.00%, 12.
+Before this (one seed, classes 1, 7, 9, 10): 16/16 planned, 8 proven optimal, mean
+gap 1.76-1.88%; main before solver/packing.py: 10/16 planned, ~11%.
 """
 
 from __future__ import annotations
@@ -62,17 +80,19 @@ from data.inventory import Inventory
 from data.io.build import build_inventory, table
 from data.io.write import write_inventory
 from data.rules import Objective
+from solver.bounds import inventory_lower_bound
 from solver.packing_bounds import packing_lower_bound
+from solver.packing_cg import column_generation
 from solver.params import Params
 from solver.solve import solve
 
 CAPACITY = 150
 NODE_MEMORY_MB, NODE_LPS, VM_MEMORY_MB = 1 << 20, 1024, 256
 DEFAULT_CLASSES, DEFAULT_DIMS, DEFAULT_ITEMS, DEFAULT_SEEDS = (
-    (1, 7, 9, 10),
+    (1, 4, 7, 9, 10),
     (3, 5),
     (120, 240),
-    (1,),
+    (0, 1, 2),
 )
 
 
@@ -175,20 +195,28 @@ def vbp_instances(
     return out
 
 
-def run(instance: VbpInstance, time_limit: float, workers: int) -> dict:
-    """hvplace `plan --objective nodes --failures 0` on one instance, its plan checked."""
+def run(instance: VbpInstance, time_limit: float, workers: int, lp_seconds: float = 0.0) -> dict:
+    """hvplace `plan --objective nodes --failures 0` on one instance, its plan checked;
+    with `lp_seconds`, the LP bound is also computed afterwards, untimed and unseen by
+    the solver (column `lp`), as a closer estimate of the optimum."""
     params = Params(failures=0, objective=Objective.NODES, time_limit=time_limit, workers=workers)
     start = time.monotonic()
     result = solve(instance.inventory, params)
     seconds = time.monotonic() - start
     checked = result.plan is not None and not check_plan(instance.inventory, result.plan, 0)
     nodes = result.objective_value if result.plan is not None else None
-    reference = instance.optimum or max(instance.bound, result.bound)
+    proven = inventory_lower_bound(instance.inventory, Objective.NODES, 0)  # with the LP's
+    room = np.full(instance.d, CAPACITY)
+    offline = column_generation(instance.weights, room, lp_seconds) if lp_seconds > 0 else 0
+    reference = instance.optimum or max(instance.bound, result.bound, proven, offline)
     gap = (nodes - reference) / reference if nodes is not None else None
     return {
         "instance": instance.name,
+        "klass": instance.klass,
         "status": result.status.value,
         "nodes": nodes,
+        "analytic": instance.bound,
+        "lp": offline,
         "bound": reference,
         "gap": gap,
         "checked": checked,
@@ -205,29 +233,47 @@ def main() -> None:
     parser.add_argument("--items", type=int, nargs="+", default=list(DEFAULT_ITEMS))
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     parser.add_argument("--write", type=Path, default=None, help="also write the inventories")
+    parser.add_argument(
+        "--lp-seconds", type=float, default=0.0, help="untimed LP bound per instance (0: none)"
+    )
     args = parser.parse_args()
     instances = vbp_instances(
         tuple(args.classes), tuple(args.dims), tuple(args.items), tuple(args.seeds)
     )
     print(
-        f"{'instance':<20} {'status':<9} {'nodes':>5} {'bound':>5} {'gap':>7} "
+        f"{'instance':<20} {'status':<9} {'nodes':>5} {'old':>5} {'lp':>5} {'bound':>5} {'gap':>7} "
         f"{'checked':>7} {'s':>6}"
     )
     rows = []
     for instance in instances:
         if args.write is not None:
             write_inventory(args.write / instance.name, instance.tables)
-        row = run(instance, args.time_limit, args.workers)
+        row = run(instance, args.time_limit, args.workers, args.lp_seconds)
         rows.append(row)
         gap = f"{100 * row['gap']:.2f}%" if row["gap"] is not None else "-"
         print(
-            f"{row['instance']:<20} {row['status']:<9} {row['nodes'] or '-':>5} {row['bound']:>5} "
+            f"{row['instance']:<20} {row['status']:<9} {row['nodes'] or '-':>5} "
+            f"{row['analytic']:>5} {row['lp']:>5} {row['bound']:>5} "
             f"{gap:>7} {row['checked']!s:>7} {row['seconds']:6.1f}",
             flush=True,
         )
+    for klass in sorted({i.klass for i in instances}):
+        print(summary(f"class {klass}", [r for r in rows if r["klass"] == klass]))
+    print(summary("all", rows))
+
+
+def summary(label: str, rows: list[dict]) -> str:
+    """Planned, proven optimal, mean gap, and the mean bound before (analytic) and after
+    (with the LP and CP-SAT's) over some rows."""
     planned = [r for r in rows if r["gap"] is not None]
     mean = statistics.mean(r["gap"] for r in planned) if planned else float("nan")
-    print(f"planned {len(planned)}/{len(rows)}, mean gap to the bound {100 * mean:.2f}%")
+    optimal = sum(r["gap"] == 0 for r in planned)
+    before = statistics.mean(r["analytic"] for r in rows) if rows else float("nan")
+    after = statistics.mean(r["bound"] for r in rows) if rows else float("nan")
+    return (
+        f"{label}: planned {len(planned)}/{len(rows)}, optimal {optimal}, mean gap to the "
+        f"bound {100 * mean:.2f}%, mean bound {before:.2f} analytic -> {after:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import numpy as np
 from data.inventory import IntArray, Inventory
 from data.rules import PERMILLE, Objective
 from solver.packing_bounds import packing_lower_bound
+from solver.packing_lp import packing_lp_bound
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 
 
@@ -87,10 +88,13 @@ def _nodes_bound(problem: ClusterProblem) -> int:
     units pairwise too big to share a node) is valid here because a plan naming m
     nodes, with k of them failed, runs every unit whole on its m-k survivors: that
     is a packing of the units into m-k nodes, so m-k is at least the bound. Past E
-    no plan exists; E is returned (CP-SAT then proves it).
+    no plan exists; E is returned (CP-SAT then proves it). At k = 0 a packing-shaped
+    cluster also gets the column-generation bound (solver/packing_lp.py), whose
+    relaxation is the same packing.
     """
     weights = problem.weight[[bool(unit.members) for unit in problem.units]]
     packing = problem.failures + packing_lower_bound(weights, problem.capacity.T)
+    packing = max(packing, packing_lp_bound(problem))  # k = 0 packings only
     return min(problem.n_nodes, max(_counting_bound(problem), packing))
 
 

@@ -6,8 +6,12 @@ for primary placement on large clusters. Several greedy constructions run first
 a bin-centric rule that opens each bin with the largest item left and fills it with
 the items that match its free room best, which pairs large items with their
 complements); the best packing is then improved until the deadline by emptying its
-least-filled bins (solver/packing_search.py). Heterogeneous bins: fewest bins
-first, then the least total capacity (normalised per dimension).
+least-filled bins (solver/packing_search.py). A packing still above the analytic
+bound, with few items per bin (where the LP sees combinations L1 and L2 miss; with
+many small items it is about L1), first pays for the column-generation bound
+(solver/packing_lp.py), which may prove it optimal and stops the search sooner.
+Heterogeneous bins: fewest bins first, then the least total capacity (normalised
+per dimension).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 
 from data.inventory import BoolArray, FloatArray, IntArray
 from solver.packing_bounds import packing_lower_bound
+from solver.packing_cg import LP_SECONDS, lp_bound
 from solver.packing_exact import full_bins
 from solver.packing_search import (
     Packing,
@@ -30,6 +35,8 @@ from solver.packing_search import (
 
 CONSTRUCTION_SHARE = 0.15  # of the time left: the greedy rules, then improvement
 BIN_CENTRIC_MAX_ITEMS = 3000  # it is quadratic in the items
+LP_SHARE = 0.4  # of the improvement's time, for the LP bound (solver/packing_lp.py)
+LP_ITEMS_PER_BIN = 3  # past this many items per bin the LP bound is about L1: not tried
 FEASIBLE_MAX_PAIRS = 100_000  # items x bins up to which CP-SAT looks for any packing
 
 
@@ -39,12 +46,14 @@ def pack_vectors(
     deadline: float,
     eligible: BoolArray | None = None,
     seed: int = 0,
+    bound: int = 0,
 ) -> IntArray:
     """item -> bin (-1 everywhere when no packing was found) using the fewest bins.
 
     `deadline` is a time.monotonic() instant: the greedy rules stop there once one
     has found a packing, and so does the improvement. `eligible`
-    (items x bins) restricts the bins an item may go to.
+    (items x bins) restricts the bins an item may go to. `bound`, a lower bound the
+    caller knows (solver/packing_lp.py's), stops the search sooner when it is met.
     """
     weights = np.asarray(weights, dtype=np.int64).reshape(len(weights), -1)
     capacity = np.asarray(capacity, dtype=np.int64).reshape(-1, weights.shape[1])
@@ -52,7 +61,7 @@ def pack_vectors(
     if len(weights) == 0:
         return np.empty(0, dtype=np.int64)
     construct_until = time.monotonic() + CONSTRUCTION_SHARE * max(deadline - time.monotonic(), 0)
-    target = packing_lower_bound(weights, capacity)
+    target = max(packing_lower_bound(weights, capacity), bound)
     if target > len(capacity):  # even bins of the largest size would not do
         return np.full(len(weights), -1, dtype=np.int64)
     best: IntArray | None = None
@@ -73,6 +82,9 @@ def pack_vectors(
         best = feasible_packing(weights, capacity, allowed, deadline, seed)
     if best is None:
         return np.full(len(weights), -1, dtype=np.int64)
+    if packing_score(best, capacity)[0] > target and len(weights) <= LP_ITEMS_PER_BIN * target:
+        seconds = min(LP_SECONDS, LP_SHARE * max(deadline - time.monotonic(), 0.0))
+        target = max(target, lp_bound(weights, capacity.max(axis=0), seconds))
     packing = Packing(weights, capacity, allowed, best)
     return improve(packing, deadline, target, seed)
 

@@ -16,18 +16,11 @@ from solver.bounds import lower_bound
 from solver.greedy import GreedyPlan
 from solver.model import PlanModel, criterion_value
 from solver.packing import pack_vectors
+from solver.packing_lp import is_packing
 from solver.params import Params
 from solver.problem import ClusterProblem
 
 PACKING_SHARE = 0.7  # of a cluster's budget, for the packing search
-
-
-def is_packing(problem: ClusterProblem) -> bool:
-    """k = 0, no VM whose LUN the planner chooses, no anti-affinity class in use."""
-    if problem.failures != 0 or problem.lun_candidates:
-        return False
-    members = [v for unit in problem.units for v in unit.members]
-    return not problem.inventory.vm_classes[members].any()
 
 
 def packing_plan(problem: ClusterProblem, deadline: float) -> GreedyPlan | None:
@@ -38,7 +31,8 @@ def packing_plan(problem: ClusterProblem, deadline: float) -> GreedyPlan | None:
     eligible = np.zeros((len(problem.units), problem.n_nodes), dtype=bool)
     for u, unit in enumerate(problem.units):
         eligible[u, list(unit.eligible)] = True
-    assign = pack_vectors(problem.weight, problem.capacity.T, deadline, eligible)
+    bound = lower_bound(problem, Objective.NODES)  # with the LP bound, cached
+    assign = pack_vectors(problem.weight, problem.capacity.T, deadline, eligible, bound=bound)
     if len(assign) and assign.min() < 0:
         return None
     return GreedyPlan([(int(b),) for b in assign], {})

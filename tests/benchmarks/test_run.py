@@ -118,3 +118,4 @@ def test_vbp_section_reads_the_real_vbp_module(run: Any) -> None:
     item = instances[0]
     assert item.failures == 0 and item.vms == 120
     assert 0 < item.known_bound() <= item.inventory().n_nodes
+    assert item.name == "ct1-d3-n120-s0"  # the seed named once
