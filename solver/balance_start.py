@@ -99,7 +99,7 @@ def pack_survivors(
     overflow = _limit_loads(model, problem, on, failed, target)
     _keep_apart(model, problem, on, failed)
     model.minimize(overflow)
-    solver, status = run_cpsat(model, params, seconds)
+    solver, status = run_cpsat(model, params, seconds, gap=params.gap)
     if solver.best_objective_bound > 0.5 or status is Status.INFEASIBLE:
         return Status.INFEASIBLE, None
     if not status.has_plan or solver.objective_value > 0.5:
@@ -219,7 +219,7 @@ def _restricted_plan(
                 model.add(model.get_bool_var_from_proto_index(literal.index) == 0)
     utilisation = model.get_int_var_from_proto_index(plan_model.utilisation.index)
     model.add(utilisation <= target)
-    solver, status = run_cpsat(model, params, deadline - time.monotonic())
+    solver, status = run_cpsat(model, params, deadline - time.monotonic(), gap=params.gap)
     if not status.has_plan:
         return None
     return GreedyPlan(read_owners(plan_model, solver), read_luns(plan_model, solver))
