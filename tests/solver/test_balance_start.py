@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,11 +22,13 @@ from data.plan import Plan
 from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.balance_start import _restricted_plan, canonical_packing, pack_survivors
+from solver.bounds import lower_bound
 from solver.greedy import GreedyPlan
 from solver.model import build_model
 from solver.params import Params
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 from solver.result import Result, Status
+from solver.solve import solve
 from solver.symmetry import interchangeable_groups
 
 PARAMS = Params(workers=1, seed=0, tolerance=1)
@@ -128,3 +132,27 @@ def _plan(problem: ClusterProblem, found: GreedyPlan) -> Plan:
     for v, (lun, listed) in problem.per_vm(found.owners, found.luns).items():
         vm_lun[v], owners[v] = lun, listed
     return Plan(vm_lun, owners)
+
+
+def test_solve_balance_hint_at_the_analytic_bound_is_proven_without_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under balance at --gap 0 too, a hint meeting the rounded analytic bound is the
+    proven answer to the first criterion (solver/packing_plan.hint_bound)."""
+    import solver.solve
+
+    searched: list[int] = []
+    real = solver.solve.run_cpsat
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        searched.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver.solve, "run_cpsat", recording)
+    inventory = fleet_inventory(generate_fleet(1, 4, 12, seed=1))
+    result = solve(inventory, Params(failures=1, workers=1, seed=0, time_limit=20))
+    assert result.plan is not None and check_plan(inventory, result.plan, 1) == []
+    assert searched == []
+    assert result.status is Status.OPTIMAL
+    analytic = lower_bound(cluster_problem(inventory, 0, 1), Objective.BALANCE)
+    assert result.bound == result.objective_value == -(-analytic // 10) * 10
