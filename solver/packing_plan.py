@@ -55,8 +55,8 @@ def hint_bound(plan_model: PlanModel, params: Params, greedy: GreedyPlan) -> int
     if params.disabled:
         return None
     objective = params.objective
-    if objective is not Objective.NODES and params.gap <= 0:
-        return None  # U and moves are proven by CP-SAT unless a gap is allowed
+    if objective is Objective.MOVES and params.gap <= 0:
+        return None  # moves are proven by CP-SAT unless a gap is allowed
     value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
     bound = lower_bound(plan_model.problem, objective)
     if objective is Objective.BALANCE:

@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 from data.inventory import Inventory
 from data.plan import Plan
 from data.rules import Objective
+from solver.balance_start import balanced_start
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.large import LargePlan
@@ -99,6 +100,7 @@ def solve_cluster(
     greedy = _hint(plan_model, params, hint_until, large) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
+    greedy = balanced_start(plan_model, params, greedy, start + 0.6 * budget)
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
         _report_greedy(plan_model, params, greedy, start, on_progress)
     bound = hint_bound(plan_model, params, greedy) if greedy is not None else None
