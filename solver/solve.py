@@ -17,6 +17,7 @@ from data.inventory import Inventory
 from data.plan import Plan
 from data.rules import Objective
 from solver.balance_start import balanced_start
+from solver.bounds import lower_bound
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.large import LargePlan
@@ -114,7 +115,7 @@ def solve_cluster(
     share = first_phase_share(problem, params)
     callback = _reporter(problem, 1, on_progress)
     solver, status = run_cpsat(plan_model.model, params, left * share, callback, gap=params.gap)
-    bound = _rounded_bound(solver, params) if status is not Status.INFEASIBLE else 0
+    bound = _rounded_bound(solver, params, problem) if status is not Status.INFEASIBLE else 0
     if status is Status.UNKNOWN:
         if greedy is not None and share < 1:  # the moves still count: improve on the greedy
             value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
@@ -182,9 +183,12 @@ def _first_criterion(plan_model: PlanModel, params: Params) -> cp_model.LinearEx
     return plan_model.criteria(params.objective)[0]
 
 
-def _rounded_bound(solver: cp_model.CpSolver, params: Params) -> int:
-    """CP-SAT's bound, rounded up to a value the first criterion can take."""
-    bound = math.ceil(solver.best_objective_bound - 1e-6)
+def _rounded_bound(solver: cp_model.CpSolver, params: Params, problem: ClusterProblem) -> int:
+    """CP-SAT's bound, rounded up to a value the first criterion can take, or the analytic
+    one when it is higher (CP-SAT stopped in presolve says 0); rules switched off (tests)
+    leave only CP-SAT's."""
+    analytic = 0 if params.disabled else lower_bound(problem, params.objective)
+    bound = max(math.ceil(solver.best_objective_bound - 1e-6), analytic)
     if params.objective is Objective.BALANCE:
         return -(-bound // params.tolerance) * params.tolerance
     return bound

@@ -166,3 +166,24 @@ def test_solve_gap_against_the_analytic_bound_skips_the_first_search(
     analytic = lower_bound(cluster_problem(inventory, 0, 1), Objective.BALANCE)
     assert result.bound == min(result.objective_value, -(-analytic // 10) * 10)
     assert result.objective_value - result.bound <= 0.5 * result.objective_value
+
+
+@pytest.mark.parametrize("objective", [Objective.BALANCE, Objective.NODES])
+def test_rounded_bound_is_the_analytic_one_when_cp_sat_stopped_in_presolve(
+    objective: Objective,
+) -> None:
+    """CP-SAT cut short in presolve reports bound 0; the plan's bound is still proven."""
+    import types
+
+    from solver.bounds import lower_bound
+    from solver.problem import cluster_problem
+    from solver.solve import _rounded_bound
+
+    inventory = fleet_inventory(generate_fleet(1, 4, 12, seed=3))
+    problem = cluster_problem(inventory, 0, 1)
+    params = Params(objective=objective, tolerance=10)
+    analytic = lower_bound(problem, objective)
+    stopped = types.SimpleNamespace(best_objective_bound=0.0)
+    expected = -(-analytic // 10) * 10 if objective is Objective.BALANCE else analytic
+    assert analytic > 0
+    assert _rounded_bound(stopped, params, problem) == expected  # type: ignore[arg-type]
