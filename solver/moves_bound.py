@@ -38,24 +38,48 @@ def fewest_moves(problem: ClusterProblem, utilisation: int) -> int:
     """No plan with U <= `utilisation` permille moves fewer VMs than this."""
     parts, forced = _parts_by_node(problem)
     limit = limits(problem, utilisation)
-    total = forced
-    for n, staying in parts.items():
-        total += max(_cover(staying, row, int(limit[row, n])) for row in range(len(limit)))
+    total = forced + sum(_node_cover(staying, limit[:, n]) for n, staying in parts.items())
     return max(total, lower_bound(problem, Objective.MOVES))
 
 
-def no_failure_floor(problem: ClusterProblem, moves: int) -> int:
-    """No plan moving at most `moves` VMs has a lower highest utilisation with no node
-    failed than this (permille): a node keeps all its parts but the `moves` heaviest
-    in memory, and the whole demand spread over all nodes is a floor as well."""
-    parts, _ = _parts_by_node(problem)
+def no_failure_floor(problem: ClusterProblem, moves: int, utilisation: int) -> int:
+    """No plan with U <= `utilisation` moving at most `moves` VMs has a lower highest
+    utilisation with no node failed than this (permille).
+
+    Every node n must shed at least its cover (fewest_moves's argument), so it can
+    shed at most its own cover plus what `moves` leaves beyond all the covers; each
+    part shed costs a move at least, so n keeps all its parts but that many of the
+    heaviest. The whole demand spread over all nodes is a floor as well.
+    """
+    parts, forced = _parts_by_node(problem)
+    limit = limits(problem, utilisation)
+    covers = {n: _node_cover(staying, limit[:, n]) for n, staying in parts.items()}
+    spare = max(0, moves - forced - sum(covers.values()))  # below 0 no plan exists
     capacity = problem.capacity[MEMORY_ROW]
     demand = int(problem.weight[[bool(u.members) for u in problem.units], MEMORY_ROW].sum())
     best = _ceil_div(PERMILLE * demand, max(int(capacity.sum()), 1))
+    kept = {n: 0 for n in range(problem.n_nodes)}
     for n, staying in parts.items():
         heavy = sorted((int(p.weight[MEMORY_ROW]) for p in staying), reverse=True)
-        kept = sum(heavy[moves:])
-        best = max(best, _ceil_div(PERMILLE * kept, max(int(capacity[n]), 1)))
+        kept[n] = sum(heavy[covers[n] + spare :])
+        best = max(best, _ceil_div(PERMILLE * kept[n], max(int(capacity[n]), 1)))
+    return max(best, _newcomers_floor(problem, kept))
+
+
+def _newcomers_floor(problem: ClusterProblem, kept: dict[int, int]) -> int:
+    """A unit no VM of which runs anywhere now lands on some node beside what that node
+    keeps at least: on the eligible node where that is lightest, at best."""
+    current = problem.inventory.vm_node
+    capacity = problem.capacity[MEMORY_ROW]
+    best = 0
+    for u, unit in enumerate(problem.units):
+        if unit.members and unit.eligible and (current[list(unit.members)] < 0).all():
+            weight = int(problem.weight[u, MEMORY_ROW])
+            landing = min(
+                _ceil_div(PERMILLE * (kept[n] + weight), max(int(capacity[n]), 1))
+                for n in unit.eligible
+            )
+            best = max(best, landing)
     return best
 
 
@@ -87,6 +111,11 @@ def limits(problem: ClusterProblem, utilisation: int) -> IntArray:
     return limit
 
 
+def _node_cover(parts: list[Part], limit: IntArray) -> int:
+    """The fewest VMs that must leave a node for its stayers to fit `limit` (per row)."""
+    return max(_cover(parts, row, int(limit[row])) for row in range(len(limit)))
+
+
 def _cover(parts: list[Part], row: int, limit: int) -> int:
     """The fewest VMs whose parts, taken off the node, bring resource `row` within
     `limit`: the fractional cover (heaviest per VM first) rounded up, which no whole
@@ -107,4 +136,3 @@ def _cover(parts: list[Part], row: int, limit: int) -> int:
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
-

@@ -21,15 +21,45 @@ import numpy as np
 
 from data.inventory import IntArray
 from solver.greedy import GreedyPlan, _current_nodes
+from solver.model import moves_of, no_failure_permille
 from solver.moves_bound import limits
 from solver.problem import MEMORY_ROW, ClusterProblem
+
+
+@dataclass(frozen=True)
+class _Units:
+    """What the repair asks of every unit, computed once: eligible nodes as a mask, and
+    its anti-affinity classes that Windows keeps apart with 0 and with 1 node down."""
+
+    problem: ClusterProblem
+    eligible: np.ndarray  # units x nodes, bool
+    held: tuple[tuple[frozenset[int], ...], tuple[frozenset[int], ...]]
+    classes: tuple[frozenset[int], ...]
+
+    @classmethod
+    def of(cls, problem: ClusterProblem) -> _Units:
+        eligible = np.zeros((len(problem.units), problem.n_nodes), dtype=bool)
+        for u, unit in enumerate(problem.units):
+            eligible[u, list(unit.eligible)] = True
+        member_classes = problem.inventory.vm_classes
+        members = [v for unit in problem.units for v in unit.members]
+        sizes = member_classes[members].sum(axis=0)
+        classes = tuple(
+            frozenset(np.flatnonzero(member_classes[list(unit.members)].any(axis=0)).tolist())
+            for unit in problem.units
+        )
+        held = tuple(
+            tuple(frozenset(c for c in cs if sizes[c] <= problem.n_nodes - down) for cs in classes)
+            for down in (0, 1)
+        )
+        return cls(problem, eligible, (held[0], held[1]), classes)
 
 
 @dataclass
 class _Loads:
     """Primary loads, and which anti-affinity classes each node runs with no failure."""
 
-    problem: ClusterProblem
+    units: _Units
     limit: IntArray  # rows x nodes
     primary: dict[int, int] = field(default_factory=dict)  # unit -> node
     load: IntArray = field(init=False)
@@ -37,16 +67,28 @@ class _Loads:
 
     def __post_init__(self) -> None:
         self.load = np.zeros_like(self.limit)
-        self.classes = [set() for _ in range(self.problem.n_nodes)]
+        self.classes = [set() for _ in range(self.limit.shape[1])]
 
     def put(self, u: int, n: int) -> None:
         self.primary[u] = n
-        self.load[:, n] += self.problem.weight[u]
-        self.classes[n] |= _unit_classes(self.problem, u)
+        self.load[:, n] += self.units.problem.weight[u]
+        self.classes[n] |= self.units.classes[u]
 
-    def fits(self, u: int, n: int) -> bool:
-        room = (self.load[:, n] + self.problem.weight[u] <= self.limit[:, n]).all()
-        return bool(room) and not (self.classes[n] & _held(self.problem, u, 0))
+    def take_back(self, u: int) -> None:
+        n = self.primary.pop(u)
+        self.load[:, n] -= self.units.problem.weight[u]
+        self.classes[n] = set().union(
+            *(self.units.classes[x] for x, m in self.primary.items() if m == n)
+        )
+
+    def fitting(self, u: int) -> list[int]:
+        """Nodes where unit u fits as a primary with no failure, the emptiest first."""
+        weight = self.units.problem.weight[u]
+        room = (self.load + weight[:, None] <= self.limit).all(axis=0) & self.units.eligible[u]
+        held = self.units.held[0][u]
+        nodes = [int(n) for n in np.flatnonzero(room) if not self.classes[n] & held]
+        share = self.load[MEMORY_ROW] / np.maximum(self.limit[MEMORY_ROW], 1)
+        return sorted(nodes, key=lambda n: float(share[n]))
 
 
 def stay_put(problem: ClusterProblem, stay_within: int) -> GreedyPlan | None:
@@ -55,15 +97,100 @@ def stay_put(problem: ClusterProblem, stay_within: int) -> GreedyPlan | None:
     gets stuck (or k > 1, or the planner chooses LUNs: other repairs serve those)."""
     if problem.failures > 1 or problem.lun_candidates or problem.n_nodes < 2:
         return None
-    limit = limits(problem, stay_within)
-    for smallest, best_fit in itertools.product((True, False), (False, True)):
-        loads = _Loads(problem, limit)
+    units, limit = _Units.of(problem), limits(problem, stay_within)
+    found: list[GreedyPlan] = []
+    for best_fit, smallest in itertools.product((False, True), (True, False)):
+        loads = _Loads(units, limit)
         for u, n in _stayers(problem, limit, smallest).items():
-            if not loads.classes[n] & _held(problem, u, 0):  # else it moves
+            if not loads.classes[n] & units.held[0][u]:  # else it moves
                 loads.put(u, n)
-        if _place_movers(loads) and (owners := _failover_orders(loads, best_fit)) is not None:
-            return GreedyPlan(owners, {})
+        owners = _with_movers(loads, best_fit)
+        if owners is not None:
+            found.append(GreedyPlan(owners, {}))
+        if found and smallest is False:  # worst fit balances best: best fit only if stuck
+            break
+    return min(found, key=lambda p: _score(problem, p), default=None)
+
+
+def _score(problem: ClusterProblem, plan: GreedyPlan) -> tuple[int, int]:
+    return moves_of(problem, plan.owners), no_failure_permille(problem, plan.owners)
+
+
+def _with_movers(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
+    """The owners lists once the units without a primary have one: each on the emptiest
+    node it fits, or, when the failure states then do not pack, placed with care."""
+    problem = loads.units.problem
+    movers = [u for u, unit in enumerate(problem.units) if unit.members and u not in loads.primary]
+    movers.sort(key=lambda u: (len(problem.units[u].eligible), -int(problem.weight[u, 0])))
+    for careful in (False, True):
+        for u in movers:
+            if not _place_mover(loads, u, careful):
+                return None
+        owners = _failover_orders(loads, best_fit)
+        if owners is not None or not problem.failures:
+            return owners
+        for u in movers:
+            loads.take_back(u)
     return None
+
+
+def _place_mover(loads: _Loads, u: int, careful: bool) -> bool:
+    """Give unit u the emptiest primary it fits, or (`careful`) the emptiest after which
+    every failure state still packs; False when it fits nowhere."""
+    fitting = loads.fitting(u)
+    if not fitting:
+        return False
+    chosen = fitting[0]
+    for n in fitting if careful else ():
+        loads.put(u, n)
+        packs = _failover_orders(loads, False) is not None
+        loads.take_back(u)
+        if packs:
+            chosen = n
+            break
+    loads.put(u, chosen)
+    return True
+
+
+def _failover_orders(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
+    """Each unit's owners list: its primary, then (k = 1) a node with room for it when
+    the primary fails, the heaviest first; None when some failure state does not pack."""
+    problem = loads.units.problem
+    k = problem.failures
+    owners = [tuple(unit.eligible[: k + 1]) for unit in problem.units]
+    for u, n in loads.primary.items():
+        owners[u] = (n,)
+    for failed in range(problem.n_nodes) if k else ():
+        on_failed = [u for u, n in loads.primary.items() if n == failed]
+        on_failed.sort(key=lambda u: -int(problem.weight[u, MEMORY_ROW]))
+        load = loads.load.copy()
+        classes = [set(c) for c in loads.classes]
+        for u in on_failed:
+            backup = _backup(loads, u, failed, load, classes, best_fit)
+            if backup is None:
+                return None
+            owners[u] = (failed, backup)
+            load[:, backup] += problem.weight[u]
+            classes[backup] |= loads.units.classes[u]
+    return owners
+
+
+def _backup(
+    loads: _Loads, u: int, failed: int, load: IntArray, classes: list[set[int]], best_fit: bool
+) -> int | None:
+    """The survivor with room for unit u when `failed` fails: the most room left after it
+    (or the least, `best_fit`), or None."""
+    weight, limit = loads.units.problem.weight[u], loads.limit
+    room = (load + weight[:, None] <= limit).all(axis=0) & loads.units.eligible[u]
+    room[failed] = False
+    held = loads.units.held[1][u]
+    options = [int(n) for n in np.flatnonzero(room) if not classes[n] & held]
+    if not options:
+        return None
+    left = (limit[MEMORY_ROW, options] - load[MEMORY_ROW, options]) / np.maximum(
+        limit[MEMORY_ROW, options], 1
+    )
+    return options[int(np.argmin(left)) if best_fit else int(np.argmax(left))]
 
 
 def _stayers(problem: ClusterProblem, limit: IntArray, smallest: bool) -> dict[int, int]:
@@ -87,102 +214,11 @@ def _stayers(problem: ClusterProblem, limit: IntArray, smallest: bool) -> dict[i
             for u in lighter:
                 swapped = [*kept, gone[i]]
                 swapped.remove(u)
-                if weight[u, MEMORY_ROW] < weight[gone[i], MEMORY_ROW] and (
-                    weight[swapped].sum(axis=0) <= limit[:, n]
-                ).all():
+                if (
+                    weight[u, MEMORY_ROW] < weight[gone[i], MEMORY_ROW]
+                    and (weight[swapped].sum(axis=0) <= limit[:, n]).all()
+                ):
                     kept, gone[i] = swapped, u
                     break
         staying.update(dict.fromkeys(kept, n))
     return staying
-
-
-def _place_movers(loads: _Loads) -> bool:
-    """Give each unit without a primary the one, among those it fits, after which every
-    failure state still packs, the emptiest first; False when one has nowhere to go."""
-    problem = loads.problem
-    movers = [u for u, unit in enumerate(problem.units) if unit.members and u not in loads.primary]
-    movers.sort(key=lambda u: (len(problem.units[u].eligible), -int(problem.weight[u, 0])))
-    for u in movers:
-        fitting = [n for n in problem.units[u].eligible if loads.fits(u, n)]
-        if not fitting:
-            return False
-        share = loads.load[MEMORY_ROW] / np.maximum(loads.limit[MEMORY_ROW], 1)
-        fitting.sort(key=lambda n: float(share[n]))
-        chosen = fitting[0]
-        for n in fitting if problem.failures else ():
-            loads.put(u, n)
-            packs = _failover_orders(loads, False) is not None
-            _take_back(loads, u, n)
-            if packs:
-                chosen = n
-                break
-        loads.put(u, chosen)
-    return True
-
-
-def _take_back(loads: _Loads, u: int, n: int) -> None:
-    del loads.primary[u]
-    loads.load[:, n] -= loads.problem.weight[u]
-    loads.classes[n] = set().union(
-        *(_unit_classes(loads.problem, x) for x, m in loads.primary.items() if m == n)
-    )
-
-
-def _failover_orders(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
-    """Each unit's owners list: its primary, then (k = 1) a node with room for it when
-    the primary fails, the heaviest first; None when some failure state does not pack."""
-    problem = loads.problem
-    owners: list[tuple[int, ...]] = [
-        tuple(problem.units[u].eligible[: problem.failures + 1]) for u in range(len(problem.units))
-    ]
-    for u, n in loads.primary.items():
-        owners[u] = (n,)
-    for failed in range(problem.n_nodes) if problem.failures else ():
-        on_failed = [u for u, n in loads.primary.items() if n == failed]
-        on_failed.sort(key=lambda u: -int(problem.weight[u, MEMORY_ROW]))
-        load = loads.load.copy()
-        classes = [set(c) for c in loads.classes]
-        for u in on_failed:
-            backup = _backup(loads, u, failed, load, classes, best_fit)
-            if backup is None:
-                return None
-            owners[u] = (failed, backup)
-            load[:, backup] += problem.weight[u]
-            classes[backup] |= _unit_classes(problem, u)
-    return owners
-
-
-def _backup(
-    loads: _Loads, u: int, failed: int, load: IntArray, classes: list[set[int]], best_fit: bool
-) -> int | None:
-    """The survivor with room for unit u when `failed` fails: the most room left after it
-    (or the least, `best_fit`), or None."""
-    problem = loads.problem
-    weight, limit = problem.weight[u], loads.limit
-    held = _held(problem, u, 1)
-    options = [
-        n
-        for n in problem.units[u].eligible
-        if n != failed and (load[:, n] + weight <= limit[:, n]).all() and not classes[n] & held
-    ]
-    if not options:
-        return None
-    left = [(limit[MEMORY_ROW, n] - load[MEMORY_ROW, n]) / max(limit[MEMORY_ROW, n], 1) for n in options]
-    pick = int(np.argmin(left)) if best_fit else int(np.argmax(left))
-    return options[pick]
-
-
-def _unit_classes(problem: ClusterProblem, u: int) -> set[int]:
-    members = list(problem.units[u].members)
-    return set(np.flatnonzero(problem.inventory.vm_classes[members].any(axis=0)).tolist())
-
-
-def _held(problem: ClusterProblem, u: int, failed: int) -> set[int]:
-    """The unit's classes that Windows keeps apart with `failed` nodes down: those with at
-    most E - failed VMs in the cluster (MODEL.md)."""
-    classes = _unit_classes(problem, u)
-    if not classes:
-        return classes
-    members = [v for unit in problem.units for v in unit.members]
-    sizes = problem.inventory.vm_classes[members].sum(axis=0)
-    return {c for c in classes if sizes[c] <= problem.n_nodes - failed}
