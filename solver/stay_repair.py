@@ -25,6 +25,8 @@ from solver.model import moves_of, no_failure_permille
 from solver.moves_bound import limits
 from solver.problem import MEMORY_ROW, ClusterProblem
 
+EXTRA_SHED = 3  # units beyond the floor's that may leave before the repair gives up
+
 
 @dataclass(frozen=True)
 class _Units:
@@ -98,18 +100,38 @@ def stay_put(problem: ClusterProblem, stay_within: int) -> GreedyPlan | None:
     if problem.failures > 1 or problem.lun_candidates or problem.n_nodes < 2:
         return None
     units, limit = _Units.of(problem), limits(problem, stay_within)
-    found: list[GreedyPlan] = []
-    for best_fit, smallest in itertools.product((False, True), (True, False)):
-        loads = _Loads(units, limit)
-        for u, n in _stayers(problem, limit, smallest).items():
-            if not loads.classes[n] & units.held[0][u]:  # else it moves
-                loads.put(u, n)
-        owners = _with_movers(loads, best_fit)
-        if owners is not None:
-            found.append(GreedyPlan(owners, {}))
-        if found and smallest is False:  # worst fit balances best: best fit only if stuck
+    for shed in range(EXTRA_SHED + 1):  # more leave only when the floor's few cannot
+        found: list[GreedyPlan] = []
+        for best_fit, smallest in itertools.product((False, True), (True, False)):
+            loads = _Loads(units, limit)
+            for u, n in _shed(problem, _stayers(problem, limit, smallest), shed).items():
+                if not loads.classes[n] & units.held[0][u]:  # else it moves
+                    loads.put(u, n)
+            owners = _with_movers(loads, best_fit)
+            if owners is not None:
+                found.append(GreedyPlan(owners, {}))
+            if found and smallest is False:  # worst fit balances best: best fit if stuck
+                break
+        if found:
+            return min(found, key=lambda p: _score(problem, p))
+    return None
+
+
+def _shed(problem: ClusterProblem, staying: dict[int, int], count: int) -> dict[int, int]:
+    """The stayers less `count` more: each time the heaviest on the fullest node, which
+    frees the most room for the failover of the others."""
+    staying = dict(staying)
+    capacity = np.maximum(problem.capacity[MEMORY_ROW], 1)
+    for _ in range(count):
+        load = np.zeros(problem.n_nodes)
+        for u, n in staying.items():
+            load[n] += problem.weight[u, MEMORY_ROW]
+        fullest = int(np.argmax(load / capacity))
+        on_it = [u for u, n in staying.items() if n == fullest]
+        if not on_it:
             break
-    return min(found, key=lambda p: _score(problem, p), default=None)
+        del staying[max(on_it, key=lambda u: int(problem.weight[u, MEMORY_ROW]))]
+    return staying
 
 
 def _score(problem: ClusterProblem, plan: GreedyPlan) -> tuple[int, int]:
