@@ -20,7 +20,7 @@ from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import build_model, moves_of, read_luns, read_owners
 from solver.moves_bound import fewest_moves
 from solver.params import Objective, Params
-from solver.phase_floors import criterion_floor, criterion_of, within_gap
+from solver.phase_floors import MOVES, criterion_floor, criterion_of, within_gap
 from solver.problem import ClusterProblem
 from solver.repair import move_back
 from solver.result import Status
@@ -162,12 +162,14 @@ class _Phases:
         --gap can end the search); the plan found and its value, held from now on."""
         plan_model, model = self.plan_model, self.plan_model.model
         end = time.monotonic() + seconds
-        if floor is not None:
+        # moves are few and each is worth a probe; utilisations step in permille
+        if floor is not None and (self.params.objective, i) == (Objective.BALANCE, MOVES):
             value = criterion_of(self.problem, self.params.objective, i, plan[0])
             floor, at_floor = self._probe(i, floor, value, end)
-            model.add(self.criteria[i] >= floor)
             if at_floor is not None:
                 return self._read(i, at_floor)
+        if floor is not None:
+            model.add(self.criteria[i] >= floor)
         model.clear_hints()
         plan_model.add_hint(canonical_hint(self.problem, plan[0], self.scores), plan[1])
         model.minimize(self.criteria[i])
