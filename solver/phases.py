@@ -71,11 +71,11 @@ def _repaired(
     scratch, which moves nearly every VM (CP-SAT alone rarely undoes that in time)."""
     if first_phase_share(problem, params) == 1.0:
         return plan
-    stayed = stay_put(problem, first_value)
+    quarter = time.monotonic() + (deadline - time.monotonic()) / 4
+    stayed = stay_put(problem, first_value, quarter)
     fewest = None if params.disabled else fewest_moves(problem, first_value)
     if stayed is not None and fewest is not None and moves_of(problem, stayed.owners) <= fewest:
         return stayed.owners, stayed.luns  # the fewest moves: no other repair can beat it
-    quarter = time.monotonic() + (deadline - time.monotonic()) / 4
     best = move_back(problem, GreedyPlan(*plan), first_value, quarter)
     for repair in (stayed, first_fit_decreasing(problem, True, quarter, stay_within=first_value)):
         if repair is not None and moves_of(problem, repair.owners) < moves_of(problem, best.owners):

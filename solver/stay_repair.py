@@ -15,6 +15,8 @@ the survivors have left.
 from __future__ import annotations
 
 import itertools
+import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,16 +95,21 @@ class _Loads:
         return sorted(nodes, key=lambda n: float(share[n]))
 
 
-def stay_put(problem: ClusterProblem, stay_within: int) -> GreedyPlan | None:
+def stay_put(
+    problem: ClusterProblem, stay_within: int, deadline: float = math.inf
+) -> GreedyPlan | None:
     """A plan with U <= `stay_within` permille that keeps on their current node all the
     units but the fewest the floor's argument sends away, or None when the greedy
-    gets stuck (or k > 1, or the planner chooses LUNs: other repairs serve those)."""
+    gets stuck (or k > 1, or the planner chooses LUNs: other repairs serve those).
+    Past `deadline` (time.monotonic()) no further attempt starts."""
     if problem.failures > 1 or problem.lun_candidates or problem.n_nodes < 2:
         return None
     units, limit = _Units.of(problem), limits(problem, stay_within)
     for shed in range(EXTRA_SHED + 1):  # more leave only when the floor's few cannot
         found: list[GreedyPlan] = []
         for best_fit, smallest in itertools.product((False, True), (True, False)):
+            if time.monotonic() > deadline:
+                break
             loads = _Loads(units, limit)
             for u, n in _shed(problem, _stayers(problem, limit, smallest), shed).items():
                 if not loads.classes[n] & units.held[0][u]:  # else it moves
