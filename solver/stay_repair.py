@@ -1,0 +1,253 @@
+"""Stay put: the current placement kept where it fits, for balance's moves phase (k <= 1).
+
+The other repairs place units one by one with their whole owners list, so the
+failover load of the units placed first fills the room that later units need
+to stay where they are: a cluster whose current placement is nearly right came
+out with ~20 moves where 1 or 2 do (solver/moves_bound.py's floor). Here the
+plan is built in the floor's own terms: on each node the fewest units leave
+until the rest fit within U with no failure; the units that leave, and those
+with no current node, take the primary that keeps every failure state
+packable; then, for each failed node on its own (at k = 1 a unit's second
+owner matters only when its first fails), its units are packed into the room
+the survivors have left.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from data.inventory import IntArray
+from solver.greedy import GreedyPlan, _current_nodes
+from solver.model import moves_of, no_failure_permille
+from solver.moves_bound import limits
+from solver.problem import MEMORY_ROW, ClusterProblem
+
+EXTRA_SHED = 3  # units beyond the floor's that may leave before the repair gives up
+
+
+@dataclass(frozen=True)
+class _Units:
+    """What the repair asks of every unit, computed once: eligible nodes as a mask, and
+    its anti-affinity classes that Windows keeps apart with 0 and with 1 node down."""
+
+    problem: ClusterProblem
+    eligible: np.ndarray  # units x nodes, bool
+    held: tuple[tuple[frozenset[int], ...], tuple[frozenset[int], ...]]
+    classes: tuple[frozenset[int], ...]
+
+    @classmethod
+    def of(cls, problem: ClusterProblem) -> _Units:
+        eligible = np.zeros((len(problem.units), problem.n_nodes), dtype=bool)
+        for u, unit in enumerate(problem.units):
+            eligible[u, list(unit.eligible)] = True
+        member_classes = problem.inventory.vm_classes
+        members = [v for unit in problem.units for v in unit.members]
+        sizes = member_classes[members].sum(axis=0)
+        classes = tuple(
+            frozenset(np.flatnonzero(member_classes[list(unit.members)].any(axis=0)).tolist())
+            for unit in problem.units
+        )
+        held = tuple(
+            tuple(frozenset(c for c in cs if sizes[c] <= problem.n_nodes - down) for cs in classes)
+            for down in (0, 1)
+        )
+        return cls(problem, eligible, (held[0], held[1]), classes)
+
+
+@dataclass
+class _Loads:
+    """Primary loads, and which anti-affinity classes each node runs with no failure."""
+
+    units: _Units
+    limit: IntArray  # rows x nodes
+    primary: dict[int, int] = field(default_factory=dict)  # unit -> node
+    load: IntArray = field(init=False)
+    classes: list[set[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.load = np.zeros_like(self.limit)
+        self.classes = [set() for _ in range(self.limit.shape[1])]
+
+    def put(self, u: int, n: int) -> None:
+        self.primary[u] = n
+        self.load[:, n] += self.units.problem.weight[u]
+        self.classes[n] |= self.units.classes[u]
+
+    def take_back(self, u: int) -> None:
+        n = self.primary.pop(u)
+        self.load[:, n] -= self.units.problem.weight[u]
+        self.classes[n] = set().union(
+            *(self.units.classes[x] for x, m in self.primary.items() if m == n)
+        )
+
+    def fitting(self, u: int) -> list[int]:
+        """Nodes where unit u fits as a primary with no failure, the emptiest first."""
+        weight = self.units.problem.weight[u]
+        room = (self.load + weight[:, None] <= self.limit).all(axis=0) & self.units.eligible[u]
+        held = self.units.held[0][u]
+        nodes = [int(n) for n in np.flatnonzero(room) if not self.classes[n] & held]
+        share = self.load[MEMORY_ROW] / np.maximum(self.limit[MEMORY_ROW], 1)
+        return sorted(nodes, key=lambda n: float(share[n]))
+
+
+def stay_put(
+    problem: ClusterProblem, stay_within: int, deadline: float = math.inf
+) -> GreedyPlan | None:
+    """A plan with U <= `stay_within` permille that keeps on their current node all the
+    units but the fewest the floor's argument sends away, or None when the greedy
+    gets stuck (or k > 1, or the planner chooses LUNs: other repairs serve those).
+    Past `deadline` (time.monotonic()) no further attempt starts."""
+    if problem.failures > 1 or problem.lun_candidates or problem.n_nodes < 2:
+        return None
+    units, limit = _Units.of(problem), limits(problem, stay_within)
+    for shed in range(EXTRA_SHED + 1):  # more leave only when the floor's few cannot
+        found: list[GreedyPlan] = []
+        for best_fit, smallest in itertools.product((False, True), (True, False)):
+            if time.monotonic() > deadline:
+                break
+            loads = _Loads(units, limit)
+            for u, n in _shed(problem, _stayers(problem, limit, smallest), shed).items():
+                if not loads.classes[n] & units.held[0][u]:  # else it moves
+                    loads.put(u, n)
+            owners = _with_movers(loads, best_fit)
+            if owners is not None:
+                found.append(GreedyPlan(owners, {}))
+            if found and smallest is False:  # worst fit balances best: best fit if stuck
+                break
+        if found:
+            return min(found, key=lambda p: _score(problem, p))
+    return None
+
+
+def _shed(problem: ClusterProblem, staying: dict[int, int], count: int) -> dict[int, int]:
+    """The stayers less `count` more: each time the heaviest on the fullest node, which
+    frees the most room for the failover of the others."""
+    staying = dict(staying)
+    capacity = np.maximum(problem.capacity[MEMORY_ROW], 1)
+    for _ in range(count):
+        load = np.zeros(problem.n_nodes)
+        for u, n in staying.items():
+            load[n] += problem.weight[u, MEMORY_ROW]
+        fullest = int(np.argmax(load / capacity))
+        on_it = [u for u, n in staying.items() if n == fullest]
+        if not on_it:
+            break
+        del staying[max(on_it, key=lambda u: int(problem.weight[u, MEMORY_ROW]))]
+    return staying
+
+
+def _score(problem: ClusterProblem, plan: GreedyPlan) -> tuple[int, int]:
+    return moves_of(problem, plan.owners), no_failure_permille(problem, plan.owners)
+
+
+def _with_movers(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
+    """The owners lists once the units without a primary have one: each on the emptiest
+    node it fits, or, when the failure states then do not pack, placed with care."""
+    problem = loads.units.problem
+    movers = [u for u, unit in enumerate(problem.units) if unit.members and u not in loads.primary]
+    movers.sort(key=lambda u: (len(problem.units[u].eligible), -int(problem.weight[u, 0])))
+    for careful in (False, True):
+        for u in movers:
+            if not _place_mover(loads, u, careful):
+                return None
+        owners = _failover_orders(loads, best_fit)
+        if owners is not None or not problem.failures:
+            return owners
+        for u in movers:
+            loads.take_back(u)
+    return None
+
+
+def _place_mover(loads: _Loads, u: int, careful: bool) -> bool:
+    """Give unit u the emptiest primary it fits, or (`careful`) the emptiest after which
+    every failure state still packs; False when it fits nowhere."""
+    fitting = loads.fitting(u)
+    if not fitting:
+        return False
+    chosen = fitting[0]
+    for n in fitting if careful else ():
+        loads.put(u, n)
+        packs = _failover_orders(loads, False) is not None
+        loads.take_back(u)
+        if packs:
+            chosen = n
+            break
+    loads.put(u, chosen)
+    return True
+
+
+def _failover_orders(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
+    """Each unit's owners list: its primary, then (k = 1) a node with room for it when
+    the primary fails, the heaviest first; None when some failure state does not pack."""
+    problem = loads.units.problem
+    k = problem.failures
+    owners = [tuple(unit.eligible[: k + 1]) for unit in problem.units]
+    for u, n in loads.primary.items():
+        owners[u] = (n,)
+    for failed in range(problem.n_nodes) if k else ():
+        on_failed = [u for u, n in loads.primary.items() if n == failed]
+        on_failed.sort(key=lambda u: -int(problem.weight[u, MEMORY_ROW]))
+        load = loads.load.copy()
+        classes = [set(c) for c in loads.classes]
+        for u in on_failed:
+            backup = _backup(loads, u, failed, load, classes, best_fit)
+            if backup is None:
+                return None
+            owners[u] = (failed, backup)
+            load[:, backup] += problem.weight[u]
+            classes[backup] |= loads.units.classes[u]
+    return owners
+
+
+def _backup(
+    loads: _Loads, u: int, failed: int, load: IntArray, classes: list[set[int]], best_fit: bool
+) -> int | None:
+    """The survivor with room for unit u when `failed` fails: the most room left after it
+    (or the least, `best_fit`), or None."""
+    weight, limit = loads.units.problem.weight[u], loads.limit
+    room = (load + weight[:, None] <= limit).all(axis=0) & loads.units.eligible[u]
+    room[failed] = False
+    held = loads.units.held[1][u]
+    options = [int(n) for n in np.flatnonzero(room) if not classes[n] & held]
+    if not options:
+        return None
+    left = (limit[MEMORY_ROW, options] - load[MEMORY_ROW, options]) / np.maximum(
+        limit[MEMORY_ROW, options], 1
+    )
+    return options[int(np.argmin(left)) if best_fit else int(np.argmax(left))]
+
+
+def _stayers(problem: ClusterProblem, limit: IntArray, smallest: bool) -> dict[int, int]:
+    """unit -> its current node, for the units that stay: on each node units leave, the
+    heaviest in the resource most over its limit, until the rest fit with no failure;
+    then (`smallest`) each one leaving is swapped for the lightest that still does."""
+    by_node: dict[int, list[int]] = {}
+    for u, n in _current_nodes(problem).items():
+        if n in problem.units[u].eligible:
+            by_node.setdefault(n, []).append(u)
+    staying: dict[int, int] = {}
+    weight = problem.weight
+    for n, units in by_node.items():
+        kept, gone = list(units), []
+        while (excess := weight[kept].sum(axis=0) - limit[:, n]).max(initial=0) > 0:
+            row = int(np.argmax(excess / np.maximum(limit[:, n], 1)))
+            gone.append(max(kept, key=lambda u: int(weight[u, row])))
+            kept.remove(gone[-1])
+        for i in range(len(gone) if smallest else 0):
+            lighter = sorted(kept, key=lambda u: int(weight[u, MEMORY_ROW]))
+            for u in lighter:
+                swapped = [*kept, gone[i]]
+                swapped.remove(u)
+                if (
+                    weight[u, MEMORY_ROW] < weight[gone[i], MEMORY_ROW]
+                    and (weight[swapped].sum(axis=0) <= limit[:, n]).all()
+                ):
+                    kept, gone[i] = swapped, u
+                    break
+        staying.update(dict.fromkeys(kept, n))
+    return staying
