@@ -109,5 +109,5 @@ def test_azure_migrate_nodes_table_without_a_node_column_is_named(tmp_path: Path
     """Found by test_fuzz (the first byte of nodes.csv deleted): a KeyError traceback once."""
     nodes = tmp_path / "nodes.csv"
     nodes.write_text(NODES.read_text()[1:])
-    with pytest.raises(InputError, match="nodes.csv, node: required column 'node' is missing"):
+    with pytest.raises(InputError, match=r"nodes\.csv, node: required column 'node' is missing"):
         load_inventory([SERVERS, nodes])
