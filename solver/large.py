@@ -240,7 +240,7 @@ def _plan(
 def utilisation(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> int:
     """U of owners lists per unit, recomputed from scratch on every node."""
     memory = problem.capacity[[MEMORY_ROW]].T
-    loads = FailoverLoads(memory, problem.failures)
+    loads = FailoverLoads(memory, problem.failures, peaks=False)
     for u, listed in enumerate(owners):
         if problem.units[u].members:
             loads.add(listed, problem.weight[u, [MEMORY_ROW]])
