@@ -11,8 +11,8 @@ weight goes to primary[o_0]; for j > 0 it goes to those entries of `extra`
 only, and whether node n can be owner j is one maximum over the sets holding
 the prefix. Nodes in F never gain extra load under F (and primary load is no
 more than any set without n gives), so `worst[n]` = primary[n] + the maximum of
-extra[n] over the sets is the most n ever runs (`worst`, kept up to date). This is the fast evaluation of the
-large-cluster path: no model, memory nodes x resources x sets (a node's loads
+extra[n] over the sets is the most n ever runs (`worst`, kept up to date). This
+is the fast evaluation of the large-cluster path: no model, memory nodes x resources x sets (a node's loads
 per resource contiguous: numpy's take and put on flat indices are several times
 faster there than fancy indexing of rows).
 

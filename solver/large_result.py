@@ -92,7 +92,8 @@ def first_fit_seconds(problem: ClusterProblem) -> float:
     scores up to MAX_CANDIDATES lists under every failure set, per resource."""
     k, nodes = problem.failures, problem.n_nodes
     lists = min(MAX_CANDIDATES, perm(nodes, min(k + 1, nodes)))
-    items = len(problem.units) * problem.capacity.shape[0] * lists * comb(nodes, min(k, max(nodes - 1, 0)))
+    sets = comb(nodes, min(k, max(nodes - 1, 0)))
+    items = len(problem.units) * problem.capacity.shape[0] * lists * sets
     slower = loaded_seconds_per_item() / SECONDS_PER_ITEM
     return items * FIRST_FIT_SECONDS_PER_ITEM * slower
 
