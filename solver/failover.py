@@ -12,9 +12,9 @@ only, and whether node n can be owner j is one maximum over the sets holding
 the prefix. Nodes in F never gain extra load under F (and primary load is no
 more than any set without n gives), so `worst[n]` = primary[n] + the maximum of
 extra[n] over the sets is the most n ever runs (`worst`, kept up to date). This
-is the fast evaluation of the large-cluster path: no model, memory nodes x resources x sets (a node's loads
-per resource contiguous: numpy's take and put on flat indices are several times
-faster there than fancy indexing of rows).
+is the fast evaluation of the large-cluster path: no model, memory nodes x
+resources x sets (a node's loads per resource contiguous: numpy's take and put on
+flat indices are several times faster there than fancy indexing of rows).
 
 At k >= 3 one node alone is held by many sets (C(63, 2) = 1,953 of 41,664 at 64
 nodes), and the peak after a one-node prefix is asked for every group: `single`
