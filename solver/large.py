@@ -62,7 +62,7 @@ def large_plan(problem: ClusterProblem, objective: Objective, deadline: float) -
             chosen = sorted(order[:m])
             placed = place_groups(problem, groups, chosen, objective, deadline)
             if placed is not None:
-                return _plan(problem, groups, luns, chosen, placed)
+                return _plan(problem, groups, luns, *placed)
     return None
 
 
@@ -85,8 +85,9 @@ def place_groups(
     objective: Objective,
     deadline: float,
     share: bool = False,
-) -> list[tuple[int, ...]] | None:
-    """Owners lists (local nodes) per group using only `chosen`; None when stuck.
+) -> tuple[list[tuple[int, ...]], int] | None:
+    """Owners lists (local nodes) per group using only `chosen`, and their U; None when
+    stuck or past `deadline`.
 
     A class too large for disjoint lists first keeps its failover owners off its
     primaries; if the exact rule still breaks, a second try (`share`) makes its
@@ -122,7 +123,9 @@ def place_groups(
         owners[g] = listed[0]
     if (relaxed or share) and not repair_classes(problem, groups, owners, loads, allowed):
         return None if share else place_groups(problem, groups, chosen, objective, deadline, True)
-    return [tuple(chosen[n] for n in listed) for listed in owners]
+    memory = loads.capacity[:, MEMORY_ROW]  # U from the exact loads kept: no recount
+    worst = int((-(-PERMILLE * loads.worst[:, MEMORY_ROW] // np.maximum(memory, 1))).max())
+    return [tuple(chosen[n] for n in listed) for listed in owners], worst
 
 
 def _allowed_masks(groups: list[Group], index: dict[int, int]) -> dict[tuple[int, ...], IntArray]:
@@ -224,17 +227,15 @@ def _plan(
     problem: ClusterProblem,
     groups: list[Group],
     luns: dict[int, int],
-    chosen: list[int],
     placed: list[tuple[int, ...]],
+    worst: int,
 ) -> LargePlan:
     k = problem.failures
     owners = [tuple(unit.eligible[: k + 1]) for unit in problem.units]  # empty LUNs only
     for group, listed in zip(groups, placed, strict=True):
         for u in group.units:
             owners[u] = listed
-    return LargePlan(
-        owners, luns, utilisation(problem, owners), len({n for o in placed for n in o})
-    )
+    return LargePlan(owners, luns, worst, len({n for o in placed for n in o}))
 
 
 def utilisation(problem: ClusterProblem, owners: list[tuple[int, ...]]) -> int:

@@ -1,0 +1,170 @@
+"""Does `--time-limit T` bound the whole `hvplace plan` command at every size (issue 9)?
+
+    python benchmarks/time_limit.py [--cache DIR] [--only LABEL] [--limits 5,20]
+
+Each row is one whole command, `hvplace plan INV --out P --time-limit T --timings`,
+in its own process under a 3 GiB address-space cap: wall from before the spawn to
+after it exits, peak RSS from os.wait4 (that process and its children alone). The
+promise is wall <= 1.1 T + start-up, where start-up = the wall of the same command
+on a one-node, one-VM inventory (Python, typer, OR-Tools loading) plus the command's
+own read, certify (the checker on every failure set), write and show seconds (from
+--timings); the solve part alone must obey 1.1 T. Inventories are generated once
+into --cache (`hvplace generate`, untimed: at 64 nodes N+3 the witness takes ~10 min).
+The k = 3 rows on 64 nodes also time `hvplace check` on the plan written.
+
+Measured (2026-12-01 ~16:2x UTC, 2 cores shared with 5 other engineers, load
+average 4-6 through the sweep; `python benchmarks/time_limit.py`):
+
+RESULTS_PLACEHOLDER
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HVPLACE = str(Path(sys.executable).with_name("hvplace"))
+MEMORY_CAP = 3 << 30  # bytes of address space per command
+SLACK = 1.1
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    clusters: int
+    nodes: int
+    vms: int  # per cluster
+    k: int
+    objectives: tuple[str, ...]
+    limits: tuple[float, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.clusters}x{self.nodes}x{self.vms}_k{self.k}"
+
+
+BOTH = ("balance", "nodes")
+CASES = [
+    *(Case("8/100", 1, 8, 100, k, BOTH, (5, 20)) for k in (1, 2, 3)),
+    *(Case("16/1000", 1, 16, 1000, k, BOTH, (5, 20)) for k in (1, 2, 3)),
+    *(Case("64/8000", 1, 64, 8000, k, BOTH, (5, 20)) for k in (1, 2, 3)),
+    Case("64/8000", 1, 64, 8000, 2, ("nodes",), (60,)),
+    Case("64/500", 1, 64, 500, 2, BOTH, (5, 20)),
+    Case("157x64/200", 157, 64, 200, 1, BOTH, (20,)),
+    Case("1000x8/100", 1000, 8, 100, 1, ("balance",), (20, 60)),
+]
+TRIVIAL = Case("trivial", 1, 1, 1, 0, ("balance",), (5,))
+
+
+def inventory(case: Case, cache: Path) -> Path:
+    """The case's inventory, generated on first use."""
+    path = cache / case.name
+    if not path.exists():
+        command = [HVPLACE, "generate", "-o", str(path), "--clusters", str(case.clusters)]
+        command += ["--nodes", str(case.nodes), "--vms", str(case.vms)]
+        subprocess.run([*command, "--failures", str(case.k)], check=True, capture_output=True)
+    return path
+
+
+def _capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def timed(command: list[str]) -> tuple[int, float, int, str]:
+    """(exit code, wall seconds, peak RSS MiB, stderr) of one command."""
+    with tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=_capped
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+    return process.returncode, wall, usage.ru_maxrss // 1024, text
+
+
+def laps(stderr: str) -> dict[str, float]:
+    """The --timings line: phase -> seconds."""
+    found = re.search(r"hvplace: seconds (.*)", stderr)
+    words = found.group(1).split() if found else []
+    return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
+
+
+def run(case: Case, objective: str, limit: float, cache: Path, base: float) -> dict:
+    """One plan command measured; `base` is the trivial command's wall."""
+    out = Path(tempfile.mkdtemp(prefix="tl-")) / "plan"
+    command = [HVPLACE, "plan", str(inventory(case, cache)), "--out", str(out)]
+    command += ["--failures", str(case.k), "--objective", objective]
+    command += ["--time-limit", str(limit), "--timings", "--quiet", "--format", "json"]
+    code, wall, rss, err = timed(command)
+    phases = laps(err)
+    rest = sum(s for name, s in phases.items() if name not in ("solve", "import"))
+    status = "-"
+    if (out / "plan.json").exists():
+        status = json.loads((out / "plan.json").read_text())["status"]
+    row = {
+        "size": case.label,
+        "k": case.k,
+        "objective": objective,
+        "T": limit,
+        "wall": round(wall, 1),
+        "solve": round(phases.get("solve", float("nan")), 1),
+        "startup": round(base + rest, 1),
+        "rss_mb": rss,
+        "status": status,
+        "exit": code,
+        "ok": wall <= SLACK * limit + base + rest,
+        "solve_ok": phases.get("solve", float("inf")) <= SLACK * limit,
+        "check_s": None,
+    }
+    if case.k >= 3 and case.nodes >= 64 and status != "-":
+        check = [HVPLACE, "check", str(inventory(case, cache)), str(out)]
+        row["check_s"] = round(timed([*check, "--failures", str(case.k)])[1], 1)
+    if code != 0 and status == "-":
+        row["error"] = err.strip().splitlines()[-1:] if err.strip() else []
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return row
+
+
+COLUMNS = ["size", "k", "objective", "T", "wall", "solve", "startup", "rss_mb", "status"]
+COLUMNS += ["exit", "ok", "solve_ok", "check_s"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir(), "hvplace-sweep"))
+    parser.add_argument("--only", action="append", help="run only these size labels")
+    parser.add_argument("--limits", help="only these T, comma-separated")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    base = run(TRIVIAL, "balance", 5, args.cache, 0.0)["wall"]
+    print(f"trivial command wall: {base} s; uptime: {os.getloadavg()}", flush=True)
+    print("| " + " | ".join(COLUMNS) + " |\n|" + "---|" * len(COLUMNS), flush=True)
+    wanted = {float(t) for t in args.limits.split(",")} if args.limits else None
+    for case in CASES:
+        if args.only and case.label not in args.only:
+            continue
+        for objective in case.objectives:
+            for limit in case.limits:
+                if wanted is None or limit in wanted:
+                    row = run(case, objective, limit, args.cache, base)
+                    print("| " + " | ".join(str(row[c]) for c in COLUMNS) + " |", flush=True)
+                    if "error" in row:
+                        print(f"  error: {row['error']}", flush=True)
+    print(f"uptime at the end: {os.getloadavg()}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
