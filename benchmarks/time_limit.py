@@ -14,10 +14,56 @@ Inventories are generated once into --cache (`hvplace generate`, untimed: at 64
 nodes N+3 the witness takes ~10 min).
 The k = 3 rows on 64 nodes also time `hvplace check` on the plan written.
 
-Measured (2026-12-01 ~16:2x UTC, 2 cores shared with 5 other engineers, load
-average 4-6 through the sweep; `python benchmarks/time_limit.py`):
+Measured 2026-12-01 15:50-16:04 UTC (uptime load average 4.1 at the start, 7.5 at
+the end; 2 cores shared with 5 other engineers), at commit 0f94a53 (the k = 3 large
+path speed-up, before the spent-budget and problem-build fixes), columns wall, solve
+(the --timings solve lap, which then still held OR-Tools' import, ~1.5 s), start-up
+(trivial command 2.8 s + read/certify/write), without the per-row trivial run and the
+solve_ok column:
 
-RESULTS_PLACEHOLDER
+| size | k | objective | T | wall | solve | startup | rss_mb | status | exit | ok |
+|---|---|---|---|---|---|---|---|---|---|---|
+| 8/100 | 1 | balance | 5 | 8.2 | 5.8 | 2.9 | 216 | feasible | 0 | True |
+| 8/100 | 1 | balance | 20 | 21.6 | 19.4 | 2.9 | 219 | optimal | 0 | True |
+| 8/100 | 1 | nodes | 5 | 8.7 | 6.1 | 2.9 | 208 | optimal | 0 | False |
+| 8/100 | 1 | nodes | 20 | 24.1 | 21.5 | 2.9 | 224 | optimal | 0 | True |
+| 8/100 | 2 | balance | 5 | 9.1 | 6.6 | 2.9 | 223 | feasible | 0 | False |
+| 8/100 | 2 | balance | 20 | 21.4 | 18.6 | 3.0 | 244 | feasible | 0 | True |
+| 8/100 | 2 | nodes | 5 | 5.5 | 2.6 | 3.0 | 180 | optimal | 0 | True |
+| 8/100 | 2 | nodes | 20 | 25.4 | 22.1 | 3.0 | 254 | optimal | 0 | False |
+| 8/100 | 3 | balance | 5 | 4.6 | 1.8 | 3.0 | 166 | feasible | 0 | True |
+| 8/100 | 3 | balance | 20 | 25.6 | 22.7 | 3.0 | 292 | feasible | 0 | False |
+| 8/100 | 3 | nodes | 5 | 4.8 | 1.6 | 3.1 | 166 | optimal | 0 | True |
+| 8/100 | 3 | nodes | 20 | 4.8 | 1.6 | 3.0 | 166 | optimal | 0 | True |
+| 16/1000 | 1 | balance | 5 | 5.7 | 2.0 | 3.3 | 169 | optimal | 0 | True |
+| 16/1000 | 1 | balance | 20 | 5.2 | 1.9 | 3.3 | 172 | optimal | 0 | True |
+| 16/1000 | 1 | nodes | 5 | 4.6 | 1.6 | 3.3 | 169 | optimal | 0 | True |
+| 16/1000 | 1 | nodes | 20 | 5.0 | 1.8 | 3.3 | 172 | optimal | 0 | True |
+| 16/1000 | 2 | balance | 5 | 10.5 | 2.3 | 6.2 | 170 | feasible | 0 | True |
+| 16/1000 | 2 | balance | 20 | 5.1 | 0.7 | 4.3 | 171 | feasible | 0 | True |
+| 16/1000 | 2 | nodes | 5 | 4.4 | 0.7 | 4.3 | 175 | optimal | 0 | True |
+| 16/1000 | 2 | nodes | 20 | 4.9 | 0.9 | 4.5 | 175 | optimal | 0 | True |
+| 16/1000 | 3 | balance | 5 | 7.1 | 1.4 | 5.6 | 170 | feasible | 0 | True |
+| 16/1000 | 3 | balance | 20 | 7.1 | 1.6 | 5.4 | 170 | feasible | 0 | True |
+| 16/1000 | 3 | nodes | 5 | 8.5 | 3.3 | 5.3 | 172 | optimal | 0 | True |
+| 16/1000 | 3 | nodes | 20 | 7.3 | 2.9 | 5.0 | 176 | optimal | 0 | True |
+| 64/8000 | 1 | balance | 5 | 12.2 | 5.0 | 7.6 | 225 | optimal | 0 | True |
+| 64/8000 | 1 | balance | 20 | 11.8 | 4.5 | 7.6 | 216 | optimal | 0 | True |
+| 64/8000 | 1 | nodes | 5 | 13.4 | 5.4 | 8.1 | 220 | optimal | 0 | True |
+| 64/8000 | 1 | nodes | 20 | 12.5 | 4.4 | 8.3 | 220 | optimal | 0 | True |
+| 64/8000 | 2 | balance | 5 | 13.6 | nan | 2.8 | 198 | - | 3 | False |
+| 64/8000 | 2 | balance | 20 | 38.3 | 10.2 | 27.8 | 229 | optimal | 0 | True |
+| 64/8000 | 2 | nodes | 5 | 12.4 | nan | 2.8 | 207 | - | 3 | False |
+| 64/8000 | 2 | nodes | 20 | 44.8 | 16.2 | 25.6 | 223 | optimal | 0 | True |
+
+Not reached: the 157 x 64 and 1,000-cluster fleets (the sweep was stopped when the
+machine's load reached 10: a second run's trivial command took 15-31 s). 64 nodes,
+8,000 VMs, N+3, balance, T = 5 (the row --hard runs; before the spent-budget fix):
+solve 41 s (the large path's untimed try once its budget was spent), certify ~6.5 min
+(the checker on 43,745 failure sets), then the per-node table (show) > 6 min, killed.
+The large path alone on that cluster: 6-9 s CPU (was 9-12 s), RSS 217 MiB. 64/8000,
+N+2, balance, T = 5 once more after the fixes (load 7.5): exit 3, laps read 1.55,
+import 2.57, solve 6.00, show 1.35, wall 16.7 s (the large path needs ~7 s CPU there).
 """
 
 from __future__ import annotations
