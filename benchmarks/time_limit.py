@@ -65,6 +65,7 @@ was not reached (the sweep was stopped at load 10: a trivial command took 15-31 
 8,000 VMs, N+3, balance, T = 5 (the row --hard runs; before the spent-budget fix):
 solve 41 s (the large path's untimed try once its budget was spent), certify ~6.5 min
 (the checker on 43,745 failure sets), then the per-node table (show) > 6 min, killed.
+`hvplace check` on that plan (16:07-16:20, load 5-10): 795.7 s, RSS 154 MiB, exit 0.
 The large path alone on that cluster: 6-9 s CPU (was 9-12 s), RSS 217 MiB. 64/8000,
 N+2, balance, T = 5 once more after the fixes (load 7.5): exit 3, laps read 1.55,
 import 2.57, solve 6.00, show 1.35, wall 16.7 s (the large path needs ~7 s CPU there).
