@@ -55,15 +55,10 @@ def node_section(nodes: list[NodeLoads], failures: int, before: Mapping[str, int
 
 def failure_heat(inventory: Inventory, plan: Plan) -> dict[str, dict[str, int]]:
     """failed node -> node of its cluster -> memory (MiB) it runs when that node alone fails."""
-    memory = single_failure_memory(inventory, plan)
     names = inventory.node_names
     return {
-        names[f]: {
-            names[n]: int(memory[f, n])
-            for n in inventory.nodes_of(int(inventory.node_cluster[f]))
-            if n != f
-        }
-        for f in range(inventory.n_nodes)
+        names[f]: {names[n]: mb for n, mb in per_node.items() if n != f}
+        for f, per_node in single_failure_memory(inventory, plan).items()
     }
 
 

@@ -16,13 +16,13 @@ from data.check.loads import (
     MEMORY_COLUMN,
     capacity_columns,
     down_mask,
-    failure_sets,
     node_limits,
     node_totals,
     runners,
     valid_owners,
     vm_loads,
 )
+from data.check.positions import position_runs
 from data.inventory import IntArray, Inventory
 from data.plan import Plan
 from data.rules import PERMILLE
@@ -109,15 +109,20 @@ def node_loads(inventory: Inventory, plan: Plan, failures: int) -> list[NodeLoad
     return rows
 
 
-def single_failure_memory(inventory: Inventory, plan: Plan) -> IntArray:
-    """nodes x nodes: row f is the memory (MiB incl. overhead) each node runs when f alone
-    has failed, as the checker counts it; only the nodes of f's cluster are meaningful."""
+def single_failure_memory(inventory: Inventory, plan: Plan) -> dict[int, dict[int, int]]:
+    """failed node f -> each node of f's cluster -> the memory (MiB incl. overhead) it runs
+    when f alone has failed, as the checker counts it (f itself runs nothing)."""
     owners, memory = valid_owners(inventory, plan), vm_loads(inventory)[:, :1]
-    rows = [
-        node_totals(inventory.n_nodes, memory, runners(owners, down_mask(inventory.n_nodes, (f,))))
-        for f in range(inventory.n_nodes)
-    ]
-    return np.hstack(rows).T if rows else np.zeros((0, 0), dtype=np.int64)
+    heat: dict[int, dict[int, int]] = {}
+    for position in position_runs(inventory, owners, 1):
+        if not position.places:
+            continue
+        totals = node_totals(inventory.n_nodes, memory[position.rows], position.runner)[:, 0]
+        for cluster in np.flatnonzero(position.has):
+            nodes = position.nodes_of[cluster]
+            (failed,) = position.failed(int(cluster))
+            heat[failed] = {int(n): int(totals[n]) for n in nodes}
+    return heat
 
 
 def node_moves(inventory: Inventory, plan: Plan) -> tuple[IntArray, IntArray]:
@@ -133,14 +138,18 @@ def _worst(
     inventory: Inventory, owners: IntArray, loads: IntArray, failures: int
 ) -> tuple[IntArray, list[list[tuple[int, ...]]]]:
     """nodes x columns: the highest total under any failure set of the node's cluster, and
-    per node and column the first set (in failure_sets order) that reaches it."""
+    per node and column the first set (in failure_sets order) that reaches it.
+
+    Positions (data/check/positions.py) meet each cluster's sets in that same order, so
+    "first" holds with a strict comparison."""
     n_nodes, n_columns = inventory.n_nodes, loads.shape[1]
     worst = np.full((n_nodes, n_columns), -1, dtype=np.int64)
     worst_failed: list[list[tuple[int, ...]]] = [[()] * n_columns for _ in range(n_nodes)]
-    for cluster, failed in failure_sets(inventory, failures):
-        totals = node_totals(n_nodes, loads, runners(owners, down_mask(n_nodes, failed)))
-        nodes = inventory.nodes_of(cluster)
-        for i, c in zip(*np.nonzero(totals[nodes] > worst[nodes]), strict=True):
-            n = int(nodes[i])
-            worst[n, c], worst_failed[n][c] = totals[n, c], failed
+    for position in position_runs(inventory, owners, failures):
+        totals = node_totals(n_nodes, loads[position.rows], position.runner)
+        eligible = position.has[inventory.node_cluster]
+        better = (totals > worst) & eligible[:, None]
+        worst = np.where(better, totals, worst)
+        for n, c in zip(*np.nonzero(better), strict=True):
+            worst_failed[n][c] = position.failed(int(inventory.node_cluster[n]))
     return worst, worst_failed

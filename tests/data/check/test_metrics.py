@@ -254,8 +254,8 @@ def test_single_failure_memory_is_the_checkers_load_under_that_failure(
     limits = inv.node_memory_mb - inv.node_reserve_mb
     checked = {failed: per_node for _, failed, per_node in memory_permille(inv, plan, 1) if failed}
     for f in (H1, H2, H3):
-        assert heat[f, f] == 0  # a failed node runs nothing
-        assert [permille(int(heat[f, n]), int(limits[n])) for n in (H1, H2, H3)] == [
+        assert heat[f][f] == 0  # a failed node runs nothing
+        assert [permille(int(heat[f][n]), int(limits[n])) for n in (H1, H2, H3)] == [
             int(checked[(f,)][n]) for n in (H1, H2, H3)
         ]
 
@@ -272,10 +272,10 @@ def test_single_failure_memory_matches_the_checkers_overload_figures() -> None:
         if v.rule is Rule.MEMORY and len(v.failed) == 1
     }
     expected = {
-        ((inv.node_names[f],), f"node {inv.node_names[n]!r}"): f"{heat[f, n]} MiB used > 1 MiB"
+        ((inv.node_names[f],), f"node {inv.node_names[n]!r}"): f"{heat[f][n]} MiB used > 1 MiB"
         for f in (H1, H2, H3)
         for n in (H1, H2, H3)
-        if n != f and heat[f, n] > 1
+        if n != f and heat[f][n] > 1
     }
     assert reported == expected and len(expected) >= 4
 
