@@ -23,6 +23,7 @@ from data.check.loads import (
     exact_decimal,
     node_limits,
     node_totals,
+    runners,
     valid_owners,
     vm_loads,
 )
@@ -241,8 +242,9 @@ def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator
     failure-set position at a time: positions.py)."""
     columns, loads = capacity_columns(inventory), vm_loads(inventory)
     limits, owners = node_limits(inventory), valid_owners(inventory, plan)
+    calm = node_totals(inventory.n_nodes, loads, runners(owners, np.zeros(inventory.n_nodes, bool)))
     for position in position_runs(inventory, owners, failures):
-        totals = node_totals(inventory.n_nodes, loads[position.rows], position.runner)
+        totals = position.totals(loads, calm)
         alive = position.has[inventory.node_cluster] & ~position.down
         over = (totals > limits) & alive[:, None]
         for n, col in zip(*np.nonzero(over), strict=True):

@@ -145,8 +145,9 @@ def _worst(
     n_nodes, n_columns = inventory.n_nodes, loads.shape[1]
     worst = np.full((n_nodes, n_columns), -1, dtype=np.int64)
     worst_failed: list[list[tuple[int, ...]]] = [[()] * n_columns for _ in range(n_nodes)]
+    calm = node_totals(n_nodes, loads, runners(owners, np.zeros(n_nodes, dtype=bool)))
     for position in position_runs(inventory, owners, failures):
-        totals = node_totals(n_nodes, loads[position.rows], position.runner)
+        totals = position.totals(loads, calm)
         eligible = position.has[inventory.node_cluster]
         better = (totals > worst) & eligible[:, None]
         worst = np.where(better, totals, worst)
