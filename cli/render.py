@@ -187,6 +187,44 @@ def node_table(nodes: list[dict[str, Any]], failures: int, width: int) -> Table:
     return fitted_table(title, plan_columns(len(clusters) == 1), rows, width)
 
 
+NODE_ROWS_UP_TO = 200  # a larger plan shows one row per cluster: 10,000 rows help no one
+
+
+def cluster_table(nodes: list[dict[str, Any]], failures: int, width: int) -> Table:
+    """One row per cluster from the node rows (sorted by cluster): its nodes, VMs, the
+    highest memory now and under any failure set, the node that reaches it, moves."""
+    by_cluster: dict[str, list[dict[str, Any]]] = {}
+    for n in nodes:
+        by_cluster.setdefault(n["cluster"], []).append(n)
+    rows = []
+    for cluster, members in by_cluster.items():
+        worst = max(members, key=lambda n: n["worst_memory_permille"])
+        rows.append(
+            [
+                cluster,
+                str(len(members)),
+                str(sum(n["vms"] for n in members)),
+                percent(max(n["memory_permille"] for n in members)),
+                percent(worst["worst_memory_permille"]),
+                worst["node"],
+                str(sum(n["moves_in"] for n in members)),
+            ]
+        )
+    title = f"Per-cluster load (N+{failures}), {len(nodes):,} nodes"
+    return fitted_table(title, CLUSTER_COLUMNS, rows, width, "--format csv (one row per node)")
+
+
+CLUSTER_COLUMNS = (
+    Column("cluster", "left"),
+    Column("nodes"),
+    Column("VMs", drop=3),
+    Column("now", drop=2),
+    Column("worst"),
+    Column("on node", "left", drop=4),
+    Column("moves", drop=1),
+)
+
+
 def status_line(summary: PlanSummary) -> str:
     unit = OBJECTIVE_UNITS.get(summary.objective, "")
     value, bound = summary.objective_value, summary.bound
@@ -200,7 +238,8 @@ def status_line(summary: PlanSummary) -> str:
 
 def print_plan(inventory: Inventory, plan: Plan, summary: PlanSummary, fmt: str) -> None:
     """json: the `hvplace-plan` document `export --format json` gives for the same plan;
-    csv: its nodes rows; table: those rows for a person."""
+    csv: its nodes rows; table: those rows for a person (one row per cluster beyond
+    NODE_ROWS_UP_TO nodes)."""
     if fmt == "json":
         sys.stdout.write(export_document(inventory, plan, summary.failures, plan_info(summary)))
         return
@@ -209,7 +248,8 @@ def print_plan(inventory: Inventory, plan: Plan, summary: PlanSummary, fmt: str)
         print_csv(nodes)
     else:
         console = stdout()
-        console.print(node_table(nodes, summary.failures, console.width))
+        shown = node_table if len(nodes) <= NODE_ROWS_UP_TO else cluster_table
+        console.print(shown(nodes, summary.failures, console.width))
         console.print(status_line(summary), markup=False, highlight=False)
 
 

@@ -96,7 +96,7 @@ class _Replay:
         if problem:
             return [Violation(Rule.MOVE_ORDER, f"step {step}", (), problem)]
         what = f"{move.group!r} {self._name(move.source)} -> {self._name(move.target)}"
-        before = self.used.copy()
+        before = self._loads_of({int(self.pos[v]) for v in move.vms} | {move.target})
         for v in move.vms:
             if self.pos[v] >= 0:
                 self.used[self.pos[v]] -= self.loads[v]
@@ -108,8 +108,9 @@ class _Replay:
             self.resumes.setdefault(move.resume_step, []).append((move, step))
             what += f" (parked until step {move.resume_step})"
         found = self._judge(f"step {step}", before, what)
-        before = self.used.copy()
-        for parked, _ in self.resumes.pop(step, []):
+        resumed = self.resumes.pop(step, [])
+        before = self._loads_of({parked.target for parked, _ in resumed})
+        for parked, _ in resumed:
             for v in parked.vms:
                 self.pos[v] = parked.target
                 self.used[parked.target] += self.loads[v]
@@ -152,14 +153,18 @@ class _Replay:
             return f"to {name}, which has fewer logical processors than a VM's vCPUs"
         return ""
 
-    def _judge(self, subject: str, before: np.ndarray, what: str) -> list[Violation]:
-        """Nodes within their limits before that are over them now, and nodes over them
-        before that gained load."""
+    def _loads_of(self, nodes: set[int]) -> dict[int, np.ndarray]:
+        """The loads of these nodes (the only ones a step changes), ascending, before it."""
+        return {n: self.used[n].copy() for n in sorted(nodes) if 0 <= n < self.inv.n_nodes}
+
+    def _judge(self, subject: str, before: dict[int, np.ndarray], what: str) -> list[Violation]:
+        """Of the nodes in `before`: those within their limits then that are over them now,
+        and those over them then that gained load."""
         found = []
-        for n in (int(m) for m in np.flatnonzero((self.used != before).any(axis=1))):
-            was_within = bool((before[n] <= self.limits[n]).all())
+        for n, was in before.items():
+            was_within = bool((was <= self.limits[n]).all())
             over = np.flatnonzero(self.used[n] > self.limits[n])
-            gained = np.flatnonzero(self.used[n] > before[n])
+            gained = np.flatnonzero(self.used[n] > was)
             if was_within and over.size:
                 detail = f"node {self._name(n)!r} over its limits ({self._amounts(n, over)})"
             elif not was_within and gained.size:
@@ -185,8 +190,8 @@ class _Replay:
             for move, parked_at in rows:
                 detail = f"parked at step {parked_at}, never resumed (resume_step {step} > {last})"
                 found.append(Violation(Rule.MOVE_ORDER, f"group {move.group!r}", (), detail))
-        before = self.used.copy()
         planned = [int(n) for n in self.plan.vm_node]
+        before = self._loads_of({planned[v] for v, n in enumerate(self.pos) if n == NOT_RUNNING})
         for v, n in enumerate(self.pos):
             if n == NOT_RUNNING and 0 <= planned[v] < self.inv.n_nodes:
                 self.pos[v] = planned[v]

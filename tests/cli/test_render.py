@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
-from cli.render import Column, fitted_table, node_table
+from cli.render import Column, cluster_table, fitted_table, node_table
 from cli.report import _rich_table
 from cli.report_tables import node_section
 from data.check.metrics import node_loads
@@ -137,3 +137,37 @@ def test_node_table_folds_names_rather_than_cut_them_when_nothing_else_fits(
     assert "".join(name_cells) == "".join(NAMES)  # every character, in order, over lines
     assert "…" not in "\n".join(lines)
     assert max(len(line) for line in lines) <= 50
+
+
+def test_cluster_table_has_one_row_per_cluster_with_its_worst_node(
+    inventory: Inventory, plan: Plan
+) -> None:
+    """A plan beyond NODE_ROWS_UP_TO nodes is shown per cluster (the nodes rows are the
+    same; here two clusters stand for many)."""
+    nodes = nodes_table(inventory, plan, 1)
+    lines = rendered(cluster_table(nodes, 1, 200), 200)
+    rows = [line for line in lines if line.startswith("│ CLU-")]
+    worst = {
+        c: max((n for n in nodes if n["cluster"] == c), key=lambda n: n["worst_memory_permille"])
+        for c in CLUSTERS
+    }
+    assert [row.split("│")[1].strip() for row in rows] == list(CLUSTERS)
+    assert all(worst[c]["node"] in row for c, row in zip(CLUSTERS, rows, strict=True))
+    assert "6 nodes" in lines[0]
+
+
+def test_print_plan_switches_to_the_cluster_table_beyond_the_node_rows_limit(
+    inventory: Inventory,
+    plan: Plan,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli import render
+    from data.plan import PlanSummary
+
+    summary = PlanSummary("optimal", 1, "balance", 100, 100, 6, 0.1, "sha")
+    monkeypatch.setattr(render, "NODE_ROWS_UP_TO", 5)  # 6 nodes: over it
+    render.print_plan(inventory, plan, summary, "table")
+    shown = capsys.readouterr().out
+    rows = [line for line in shown.splitlines() if line.startswith("│ CLU-")]
+    assert "Per-node load" not in shown and len(rows) == len(CLUSTERS)
