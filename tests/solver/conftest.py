@@ -139,3 +139,20 @@ def lun_fleet() -> Inventory:
         {"lun": "spare", "capacity_gb": 20},
     ]
     return make_inventory(nodes, vms, luns)
+
+
+@pytest.fixture
+def cpsat_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per CP-SAT search solver.solve starts (it still runs): a test that
+    expects a plan proven by its bound alone asserts the list stays empty."""
+    import solver.solve
+
+    searches: list[int] = []
+    real = solver.solve.run_cpsat
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        searches.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver.solve, "run_cpsat", recording)
+    return searches

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -135,24 +133,14 @@ def _plan(problem: ClusterProblem, found: GreedyPlan) -> Plan:
 
 
 def test_solve_balance_hint_at_the_analytic_bound_is_proven_without_search(
-    monkeypatch: pytest.MonkeyPatch,
+    cpsat_searches: list[int],
 ) -> None:
     """Under balance at --gap 0 too, a hint meeting the rounded analytic bound is the
     proven answer to the first criterion (solver/packing_plan.hint_bound)."""
-    import solver.solve
-
-    searched: list[int] = []
-    real = solver.solve.run_cpsat
-
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        searched.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(solver.solve, "run_cpsat", recording)
     inventory = fleet_inventory(generate_fleet(1, 4, 12, seed=1))
     result = solve(inventory, Params(failures=1, workers=1, seed=0, time_limit=20))
     assert result.plan is not None and check_plan(inventory, result.plan, 1) == []
-    assert searched == []
+    assert cpsat_searches == []
     assert result.status is Status.OPTIMAL
     analytic = lower_bound(cluster_problem(inventory, 0, 1), Objective.BALANCE)
     assert result.bound == result.objective_value == -(-analytic // 10) * 10
