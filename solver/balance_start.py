@@ -70,7 +70,8 @@ def _target(plan_model: PlanModel, params: Params, greedy: GreedyPlan | None) ->
     tolerance = params.tolerance
     bound = -(-lower_bound(problem, Objective.BALANCE) // tolerance) * tolerance
     value = criterion_value(plan_model, Objective.BALANCE, greedy.owners, tolerance)
-    return bound if value > bound else None
+    within_gap = value - bound <= params.gap * max(value, 1)  # hint_bound takes it as it is
+    return bound if value > bound and not within_gap else None
 
 
 def _host_without(listed: tuple[int, ...], failed: int) -> int:

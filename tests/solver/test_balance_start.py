@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -19,10 +20,10 @@ from data.inventory import Inventory
 from data.plan import Plan
 from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
-from solver.balance_start import _restricted_plan, canonical_packing, pack_survivors
+from solver.balance_start import _restricted_plan, _target, canonical_packing, pack_survivors
 from solver.bounds import lower_bound
-from solver.greedy import GreedyPlan
-from solver.model import build_model
+from solver.greedy import GreedyPlan, first_fit_decreasing
+from solver.model import build_model, criterion_value
 from solver.params import Params
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
 from solver.result import Result, Status
@@ -144,3 +145,19 @@ def test_solve_balance_hint_at_the_analytic_bound_is_proven_without_search(
     assert result.status is Status.OPTIMAL
     analytic = lower_bound(cluster_problem(inventory, 0, 1), Objective.BALANCE)
     assert result.bound == result.objective_value == -(-analytic // 10) * 10
+
+
+def test_target_is_none_when_the_hint_is_within_the_gap() -> None:
+    """--gap: a greedy plan within the gap of the bound is the answer (hint_bound), so
+    the failure-first search must not spend 60% of the budget improving it."""
+    problem = _fleet_problem()
+    plan_model = build_model(problem, Objective.BALANCE, scores_moves=False)
+    greedy = first_fit_decreasing(problem, True, time.monotonic() + 10)
+    assert greedy is not None
+    tolerance = PARAMS.tolerance
+    bound = -(-lower_bound(problem, Objective.BALANCE) // tolerance) * tolerance
+    value = criterion_value(plan_model, Objective.BALANCE, greedy.owners, tolerance)
+    assert value > bound  # the premise: the greedy plan misses the bound
+    assert _target(plan_model, PARAMS, greedy) == bound
+    within = replace(PARAMS, gap=(value - bound) / value)
+    assert _target(plan_model, within, greedy) is None
