@@ -149,8 +149,12 @@ SUMMARY_HEADER = (
 
 
 def _group_key(by: dict[str, Row]) -> tuple[str, str, int]:
+    """Section, size and k; a VBP instance's size is its class, d and n (the nodes offered
+    differ by seed), so that its seeds make one row."""
     first = next(iter(by.values()))
     size = f"{first['clusters']}x{first['nodes'] // max(first['clusters'], 1)}n {first['vms']}vm"
+    if first["section"] == "vbp":
+        size = str(first["instance"]).rsplit("-s", 1)[0]
     return first["section"], size, int(first["failures"])
 
 
