@@ -28,7 +28,7 @@ from solver.bounds import lower_bound
 from solver.cpsat import run_cpsat
 from solver.greedy import GreedyPlan
 from solver.model import PlanModel, criterion_value, read_luns, read_owners
-from solver.params import Params
+from solver.params import Params, in_steps
 from solver.problem import MEMORY_ROW, ClusterProblem
 from solver.result import Status
 from solver.symmetry import interchangeable_groups, interchangeable_units
@@ -68,7 +68,7 @@ def _target(plan_model: PlanModel, params: Params, greedy: GreedyPlan | None) ->
     if problem.n_nodes < 3:
         return None
     tolerance = params.tolerance
-    bound = -(-lower_bound(problem, Objective.BALANCE) // tolerance) * tolerance
+    bound = in_steps(lower_bound(problem, Objective.BALANCE), tolerance)
     value = criterion_value(plan_model, Objective.BALANCE, greedy.owners, tolerance)
     within_gap = value - bound <= params.gap * max(value, 1)  # hint_bound takes it as it is
     return bound if value > bound and not within_gap else None

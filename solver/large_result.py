@@ -18,7 +18,7 @@ from solver.bounds import lower_bound
 from solver.greedy import MAX_CANDIDATES, GreedyPlan, first_fit_decreasing
 from solver.large import LargePlan, large_plan, utilisation
 from solver.model import PlanModel, criterion_value, moves_of
-from solver.params import Params
+from solver.params import Params, in_steps
 from solver.problem import ClusterProblem
 from solver.result import Status
 from solver.size_estimate import SECONDS_PER_ITEM, estimate_model, loaded_seconds_per_item
@@ -110,8 +110,8 @@ def scored(problem: ClusterProblem, params: Params, plan: LargePlan) -> LargeOut
     objective, tolerance = params.objective, params.tolerance
     bound = lower_bound(problem, objective)
     if objective is Objective.BALANCE:
-        value = -(-plan.utilisation // tolerance) * tolerance
-        bound = -(-bound // tolerance) * tolerance
+        value = in_steps(plan.utilisation, tolerance)
+        bound = in_steps(bound, tolerance)
     else:
         value = plan.nodes_used if objective is Objective.NODES else moves
     bound = min(bound, value)

@@ -14,6 +14,7 @@ from solver.capacity import PERMILLE, CapacityVars, add_capacity, capacity_hint,
 from solver.luns import OnLun, add_luns
 from solver.objectives import add_nodes_used, moves_expression
 from solver.owners import OwnerVars, add_assignment, prefix_hint
+from solver.params import in_steps
 from solver.problem import MEMORY_ROW, ClusterProblem
 from solver.switches import Switches
 from solver.symmetry import add_symmetry_breaking, add_unit_ordering
@@ -178,7 +179,7 @@ def criterion_value(
     problem = plan_model.problem
     if objective is Objective.BALANCE:
         values = capacity_hint(problem, plan_model.capacity, owners)
-        return -(-values[plan_model.utilisation] // tolerance) * tolerance
+        return in_steps(values[plan_model.utilisation], tolerance)
     if objective is Objective.NODES:
         return len(named_nodes(problem, owners))
     return moves_of(problem, owners)

@@ -17,7 +17,7 @@ from solver.greedy import GreedyPlan
 from solver.model import PlanModel, criterion_value
 from solver.packing import pack_vectors
 from solver.packing_lp import is_packing
-from solver.params import Params
+from solver.params import Params, in_steps
 from solver.problem import ClusterProblem
 
 PACKING_SHARE = 0.7  # of a cluster's budget, for the packing search
@@ -60,6 +60,6 @@ def hint_bound(plan_model: PlanModel, params: Params, greedy: GreedyPlan) -> int
     value = criterion_value(plan_model, objective, greedy.owners, params.tolerance)
     bound = lower_bound(plan_model.problem, objective)
     if objective is Objective.BALANCE:
-        bound = -(-bound // params.tolerance) * params.tolerance  # U counted in steps
+        bound = in_steps(bound, params.tolerance)  # U counted in steps
     within = value <= bound or value - bound <= params.gap * max(value, 1)
     return bound if within else None

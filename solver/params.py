@@ -5,6 +5,11 @@ from dataclasses import dataclass, field
 from data.rules import Objective, Rule
 
 
+def in_steps(value: int, tolerance: int) -> int:
+    """`value` rounded up to a multiple of the tolerance: how balance counts U (MODEL.md)."""
+    return -(-value // tolerance) * tolerance
+
+
 @dataclass(frozen=True)
 class Params:
     failures: int = 1

@@ -37,7 +37,7 @@ from solver.model import (
 )
 from solver.moves_cap import cap_reason
 from solver.packing_plan import hint_bound, hint_share, packing_plan
-from solver.params import Params
+from solver.params import Params, in_steps
 from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem
@@ -190,7 +190,7 @@ def _rounded_bound(solver: cp_model.CpSolver, params: Params, problem: ClusterPr
     analytic = 0 if params.disabled else lower_bound(problem, params.objective)
     bound = max(math.ceil(solver.best_objective_bound - 1e-6), analytic)
     if params.objective is Objective.BALANCE:
-        return -(-bound // params.tolerance) * params.tolerance
+        return in_steps(bound, params.tolerance)
     return bound
 
 

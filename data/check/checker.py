@@ -23,11 +23,10 @@ from data.check.loads import (
     exact_decimal,
     node_limits,
     node_totals,
-    runners,
     valid_owners,
     vm_loads,
 )
-from data.check.positions import position_runs
+from data.check.positions import calm_totals, position_runs
 from data.check.suspects import disk_mib, suspect_lun_vms, suspect_vms
 from data.check.violation import Violation
 from data.inventory import UNLIMITED, IntArray, Inventory
@@ -242,7 +241,7 @@ def _check_capacity(inventory: Inventory, plan: Plan, failures: int) -> Iterator
     failure-set position at a time: positions.py)."""
     columns, loads = capacity_columns(inventory), vm_loads(inventory)
     limits, owners = node_limits(inventory), valid_owners(inventory, plan)
-    calm = node_totals(inventory.n_nodes, loads, runners(owners, np.zeros(inventory.n_nodes, bool)))
+    calm = calm_totals(inventory, owners, loads)
     for position in position_runs(inventory, owners, failures):
         totals = position.totals(loads, calm)
         alive = position.has[inventory.node_cluster] & ~position.down

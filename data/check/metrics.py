@@ -22,7 +22,7 @@ from data.check.loads import (
     valid_owners,
     vm_loads,
 )
-from data.check.positions import position_runs
+from data.check.positions import calm_totals, position_runs
 from data.inventory import IntArray, Inventory
 from data.plan import Plan
 from data.rules import PERMILLE
@@ -145,7 +145,7 @@ def _worst(
     n_nodes, n_columns = inventory.n_nodes, loads.shape[1]
     worst = np.full((n_nodes, n_columns), -1, dtype=np.int64)
     worst_failed: list[list[tuple[int, ...]]] = [[()] * n_columns for _ in range(n_nodes)]
-    calm = node_totals(n_nodes, loads, runners(owners, np.zeros(n_nodes, dtype=bool)))
+    calm = calm_totals(inventory, owners, loads)
     for position in position_runs(inventory, owners, failures):
         totals = position.totals(loads, calm)
         eligible = position.has[inventory.node_cluster]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.check.loads import cluster_rows, runners
+from data.check.loads import cluster_rows, node_totals, runners
 from data.inventory import BoolArray, IntArray, Inventory
 from data.plan import NO_NODE
 
@@ -56,6 +56,17 @@ class Position:
         return tuple(int(n) for n in self.nodes_of[cluster][list(self.places)])
 
 
+def calm_runners(inventory: Inventory, owners: IntArray) -> IntArray:
+    """Where each VM runs with no node failed (NO_NODE if it has no valid owner)."""
+    return runners(owners, np.zeros(inventory.n_nodes, dtype=bool))
+
+
+def calm_totals(inventory: Inventory, owners: IntArray, loads: IntArray) -> IntArray:
+    """nodes x columns: the loads each node runs with no node failed (Position.totals'
+    starting point)."""
+    return node_totals(inventory.n_nodes, loads, calm_runners(inventory, owners))
+
+
 def cluster_sizes(inventory: Inventory) -> IntArray:
     return np.bincount(inventory.node_cluster, minlength=len(inventory.clusters))
 
@@ -83,7 +94,7 @@ def position_runs(inventory: Inventory, owners: IntArray, failures: int) -> Iter
     order, ordered = largest_first(inventory.vm_cluster, sizes)
     slot = np.empty(inventory.n_vms, dtype=np.int64)
     slot[order] = np.arange(inventory.n_vms)  # where each VM sits in `order` (and `rows`)
-    calm = runners(owners, np.zeros(inventory.n_nodes, dtype=bool))
+    calm = calm_runners(inventory, owners)
     largest = int(sizes.max(initial=0))
     calm_place = np.where(calm != NO_NODE, place[np.maximum(calm, 0)], -1)
     on_place = cluster_rows(calm_place + 1, largest + 1)[1:]  # VMs by their calm node's place
