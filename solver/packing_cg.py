@@ -20,14 +20,17 @@ solver/bounds.py reads.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
 from data.inventory import FloatArray, IntArray
-from solver.packing_lp import instance_key, proven, remember
+from solver.packing_columns import all_sets
+from solver.packing_lp import MAX_REMEMBERED, Key, instance_key, proven, remember
 from solver.packing_pricing import (
     DUAL_SCALE,
+    enumerated_price,
     fill,
     greedy_patterns,
     keys,
@@ -40,6 +43,7 @@ SMOOTHING = 0.5  # weight of the best bound's duals in the duals priced
 DOMINATORS = 2  # dual cuts y_big >= y_small per small item
 SUMMED_SHARE = 0.25  # of the bound's time, kept for the summed relaxation
 SUMMED_SCALE = 1000  # each dimension's room in the summed relaxation
+ENUMERATION_SHARE = 0.6  # of the time, at most, for enumerating every set that fits a bin
 
 
 def lp_bound(weights: IntArray, room: IntArray, seconds: float = LP_SECONDS) -> int:
@@ -51,21 +55,34 @@ def lp_bound(weights: IntArray, room: IntArray, seconds: float = LP_SECONDS) -> 
         return 0
     bound, spent = proven(key)
     if seconds > spent:
-        bound = max(bound, _lp(weights, room, seconds))
+        farley, bound = _lp(weights, room, seconds)
+        if farley.ceiling > 0 and farley.bound >= _DUALS.get(key, farley).bound:
+            if len(_DUALS) >= MAX_REMEMBERED:
+                _DUALS.clear()
+            _DUALS[key] = farley
+        bound = max(bound, proven(key)[0])
         remember(key, bound, seconds)
     return bound
 
 
-def _lp(weights: IntArray, room: IntArray, seconds: float) -> int:
+def known_duals(weights: IntArray, room: IntArray) -> Farley | None:
+    """The integer duals of the best bound lp_bound proved on the vector LP of this
+    instance (its reduced form, packing_lp.reduced), or None."""
+    key, _, _ = instance_key(weights, room)
+    return _DUALS.get(key) if key is not None else None
+
+
+def _lp(weights: IntArray, room: IntArray, seconds: float) -> tuple[Farley, int]:
     """The vector LP first; if it runs out of time before converging, the summed
     relaxation's LP (weaker, but its pricing is an exact, fast dynamic programme)
     for the time left. A converged vector LP is at least the summed one."""
     deadline = time.monotonic() + seconds
     vector_until = time.monotonic() + (1 - SUMMED_SHARE) * seconds
-    best = column_generation(weights, room, (1 - SUMMED_SHARE) * seconds)
+    vector = farley_duals(weights, room, (1 - SUMMED_SHARE) * seconds)
     if len(room) == 1 or time.monotonic() < vector_until:
-        return best
-    return max(best, column_generation(*summed(weights, room), deadline - time.monotonic()))
+        return vector, vector.bound
+    other = column_generation(*summed(weights, room), deadline - time.monotonic())
+    return vector, max(vector.bound, other)
 
 
 def summed(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
@@ -78,9 +95,29 @@ def summed(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
     return scaled, np.array([SUMMED_SCALE * len(room)])
 
 
+@dataclass(frozen=True, eq=False)
+class Farley:
+    """A proven bound and its proof: integer duals `profit` such that no item set that
+    fits a bin is worth more than `ceiling` (0: nothing proven), so any packing needs
+    at least sum(profit) / ceiling bins."""
+
+    bound: int
+    profit: IntArray
+    ceiling: int
+
+
+_DUALS: dict[Key, Farley] = {}  # the best proof per instance, beside packing_lp's bounds
+
+
 def column_generation(weights: IntArray, room: IntArray, seconds: float) -> int:
     """The best Farley bound met while column generation runs for `seconds`: at its end
-    (no improving column) that is ceil(z_LP).
+    (no improving column) that is ceil(z_LP)."""
+    return farley_duals(weights, room, seconds).bound
+
+
+def farley_duals(weights: IntArray, room: IntArray, seconds: float) -> Farley:
+    """The best Farley bound met while column generation runs for `seconds`, with its
+    duals.
 
     Pricing is stabilised (Wentges 1997): it looks at a mix of the master's duals and
     the duals of the best bound so far, whose columns the LP needs sooner; a mix that
@@ -93,26 +130,54 @@ def column_generation(weights: IntArray, room: IntArray, seconds: float) -> int:
     for big, small in dominating_pairs(weights):
         master.add_exchange(big, small)
     best, center, center_value = 0, np.zeros(len(weights)), 0.0
-    mix = 0.0  # no centre yet
+    proof = Farley(0, np.zeros(len(weights), dtype=np.int64), 0)
+    mix, pricer = 0.0, _Pricer(weights, room, time.monotonic() + ENUMERATION_SHARE * seconds)
     while time.monotonic() < deadline:
         duals = master.solve()
         if best >= np.ceil(master.value() - 1e-6):
             break  # no dual of this LP proves more
         point = mix * center + (1 - mix) * duals
-        found = [p for p in greedy_patterns(weights, room, point) if duals[p].sum() > IMPROVING]
-        ceiling, profit = 0, np.floor(point * DUAL_SCALE).astype(np.int64)
-        if not found:  # a bound, by dynamic programming first, CP-SAT if need be
-            pool, ceiling = price(weights, room, profit, deadline)
-            found = [p for p in pool if duals[p].sum() > IMPROVING]
+        profit = np.floor(point * DUAL_SCALE).astype(np.int64)
+        found, ceiling = pricer.price(point, profit, duals, deadline)
         if ceiling > 0 and int(profit.sum()) / ceiling > center_value:
             center, center_value = point, int(profit.sum()) / ceiling
             best = max(best, -(-int(profit.sum()) // ceiling))
+            proof = Farley(best, profit, ceiling)
         if not found and mix == 0:
             break  # converged: no pattern prices above 1
         mix = SMOOTHING if found and center_value > 0 else 0.0  # mispriced: plain next
         for pattern in found:
             master.add(pattern)
-    return best
+    return proof
+
+
+class _Pricer:
+    """Improving columns for the master's duals and a proven upper bound on the best
+    pattern's integer profit (0 when none is proven): by enumerating the patterns worth
+    more than DUAL_SCALE while they are few (exact, milliseconds), else greedy
+    knapsacks first and, when they find nothing, price()."""
+
+    def __init__(self, weights: IntArray, room: IntArray, until: float) -> None:
+        self.weights, self.room = weights, room
+        self.known = all_sets(weights, room, deadline=until)  # None: too many to hold
+        self.enumerable = True  # until an enumeration meets too many sets
+
+    def price(
+        self, point: FloatArray, profit: IntArray, duals: FloatArray, deadline: float
+    ) -> tuple[list[IntArray], int]:
+        weights, room = self.weights, self.room
+        enumerated = (
+            enumerated_price(weights, room, profit, self.known) if self.enumerable else None
+        )
+        self.enumerable = enumerated is not None
+        if enumerated is not None:
+            pool, ceiling = enumerated
+            return [p for p in pool if duals[p].sum() > IMPROVING], ceiling
+        found = [p for p in greedy_patterns(weights, room, point) if duals[p].sum() > IMPROVING]
+        if found:
+            return found, 0
+        pool, ceiling = price(weights, room, profit, deadline)
+        return [p for p in pool if duals[p].sum() > IMPROVING], ceiling
 
 
 class _Master:

@@ -60,12 +60,20 @@ def reduced(weights: IntArray, room: IntArray) -> tuple[IntArray, IntArray]:
     a cache entry."""
     room = np.asarray(room, dtype=np.int64).reshape(-1)
     weights = weights.reshape(len(weights), len(room))
-    weights = weights[weights.any(axis=1)]
-    binding = weights.sum(axis=0) > room
-    weights, room = weights[:, binding], room[binding]
-    if len(weights) == 0 or not binding.any():
+    rows, binding = reduction(weights, room)
+    if len(rows) == 0 or not binding.any():
         return np.zeros((0, 1), dtype=np.int64), np.ones(1, dtype=np.int64)
-    return weights[np.lexsort(weights.T[::-1])], room
+    return weights[rows][:, binding], room[binding]
+
+
+def reduction(weights: IntArray, room: IntArray) -> tuple[IntArray, np.ndarray]:
+    """reduced()'s rows (item indices, in its order) and binding dimensions (a mask), so
+    that a plan of the reduced instance maps back to the items."""
+    nonzero = np.flatnonzero(weights.any(axis=1))
+    binding = weights[nonzero].sum(axis=0) > room
+    if not binding.any():
+        return nonzero[:0], binding
+    return nonzero[np.lexsort(weights[nonzero][:, binding].T[::-1])], binding
 
 
 def is_packing(problem: ClusterProblem) -> bool:

@@ -9,18 +9,25 @@ first-fit-decreasing hint.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
+from data.inventory import BoolArray, IntArray
 from data.rules import Objective
 from solver.bounds import lower_bound
 from solver.greedy import GreedyPlan
 from solver.model import PlanModel, criterion_value
-from solver.packing import pack_vectors
+from solver.packing import LP_ITEMS_PER_BIN, pack_vectors
+from solver.packing_cg import LP_SECONDS, lp_bound
 from solver.packing_lp import is_packing
+from solver.packing_partition import dived_plan
 from solver.params import Params, in_steps
 from solver.problem import ClusterProblem
 
 PACKING_SHARE = 0.7  # of a cluster's budget, for the packing search
+LP_SHARE = 0.5  # of the packing's time, at most, for the LP bound before the search
+DIVE_SHARE = 0.3  # of the packing's time, for diving on the LP
 
 
 def packing_plan(problem: ClusterProblem, deadline: float) -> GreedyPlan | None:
@@ -32,10 +39,38 @@ def packing_plan(problem: ClusterProblem, deadline: float) -> GreedyPlan | None:
     for u, unit in enumerate(problem.units):
         eligible[u, list(unit.eligible)] = True
     bound = lower_bound(problem, Objective.NODES)  # with the LP bound, cached
+    dived = _dived(problem, eligible, bound, deadline)
+    bound = lower_bound(problem, Objective.NODES)  # the LP's, if _dived proved it
+    if dived is not None and _bins(dived) <= bound:
+        return GreedyPlan([(int(b),) for b in dived], {})
     assign = pack_vectors(problem.weight, problem.capacity.T, deadline, eligible, bound=bound)
+    if dived is not None and (assign.min(initial=0) < 0 or _bins(dived) < _bins(assign)):
+        assign = dived
     if len(assign) and assign.min() < 0:
         return None
     return GreedyPlan([(int(b),) for b in assign], {})
+
+
+def _dived(
+    problem: ClusterProblem, eligible: BoolArray, bound: int, deadline: float
+) -> IntArray | None:
+    """The LP bound (solver/packing_cg.py) and a packing read off it by diving
+    (solver/packing_partition.py), where a node holds few units (the LP is then
+    close to the optimum), the nodes are identical and every unit fits every one."""
+    weights, capacity = problem.weight, problem.capacity.T
+    room = capacity.max(axis=0)
+    if not (eligible.all() and np.all(capacity == room) and np.all(weights <= room)):
+        return None
+    if len(weights) > LP_ITEMS_PER_BIN * bound:
+        return None
+    left = max(deadline - time.monotonic(), 0.0)
+    lp_bound(weights, room, min(LP_SECONDS, LP_SHARE * left))
+    dived = dived_plan(weights, room, time.monotonic() + DIVE_SHARE * left)
+    return dived if dived is not None and _bins(dived) <= len(capacity) else None
+
+
+def _bins(assign: IntArray) -> int:
+    return len(np.unique(assign))
 
 
 def hint_share(problem: ClusterProblem, params: Params) -> float:

@@ -14,11 +14,13 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from data.inventory import FloatArray, IntArray
+from solver.packing_columns import Sets, heavy_sets
 
 PRICING_SECONDS = 0.5  # CP-SAT's limit on one exact pricing knapsack
 DUAL_SCALE = 1_000_000  # duals are floored to multiples of 1 / DUAL_SCALE
 DP_CAPACITY = 4000  # cells of a one-dimensional pricing table
 GREEDY_STARTS = 8  # greedy knapsacks opened by each of the items with the largest duals
+ENUMERATED_COLUMNS = 200  # improving columns an enumerated pricing hands the master
 
 
 def keys(weights: IntArray, room: IntArray, duals: FloatArray) -> list[FloatArray]:
@@ -86,6 +88,25 @@ def price(
         return pool, ceiling
     more, exact = price_exactly(weights, room, profit, deadline)
     return pool + more, min(ceiling, exact)
+
+
+def enumerated_price(
+    weights: IntArray, room: IntArray, profit: IntArray, known: Sets | None = None
+) -> tuple[list[IntArray], int] | None:
+    """The most profitable sets worth more than DUAL_SCALE and the best set's profit,
+    exact: from `known`, every feasible set, where given; else by enumerating those
+    worth more than DUAL_SCALE (the profit is then DUAL_SCALE, an upper bound, when
+    none is); None when they are too many."""
+    if known is not None:
+        pool, best = known.best_of(profit, DUAL_SCALE, ENUMERATED_COLUMNS)
+        return [np.sort(p) for p in pool], max(best, 0)
+    sets = heavy_sets(weights, room, profit, DUAL_SCALE + 1)
+    if sets is None:
+        return None
+    if sets.best <= DUAL_SCALE:
+        return [], DUAL_SCALE  # nothing reaches it: an upper bound
+    pool, best = sets.best_of(profit, DUAL_SCALE, ENUMERATED_COLUMNS)
+    return [np.sort(p) for p in pool], best
 
 
 def _surrogates(weights: IntArray, room: IntArray) -> list[tuple[IntArray, int]]:
