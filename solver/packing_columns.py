@@ -9,8 +9,8 @@ solver/packing_partition.py picks a packing among them. A set extends only with 
 after its last one, so each set is met once. A partial set is dropped when no
 extension can reach the floor: its value plus, in each dimension, the room left times
 the best value per size of the items after it (a fractional knapsack's bound, taken
-with a small margin against rounding) is below the floor. The floor may rise to the
-best set met so far (pricing wants only the best), which keeps the best exact.
+with a small margin against rounding) is below the floor; so the best value met is
+exact whenever it reaches the floor.
 Past `cap` sets kept at once the enumeration gives up (None): the caller falls back.
 """
 
@@ -35,7 +35,7 @@ class Sets:
 
     members: list[IntArray]  # one (sets x k) array of item indices per size k
     values: list[IntArray]  # their values, aligned with members
-    best: int  # the largest value of a feasible set met: exact when at least the first floor
+    best: int  # the largest value of a set met: exact when it reaches the floor
 
     def count(self) -> int:
         return sum(len(v) for v in self.values)
@@ -72,18 +72,17 @@ def heavy_sets(
     room: IntArray,
     value: IntArray,
     floor: int,
-    rising: bool = False,
+    useful_only: bool = False,
     cap: int = MAX_SETS,
     deadline: float = math.inf,
 ) -> Sets | None:
     """Every item set that fits `room` in every dimension and whose summed `value` is at
-    least `floor` (with `rising`, only those at least the best met before them), or
-    None past `cap` such sets, MAX_SETS partial ones at once or the time.monotonic()
-    `deadline`. Items with value <= 0 are left out when `rising` (they never
-    raise a set's value)."""
+    least `floor`, or None past `cap` such sets, MAX_SETS partial ones at once or the
+    time.monotonic() `deadline`. `useful_only` leaves out the items of value <= 0
+    (a pricing never needs them: they raise no set's value)."""
     weights = np.asarray(weights, dtype=np.int64)
     value = np.asarray(value, dtype=np.int64)
-    usable = np.all(weights <= room, axis=1) & ((value > 0) if rising else True)
+    usable = np.all(weights <= room, axis=1) & ((value > 0) if useful_only else True)
     order = np.flatnonzero(usable)
     order = order[np.argsort(-_density(weights[order], room, value[order]), kind="stable")]
     w, v = weights[order], value[order]
@@ -93,7 +92,6 @@ def heavy_sets(
     rows, load, worth = last[:, None], w.copy(), v.copy()
     while len(rows):
         best = max(best, int(worth.max()))
-        floor = max(floor, best) if rising else floor
         keep = worth >= floor
         members.append(order[rows[keep]])
         values.append(worth[keep])

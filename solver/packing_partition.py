@@ -33,11 +33,14 @@ WHOLE = 0.999  # an LP value this close to 1 is a set taken whole
 
 def dived_plan(weights: IntArray, room: IntArray, deadline: float) -> IntArray | None:
     """item -> bin by diving on the LP (the fewest bins of the dives tried), or None
-    when no LP duals are known for the instance, the sets are too many or time ends."""
+    when no LP duals are known for the instance (lp_bound proves them), the sets are
+    too many or time ends."""
     weights, room = np.asarray(weights, dtype=np.int64), np.asarray(room, dtype=np.int64)
-    farley = known_duals(weights, room)
     rows, binding = reduction(weights, room)
-    if farley is None or len(rows) == 0:
+    if len(rows) == 0:
+        return np.zeros(len(weights), dtype=np.int64)  # nothing binds: one bin holds all
+    farley = known_duals(weights, room)
+    if farley is None:
         return None
     reduced, size = weights[rows][:, binding], room[binding]
     singletons = [np.array([i]) for i in range(len(rows))]

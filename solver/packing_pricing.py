@@ -100,7 +100,7 @@ def enumerated_price(
     if known is not None:
         pool, best = known.best_of(profit, DUAL_SCALE, ENUMERATED_COLUMNS)
         return [np.sort(p) for p in pool], max(best, 0)
-    sets = heavy_sets(weights, room, profit, DUAL_SCALE + 1)
+    sets = heavy_sets(weights, room, profit, DUAL_SCALE + 1, useful_only=True)
     if sets is None:
         return None
     if sets.best <= DUAL_SCALE:

@@ -1,6 +1,7 @@
 """solver/packing_cg.py, packing_lp.py and packing_pricing.py: the column-generation bound never
-exceeds the optimum (exact CP-SAT on tiny instances), even when stopped early, and
-beats the analytic bounds where the LP sees what they miss."""
+exceeds the optimum (exact CP-SAT on tiny instances), even when stopped early, its
+proof's ceiling bounds every set's profit (brute force), and it beats the analytic
+bounds where the LP sees what they miss."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from data.inventory import Inventory
 from data.rules import Objective
 from solver.bounds import lower_bound
 from solver.packing_bounds import packing_lower_bound
-from solver.packing_cg import column_generation, dominating_pairs, lp_bound, summed
+from solver.packing_cg import column_generation, dominating_pairs, farley_duals, lp_bound, summed
+from solver.packing_columns import all_sets
 from solver.packing_lp import forget_lp_bounds, packing_lp_bound
-from solver.packing_pricing import DUAL_SCALE, knapsack_1d, price
+from solver.packing_pricing import DUAL_SCALE, enumerated_price, knapsack_1d, price
 from solver.problem import cluster_problem
 from solver.result import Status
 
@@ -153,3 +155,43 @@ def test_solve_nodes_at_k0_is_proven_optimal_by_the_lp_bound(
     result = solve_and_check(inventory, objective="nodes", failures=0)
     assert result.status is Status.OPTIMAL
     assert (result.objective_value, result.bound) == (3, 3)
+
+
+def _fitting_profits(weights: np.ndarray, room: np.ndarray, profit: np.ndarray) -> list[int]:
+    n = len(weights)
+    return [
+        int(profit[list(g)].sum())
+        for r in range(1, n + 1)
+        for g in itertools.combinations(range(n), r)
+        if np.all(weights[list(g)].sum(axis=0) <= room)
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(packings(), st.lists(st.integers(0, 2 * DUAL_SCALE), min_size=7, max_size=7), st.booleans())
+def test_enumerated_price_bounds_the_best_pattern_and_returns_improving_ones(
+    case: tuple[np.ndarray, np.ndarray], profits: list[int], known: bool
+) -> None:
+    weights, room = case
+    profit = np.array(profits[: len(weights)], dtype=np.int64)
+    sets = all_sets(weights, room) if known else None
+    priced = enumerated_price(weights, room, profit, sets)
+    assert priced is not None
+    pool, ceiling = priced
+    best = max(_fitting_profits(weights, room, profit), default=0)
+    assert ceiling >= best
+    assert ceiling == best or (not known and best <= ceiling == DUAL_SCALE)
+    assert all(np.all(weights[p].sum(axis=0) <= room) for p in pool)
+    assert all(int(profit[p].sum()) > DUAL_SCALE for p in pool)
+
+
+@settings(max_examples=40, deadline=None)
+@given(packings(), st.sampled_from([0.0, 0.002, 2.0]))
+def test_farley_duals_no_set_is_worth_more_than_the_ceiling(
+    case: tuple[np.ndarray, np.ndarray], seconds: float
+) -> None:
+    weights, room = case
+    proof = farley_duals(weights, room, seconds)
+    best = max(_fitting_profits(weights, room, proof.profit), default=0)
+    assert proof.ceiling == 0 or best <= proof.ceiling
+    assert proof.bound <= fewest_bins(weights, room)
