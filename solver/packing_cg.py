@@ -26,7 +26,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from data.inventory import FloatArray, IntArray
-from solver.packing_columns import all_sets
+from solver.packing_columns import Sets, all_sets
 from solver.packing_lp import MAX_REMEMBERED, Key, instance_key, proven, remember
 from solver.packing_pricing import (
     DUAL_SCALE,
@@ -43,7 +43,7 @@ SMOOTHING = 0.5  # weight of the best bound's duals in the duals priced
 DOMINATORS = 2  # dual cuts y_big >= y_small per small item
 SUMMED_SHARE = 0.25  # of the bound's time, kept for the summed relaxation
 SUMMED_SCALE = 1000  # each dimension's room in the summed relaxation
-ENUMERATION_SHARE = 0.6  # of the time, at most, for enumerating every set that fits a bin
+ENUMERATION_SHARE = 0.8  # of the time, at most, for enumerating every set that fits a bin
 
 
 def lp_bound(weights: IntArray, room: IntArray, seconds: float = LP_SECONDS) -> int:
@@ -159,7 +159,7 @@ class _Pricer:
 
     def __init__(self, weights: IntArray, room: IntArray, until: float) -> None:
         self.weights, self.room = weights, room
-        self.known = all_sets(weights, room, deadline=until)  # None: too many to hold
+        self.known = fitting_sets(weights, room, until)  # None: too many to hold
         self.enumerable = True  # until an enumeration meets too many sets
 
     def price(
@@ -178,6 +178,23 @@ class _Pricer:
             return found, 0
         pool, ceiling = price(weights, room, profit, deadline)
         return [p for p in pool if duals[p].sum() > IMPROVING], ceiling
+
+
+_SETS: dict[Key, Sets] = {}  # the last instance's sets, for its next bound's pricing
+
+
+def fitting_sets(weights: IntArray, room: IntArray, until: float) -> Sets | None:
+    """Every set that fits a bin (solver/packing_columns.py), kept for the last instance
+    (a solve asks for its bound twice: in a first short search and after it); None
+    when they are too many or not listed by `until`."""
+    key = (weights.tobytes(), weights.shape, room.tobytes())
+    if key not in _SETS:
+        sets = all_sets(weights, room, deadline=until)
+        if sets is None:
+            return None
+        _SETS.clear()
+        _SETS[key] = sets
+    return _SETS[key]
 
 
 class _Master:

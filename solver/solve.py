@@ -32,16 +32,24 @@ from solver.model import (
     build_model,
     criterion_value,
     moves_of,
+    named_nodes,
     read_luns,
     read_owners,
 )
 from solver.moves_cap import cap_reason
-from solver.packing_plan import hint_bound, hint_share, packing_plan
+from solver.packing_plan import (
+    early_packing,
+    hint_bound,
+    hint_share,
+    packed_bound,
+    packing_plan,
+)
 from solver.params import Params, in_steps
 from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.prechecks import impossibility_reasons
 from solver.problem import ClusterProblem
 from solver.result import ClusterResult, Progress, Result, Status
+from solver.size_estimate import estimate_model
 from solver.symmetry import canonical_hint
 from solver.unsat_core import infeasibility_core
 
@@ -89,7 +97,11 @@ def solve_cluster(
     settled = _settled_without_search(problem, params)
     if settled is not None:
         return settled
-    fits = exact_model_fits(problem, params, budget)  # sized before it is built
+    packed = early_packing(problem, params, start, budget)
+    left = budget - (time.monotonic() - start)  # what the exact model may still use
+    fits = exact_model_fits(problem, params, left if packed else budget)  # sized first
+    if packed is not None and (not fits or _packed_value(problem, packed) <= packed_bound(problem)):
+        return _packed_result(problem, params, packed, (start, budget), on_progress)
     answer, large = without_model(problem, params, start, budget, fits)
     if answer is not None or not fits:
         return _large_result(problem, answer, start)
@@ -98,7 +110,7 @@ def solve_cluster(
     plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it
     hint_until = start + budget * hint_share(problem, params)
-    greedy = _hint(plan_model, params, hint_until, large) if params.hint else None
+    greedy = _hint(plan_model, params, hint_until, large, packed) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
     greedy = balanced_start(plan_model, params, greedy, start + 0.6 * budget)
@@ -206,7 +218,11 @@ def _infeasible_why(problem: ClusterProblem, params: Params, left: float) -> tup
 
 
 def _hint(
-    plan_model: PlanModel, params: Params, deadline: float, large: LargePlan | None = None
+    plan_model: PlanModel,
+    params: Params,
+    deadline: float,
+    large: LargePlan | None = None,
+    packed: GreedyPlan | None = None,
 ) -> GreedyPlan | None:
     """Start CP-SAT from the greedy plan, renamed to fit the symmetry breaking.
 
@@ -215,7 +231,7 @@ def _hint(
     """
     problem, objective = plan_model.problem, params.objective
     packs = objective is Objective.NODES and params.max_moves is None
-    greedy = packing_plan(problem, deadline) if packs else None
+    greedy = packed or (packing_plan(problem, deadline) if packs else None)
     greedy = greedy or first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
     greedy = better_start(plan_model, params, greedy, deadline, large)
     if greedy is None:
@@ -251,6 +267,34 @@ def _proven_hint(
         )
     seconds = time.monotonic() - start
     status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
+    return _cluster_result(problem, status, value, min(value, bound), owners, luns, seconds)
+
+
+def _packed_value(problem: ClusterProblem, packed: GreedyPlan) -> int:
+    return len(named_nodes(problem, packed.owners))
+
+
+def _packed_result(
+    problem: ClusterProblem,
+    params: Params,
+    packed: GreedyPlan,
+    window: tuple[float, float],
+    on_progress: OnProgress | None,
+) -> ClusterResult:
+    """A vector packing's plan without the exact model (solver/packing_plan.py: it meets
+    the bound, or the model is too large); the later criteria as in _proven_hint."""
+    start, budget = window
+    value, bound = _packed_value(problem, packed), packed_bound(problem)
+    owners = canonical_hint(problem, packed.owners, False)
+    luns = packed.luns
+    left = start + budget - time.monotonic()
+    quick = 2 * SECONDS_PER_LITERAL * estimate_model(problem).items < left
+    if value <= bound and quick and later_criteria(problem, params):
+        reporter = functools.partial(_reporter, problem, on_progress=on_progress)
+        deadline = start + budget
+        owners, luns = later_phases(problem, params, value, (owners, luns), deadline, reporter)
+    status = Status.OPTIMAL if value <= bound else Status.FEASIBLE
+    seconds = time.monotonic() - start
     return _cluster_result(problem, status, value, min(value, bound), owners, luns, seconds)
 
 
