@@ -117,7 +117,8 @@ def column_generation(weights: IntArray, room: IntArray, seconds: float) -> int:
 
 def farley_duals(weights: IntArray, room: IntArray, seconds: float) -> Farley:
     """The best Farley bound met while column generation runs for `seconds`, with its
-    duals.
+    duals. A master on the instance of the last call starts from that one's columns (a
+    solve asks twice: in a first short search and after it).
 
     Pricing is stabilised (Wentges 1997): it looks at a mix of the master's duals and
     the duals of the best bound so far, whose columns the LP needs sooner; a mix that
@@ -125,7 +126,8 @@ def farley_duals(weights: IntArray, room: IntArray, seconds: float) -> Farley:
     """
     deadline = time.monotonic() + seconds
     master = _Master(len(weights))
-    for pattern in _first_patterns(weights, room):
+    pool = (weights.tobytes(), weights.shape, room.tobytes())
+    for pattern in _first_patterns(weights, room) + _COLUMNS.get(pool, []):
         master.add(pattern)
     for big, small in dominating_pairs(weights):
         master.add_exchange(big, small)
@@ -148,6 +150,8 @@ def farley_duals(weights: IntArray, room: IntArray, seconds: float) -> Farley:
         mix = SMOOTHING if found and center_value > 0 else 0.0  # mispriced: plain next
         for pattern in found:
             master.add(pattern)
+    _COLUMNS.clear()
+    _COLUMNS[pool] = [np.array(p, dtype=np.int64) for p in master.seen]
     return proof
 
 
@@ -181,6 +185,7 @@ class _Pricer:
 
 
 _SETS: dict[Key, Sets] = {}  # the last instance's sets, for its next bound's pricing
+_COLUMNS: dict[Key, list[IntArray]] = {}  # the last master's columns: the next starts there
 
 
 def fitting_sets(weights: IntArray, room: IntArray, until: float) -> Sets | None:

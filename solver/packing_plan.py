@@ -45,14 +45,15 @@ def packing_plan(problem: ClusterProblem, deadline: float) -> GreedyPlan | None:
         eligible[u, list(unit.eligible)] = True
     bound = lower_bound(problem, Objective.NODES)  # with the LP bound, cached
     weights, capacity = problem.weight, problem.capacity.T
-    quick = time.monotonic() + QUICK_SHARE * max(deadline - time.monotonic(), 0.0)
+    share = QUICK_SHARE if _divable(problem, eligible, bound) else 1.0
+    quick = time.monotonic() + share * max(deadline - time.monotonic(), 0.0)
     assign = pack_vectors(weights, capacity, quick, eligible, bound=bound)
-    if _bins(assign) > bound:  # the LP and a dive on it, then the search again
+    if _bins(assign) > bound and share < 1:  # the LP and a dive on it, then search again
         assign = _better(_dived(problem, eligible, bound, deadline), assign)
         bound = lower_bound(problem, Objective.NODES)  # the LP's, if _dived proved it
-    if _bins(assign) > bound and time.monotonic() < deadline:
-        again = pack_vectors(weights, capacity, deadline, eligible, bound=bound)
-        assign = _better(again, assign)
+        if _bins(assign) > bound:
+            again = pack_vectors(weights, capacity, deadline, eligible, bound=bound)
+            assign = _better(again, assign)
     if len(assign) and assign.min() < 0:
         return None
     return GreedyPlan([(int(b),) for b in assign], {})
@@ -62,19 +63,23 @@ def _dived(
     problem: ClusterProblem, eligible: BoolArray, bound: int, deadline: float
 ) -> IntArray | None:
     """The LP bound (solver/packing_cg.py) and a packing read off it by diving
-    (solver/packing_partition.py), where a node holds few units (the LP is then
-    close to the optimum), the nodes are identical and every unit fits every one."""
+    (solver/packing_partition.py), for a _divable packing."""
     weights, capacity = problem.weight, problem.capacity.T
     room = capacity.max(axis=0)
-    if not (eligible.all() and np.all(capacity == room) and np.all(weights <= room)):
-        return None
-    if len(weights) > LP_ITEMS_PER_BIN * bound:
-        return None
     left = max(deadline - time.monotonic(), 0.0)
     if lp_bound(weights, room, min(LP_SECONDS, LP_SHARE * left)) < bound:
         return None  # the LP is far from converged: its duals would lead a dive astray
     dived = dived_plan(weights, room, time.monotonic() + DIVE_SHARE * left)
     return dived if dived is not None and _bins(dived) <= len(capacity) else None
+
+
+def _divable(problem: ClusterProblem, eligible: BoolArray, bound: int) -> bool:
+    """A node holds few units (the LP is then close to the optimum), the nodes are
+    identical and every unit fits every one."""
+    weights, capacity = problem.weight, problem.capacity.T
+    room = capacity.max(axis=0)
+    same = eligible.all() and np.all(capacity == room) and np.all(weights <= room)
+    return bool(same) and len(weights) <= LP_ITEMS_PER_BIN * bound
 
 
 def _bins(assign: IntArray) -> int:
