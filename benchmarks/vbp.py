@@ -35,34 +35,40 @@ would start from), so a plan always exists.
 The gap is measured against the best proven lower bound: the analytic one (max of
 L1, per-dimension Martello-Toth L2 and a conflict clique; solver/packing_bounds.py;
 column `old`), CP-SAT's, and the column-generation LP bound the solver proved
-(solver/packing_lp.py: computed by the packing search in ~40% of its time, at most
-3 s, when a bin holds at most ~3 items), or the known optimum for class 10.
-Published optima are not bundled, so the gap to the true optimum is at most the gap
-shown. `--lp-seconds S` also computes the LP bound after each solve, untimed and
-unseen by the solver (column `lp`), as a closer estimate of the optimum. Class 7 is
-proven optimal by the bound (no three items fit in a bin: the surrogate bound gives
-n / 2). A long exact run did not close the rest: CP-SAT on the plain item-bin model
-of ct9-d3-n120-s1 with 52 bins (the bound; we find 53) answered UNKNOWN after 120 s
-(1 worker), as did ct1-d3-n120-s1 with 24 bins and ct1-d5-n120-s1 with 25 (10 s, 2
-workers, first-items symmetry broken).
+(solver/packing_cg.py, when a bin holds at most ~3 items: its pricing is an exact
+argmax over every set that fits a bin, enumerated by solver/packing_columns.py, where
+they are at most 300,000: classes 4 and 9 at n = 120; else greedy, DP and CP-SAT
+knapsacks), or the known optimum for class 10. Published optima are not bundled, so
+the gap to the true optimum is at most the gap shown. `--lp-seconds S` also computes
+the LP bound after each solve, untimed and unseen by the solver (column `lp`), as a
+closer estimate of the optimum. Class 7 is proven optimal by the bound (no three items
+fit in a bin: the surrogate bound gives n / 2). A long exact run did not close the
+rest: CP-SAT on the plain item-bin model of ct9-d3-n120-s1 with 52 bins (the bound;
+we find 53) answered UNKNOWN after 120 s (1 worker), as did ct1-d3-n120-s1 with 24
+bins and ct1-d5-n120-s1 with 25 (10 s, 2 workers, first-items symmetry broken); the
+LP now proves 53 for ct9-d3-n120-s1.
 
-Measured 2026-12-01 on the shared 2-core machine (load 0.3 at the start, ~6 at the
-end), default set (60 instances: classes 1, 4, 7, 9, 10; d = 3, 5; n = 120, 240;
-seeds 0-2), `--time-limit 10 --workers 2`, every plan passed the checker: 60/60
-planned, 22 proven optimal, mean gap to the bound 3.83% (2.00% without class 4).
-Per class (mean gap, proven optimal of 12, mean bound analytic -> final):
-- class 1: 4.36% (2.0-6.0%), 0, 37.33 -> 37.33 (many items per bin: the LP is not
-  tried; run to convergence (29 s) on ct1-d5-n120-s1 it is 25, the analytic bound);
-- class 4: 11.17% (0-20.4%), 1, 74.42 -> 75.17 (ct4-d5-n120-s0: 50 -> 58, proven
-  optimal by the LP; elsewhere the LP does not converge in its 2-3 s);
-- class 7: 0.28%, 9 (ct7-d5-n240 took solver/large.py's path under load: 121-122
-  in 0.7-1.1 s; alone each is proven optimal in ~5 s);
-- class 9: 3.36% (1.9-6.0%), 0, 73.75 -> 73.75 (the LP does not converge in the
-  time: on ct9-d3-n120-s1 the master was still at 52.2, analytic bound 52, after
-  40 s, so its ceiling 53 = our plan might be proven with a faster pricing);
-- class 10: 0.00%, 12.
-Before this (one seed, classes 1, 7, 9, 10): 16/16 planned, 8 proven optimal, mean
-gap 1.76-1.88%; main before solver/packing.py: 10/16 planned, ~11%.
+Measured 2026-12-01 19:01-19:04 UTC on the shared 2-core machine (load average 8.5 at
+the start, 10.4 at the end), classes 4, 7, 9 (d = 3, 5; n = 120, 240; seeds 0-2),
+`--time-limit 10 --workers 2`, every plan passed the checker: 36/36 planned, 21 proven
+optimal, mean gap 1.23% (before, RESULTS.md's 17:10 sweep: 13 optimal, 3.97%).
+- class 4: 1.22% (0-8.0%), 7 of 12 optimal (before: 8.65%, 1); mean bound 74.42
+  analytic -> 80.83 (the LP converges in 0.2-1.6 s alone; the dive on it meets the
+  bound on ct4-d5-n240-s0/s1; n = 240, d = 3 is 2-8% above it);
+- class 7: 0.00%, 12 (before 0%, but 0.6-2.8 s and under load the large path: now
+  0.2-0.9 s, planned before the exact model is built);
+- class 9: 2.46% (0-5.2%), 2 (before 3.27%, 0); at n = 120 the LP converges (50-54,
+  e.g. ct9-d5-n120-s0 50 -> 52); at n = 240 the sets are ~5 million, pricing falls
+  back to knapsacks and the LP does not converge in 10 s (the bound stays analytic,
+  plans 2-5% above it).
+Classes 1 and 10, seed 0 (19:04, load 11): class 1 25, 51, 27, 53 bins (RESULTS.md:
+25, 51, 26, 53), class 10 all optimal in 0.6-1.9 s. Those runs predate the LP's warm
+start and the single search for class 1 (ct1-d5-n120-s0: 26 again after them). Class 4
+again after both (19:16, load 8.8, the test suite running beside it): 1.81%, 7 optimal;
+ct4-d3-n240-s0/s2 got no LP bound in the time (108 and 107 bins against the analytic
+100 and 98: the LP needs ~1.5 s alone there, more than its 3 s under such load).
+Earlier figures (same 60 instances, 17:10 sweep): mean gap 3.22%; class 1 4.19%,
+class 4 8.65%, class 9 3.27%, classes 7 and 10 0%.
 """
 
 from __future__ import annotations

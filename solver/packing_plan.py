@@ -27,7 +27,8 @@ from solver.problem import ClusterProblem
 
 PACKING_SHARE = 0.7  # of a cluster's budget, for the packing search
 EARLY_SHARE = 0.9  # of it, for the packing search before any model (it was 0.7, CP-SAT on
-# the exact model having the rest; measured: ct1-d3-n120-s0 26 bins at 0.7, 25 at 0.9)
+# the exact model having the rest; measured under load 8: ct1-d3-n120-s0 26 bins at 0.7,
+# 25 at 0.9; ct1-d5-n120-s0 27 and 26; ct4-d3-n120-s0 54 and 53)
 QUICK_SHARE = 0.2  # of the packing's time, for a first search (often meets the bound)
 LP_SHARE = 0.5  # of the packing's time, at most, for the LP bound before the search
 DIVE_SHARE = 0.3  # of the packing's time, for diving on the LP

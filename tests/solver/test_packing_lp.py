@@ -46,11 +46,11 @@ def fewest_bins(weights: np.ndarray, room: np.ndarray) -> int:
 
 
 @st.composite
-def packings(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+def packings(draw: st.DrawFn, smallest: int = 0, fewest: int = 1) -> tuple[np.ndarray, np.ndarray]:
     d = draw(st.integers(1, 3))
     room = np.array(draw(st.lists(st.integers(5, 12), min_size=d, max_size=d)))
-    n = draw(st.integers(1, 7))
-    rows = [[draw(st.integers(0, int(c))) for c in room] for _ in range(n)]
+    n = draw(st.integers(fewest, 7))
+    rows = [[draw(st.integers(smallest, int(c))) for c in room] for _ in range(n)]
     return np.array(rows, dtype=np.int64), room
 
 

@@ -7,24 +7,14 @@ import time
 
 import numpy as np
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from solver.packing_cg import lp_bound
 from solver.packing_partition import dived_plan
-from tests.solver.test_packing_lp import fewest_bins
-
-
-@st.composite
-def positive_packings(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    d = draw(st.integers(1, 3))
-    room = np.array(draw(st.lists(st.integers(5, 12), min_size=d, max_size=d)))
-    n = draw(st.integers(2, 7))
-    rows = [[draw(st.integers(1, int(c))) for c in room] for _ in range(n)]
-    return np.array(rows, dtype=np.int64), room
+from tests.solver.test_packing_lp import fewest_bins, packings
 
 
 @settings(max_examples=40, deadline=None)
-@given(positive_packings())
+@given(packings(smallest=1, fewest=2))
 def test_dived_plan_packs_every_item_within_the_bins(case: tuple[np.ndarray, np.ndarray]) -> None:
     weights, room = case
     lp_bound(weights, room, 2.0)  # the duals the dive reads
