@@ -30,7 +30,7 @@ def keys(weights: IntArray, room: IntArray, duals: FloatArray) -> list[FloatArra
     return [
         duals / np.maximum(share.sum(axis=1), 1e-9),
         duals / np.maximum(share.max(axis=1), 1e-9),
-        duals / np.maximum(share @ (share.sum(axis=0) / share.sum()), 1e-9),
+        duals / np.maximum(share @ (share.sum(axis=0) / max(share.sum(), 1e-12)), 1e-9),
         duals.copy(),
     ]
 
