@@ -33,6 +33,8 @@ def fewest_bins(weights: np.ndarray, room: np.ndarray) -> int:
     used = [model.new_bool_var(f"u{b}") for b in range(n)]
     for i in range(n):
         model.add_exactly_one(put[i])
+        for b in range(n):
+            model.add_implication(put[i][b], used[b])  # an item of size 0 needs a bin too
     for b in range(n):
         for r in range(len(room)):
             load = sum(int(weights[i, r]) * put[i][b] for i in range(n))
