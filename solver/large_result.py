@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from math import comb, perm
 
 from data.rules import Objective
-from solver.bounds import lower_bound
 from solver.greedy import MAX_CANDIDATES, GreedyPlan, first_fit_decreasing
-from solver.large import LargePlan, large_plan, utilisation
+from solver.large import LargePlan, cluster_bound, large_plan, utilisation
 from solver.model import PlanModel, criterion_value, moves_of
 from solver.params import Params, in_steps
 from solver.problem import ClusterProblem
@@ -108,7 +107,7 @@ def scored(problem: ClusterProblem, params: Params, plan: LargePlan) -> LargeOut
     if params.max_moves is not None and moves > params.max_moves:
         return None
     objective, tolerance = params.objective, params.tolerance
-    bound = lower_bound(problem, objective)
+    bound = cluster_bound(problem, objective)
     if objective is Objective.BALANCE:
         value = in_steps(plan.utilisation, tolerance)
         bound = in_steps(bound, tolerance)

@@ -17,10 +17,9 @@ from data.inventory import Inventory
 from data.plan import Plan
 from data.rules import Objective
 from solver.balance_start import balanced_start
-from solver.bounds import lower_bound
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
-from solver.large import LargePlan
+from solver.large import LargePlan, cluster_bound
 from solver.large_result import (
     LargeOutcome,
     better_start,
@@ -187,7 +186,7 @@ def _rounded_bound(solver: cp_model.CpSolver, params: Params, problem: ClusterPr
     """CP-SAT's bound, rounded up to a value the first criterion can take, or the analytic
     one when it is higher (CP-SAT stopped in presolve says 0); rules switched off (tests)
     leave only CP-SAT's."""
-    analytic = 0 if params.disabled else lower_bound(problem, params.objective)
+    analytic = 0 if params.disabled else cluster_bound(problem, params.objective)
     bound = max(math.ceil(solver.best_objective_bound - 1e-6), analytic)
     if params.objective is Objective.BALANCE:
         return in_steps(bound, params.tolerance)
