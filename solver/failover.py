@@ -95,7 +95,9 @@ class FailoverLoads:
             return self.worst
         if len(prefix) == 1 and self.keeps_single:
             return self.primary + self.single[prefix[0]]
-        return self.primary + self.extra.take(self.holding(prefix), axis=2).max(axis=2)
+        return self.primary + np.maximum.reduce(
+            self.extra.take(self.holding(prefix), axis=2), axis=2
+        )
 
     def carrying(self, prefix: tuple[int, ...], n: int) -> IntArray:
         """The sets under which owner n, after `prefix`, runs the group."""

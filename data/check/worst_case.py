@@ -15,6 +15,7 @@ worst, as data/check/positions.py's walk gives it.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from math import comb
 
 import numpy as np
@@ -31,7 +32,11 @@ MAX_TABLE_CELLS = 1 << 24  # the largest subset table kept; beyond it the caller
 def fits_tables(inventory: Inventory, failures: int, columns: int) -> bool:
     """Whether every cluster's subset tables stay small (else walk the positions)."""
     sizes = np.bincount(inventory.node_cluster, minlength=len(inventory.clusters))
-    m = int(sizes.max(initial=0))
+    return fits_tables_for(int(sizes.max(initial=0)), failures, columns)
+
+
+def fits_tables_for(m: int, failures: int, columns: int) -> bool:
+    """Whether the subset tables of one cluster of m nodes stay small."""
     return all(comb(m, j) * m * columns <= MAX_TABLE_CELLS for j in range(min(failures, m) + 1))
 
 
@@ -51,6 +56,19 @@ def worst_loads(
     return worst, failed
 
 
+def peak_loads(lists: IntArray, loads: IntArray, m: int, failures: int) -> IntArray:
+    """m x columns: the most each node runs under any set of at most `failures` of the
+    nodes 0..m-1, for owners lists in those numbers (NO_NODE-padded at the end)."""
+    lists = _local_lists(np.arange(m), lists)
+    calm = node_totals(m, loads, lists[:, 0])
+    tables = [_subset_table(lists, loads, j, m) for j in range(min(failures, m) + 1)]
+    peak = calm
+    for size in range(1, min(failures, m) + 1):
+        for first, members in _blocks(m, size, loads.shape[1]):
+            peak = np.maximum(peak, _totals(members, calm, tables, first, m).max(axis=0))
+    return peak
+
+
 def _cluster(
     nodes: IntArray,
     owners: IntArray,
@@ -65,14 +83,18 @@ def _cluster(
     calm = worst[nodes]
     tables = [_subset_table(local, loads, j, m) for j in range(min(failures, m) + 1)]
     for size in range(1, min(failures, m) + 1):
-        block = max(1, BLOCK_CELLS // (m * loads.shape[1]))
-        sets = itertools.combinations(range(m), size)
-        first = 0
-        while chunk := list(itertools.islice(sets, block)):
-            members = np.array(chunk, dtype=np.int64)
-            totals = _totals(members, calm, tables, first, m)
-            _raise(totals, members, nodes, worst, failed)
-            first += len(chunk)
+        for first, members in _blocks(m, size, loads.shape[1]):
+            _raise(_totals(members, calm, tables, first, m), members, nodes, worst, failed)
+
+
+def _blocks(m: int, size: int, columns: int) -> Iterator[tuple[int, IntArray]]:
+    """The sets of `size` of range(m) in itertools order, as (rank of the first, rows)."""
+    block = max(1, BLOCK_CELLS // (m * columns))
+    sets = itertools.combinations(range(m), size)
+    first = 0
+    while chunk := list(itertools.islice(sets, block)):
+        yield first, np.array(chunk, dtype=np.int64)
+        first += len(chunk)
 
 
 def _local_lists(nodes: IntArray, owners: IntArray) -> IntArray:

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from data.check import worst_case
 from data.check.loads import valid_owners, vm_loads
 from data.check.metrics import node_loads, walked_worst
-from data.check.worst_case import combination_ranks, fits_tables, worst_loads
+from data.check.worst_case import combination_ranks, fits_tables, peak_loads, worst_loads
 from data.inventory import Inventory
 from data.io.build import build_inventory, table
-from data.plan import Plan
+from data.plan import NO_NODE, Plan
 
 
 def test_combination_ranks_follow_itertools_order() -> None:
@@ -87,3 +87,23 @@ def test_node_loads_walk_positions_when_the_tables_would_be_large(
     monkeypatch.setattr(worst_case, "MAX_TABLE_CELLS", 1)
     assert not fits_tables(inventory, 2, 3)
     assert node_loads(inventory, plan, 2) == tabled
+
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(1, 7), failures=st.integers(0, 4), seed=st.integers(0, 2**16))
+def test_peak_loads_is_the_most_under_any_failure_set(m: int, failures: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    width = int(rng.integers(1, 5))
+    lists = rng.integers(0, m, size=(9, width))
+    lists[rng.random(lists.shape) < 0.2] = NO_NODE  # invalid entries anywhere
+    loads = rng.integers(0, 100, size=(9, 2))
+    expected = np.zeros((m, 2), dtype=np.int64)
+    for size in range(min(failures, m) + 1):
+        for failed in itertools.combinations(range(m), size):
+            under = np.zeros((m, 2), dtype=np.int64)
+            for row, load in zip(lists.tolist(), loads, strict=True):
+                alive = [n for n in row if n != NO_NODE and n not in failed]
+                if alive:
+                    under[alive[0]] += load
+            expected = np.maximum(expected, under)
+    assert peak_loads(lists, loads, m, failures).tolist() == expected.tolist()
