@@ -56,9 +56,11 @@ def large_plan(
     objective: Objective,
     deadline: float,
     found: tuple[list[Group], dict[int, int]] | None = None,
+    spent_try: bool = True,
 ) -> LargePlan | None:
     """The best plan the heuristic finds before `deadline`, or None; `found` is
-    packing_groups' answer when the caller has it."""
+    packing_groups' answer when the caller has it; `spent_try` False: no try at all
+    once the deadline has passed (the caller holds a plan already)."""
     found = found or packing_groups(problem)
     if found is None:
         return None
@@ -68,6 +70,8 @@ def large_plan(
     if objective is Objective.NODES:
         start = max(cluster_bound(problem, Objective.NODES), problem.failures + 1)
         counts = list(range(min(start, problem.n_nodes), problem.n_nodes + 1))
+    if time.monotonic() > deadline and not spent_try:
+        return None
     if time.monotonic() > deadline:  # no time left: one short try, on every node
         counts, orders = [problem.n_nodes], orders[:1]
         deadline = time.monotonic() + SPENT_TRY_SECONDS

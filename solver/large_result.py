@@ -32,8 +32,9 @@ QUICK_BUILD = 0.5  # seconds: a model this quick is built on any real budget
 FIRST_FIT_SECONDS_PER_ITEM = 5e-8
 QUICK_FIRST_FIT = 2.0  # seconds: a first-fit this quick runs even on a spent budget (a
 # plan a little late beats exit 3 where one is easy: 16 nodes, 200 VMs in 0.1 s)
-LARGE_SHARE = 0.95  # of the budget for the large path alone; the rest scores its plan
-# and builds the answer (~0.2 s at 8,000 VMs on a loaded machine)
+# seconds per unit kept back from the large path to score its plan and build the answer
+# (at 8,000 VMs ~0.2 s of CPU, 0.4-1 s on the loaded 2-core machine), at most a tenth
+ANSWER_SECONDS_PER_UNIT = 6e-5
 SPENT_BUDGET = 2 * QUICK_BUILD  # below it no model: a fleet of 1,000 clusters sharing a
 # minute would otherwise pay ~0.3 s of model building per cluster, five times the limit
 
@@ -76,8 +77,8 @@ def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> Lar
     if found is None:
         return None
     quick = quick_plan(problem, *found)  # a plan in a third of the time, if not as good
-    late = quick is not None and time.monotonic() >= deadline  # then no spent-budget try
-    plans = (None if late else large_plan(problem, params.objective, deadline, found), quick)
+    # with the quick plan in hand, a spent budget gets no extra try of the large path
+    plans = (large_plan(problem, params.objective, deadline, found, quick is None), quick)
     outcomes = [scored(problem, params, plan) for plan in plans if plan is not None]
     return min((o for o in outcomes if o is not None), key=lambda o: o.value, default=None)
 
@@ -128,6 +129,11 @@ def scored(problem: ClusterProblem, params: Params, plan: LargePlan) -> LargeOut
     return LargeOutcome(status, value, bound, plan)
 
 
+def answer_seconds(problem: ClusterProblem, budget: float) -> float:
+    """The end of the budget the large path leaves for building the answer."""
+    return min(0.1 * budget, ANSWER_SECONDS_PER_UNIT * len(problem.units))
+
+
 def without_model(
     problem: ClusterProblem, params: Params, start: float, budget: float, fits: bool
 ) -> tuple[LargeOutcome | None, LargePlan | None]:
@@ -136,7 +142,7 @@ def without_model(
     the large path meets the bound and the model is slow to build (nodes proven, U
     left as it is); else (None, a plan to hint the model)."""
     if not fits:
-        answer = solve_large(problem, params, start + LARGE_SHARE * budget)
+        answer = solve_large(problem, params, start + budget - answer_seconds(problem, budget))
         return answer or first_fit_outcome(problem, params, start + max(budget, 0.5)), None
     if params.objective is not Objective.NODES:
         return None, None
