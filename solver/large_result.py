@@ -68,17 +68,19 @@ class LargeOutcome:
     plan: LargePlan
 
 
-def solve_large(problem: ClusterProblem, params: Params, deadline: float) -> LargeOutcome | None:
+def solve_large(
+    problem: ClusterProblem, params: Params, deadline: float, quick: bool = True
+) -> LargeOutcome | None:
     """The large path's plan scored in the objective's first criterion, or None when the
-    heuristic finds none in time (or only one breaking --max-moves); the quick first
-    plan (solver/large_quick.py) stands in where the large path ends without one, and
-    wins where it scores lower."""
+    heuristic finds none in time (or only one breaking --max-moves); with `quick` the
+    quick first plan (solver/large_quick.py) stands in where the large path ends without
+    one, and wins where it scores lower."""
     found = packing_groups(problem)
     if found is None:
         return None
-    quick = quick_plan(problem, *found)  # a plan in a third of the time, if not as good
+    first = quick_plan(problem, *found) if quick else None  # a third of the time, not as good
     # with the quick plan in hand, a spent budget gets no extra try of the large path
-    plans = (large_plan(problem, params.objective, deadline, found, quick is None), quick)
+    plans = (large_plan(problem, params.objective, deadline, found, first is None), first)
     outcomes = [scored(problem, params, plan) for plan in plans if plan is not None]
     return min((o for o in outcomes if o is not None), key=lambda o: o.value, default=None)
 
@@ -146,7 +148,8 @@ def without_model(
         return answer or first_fit_outcome(problem, params, start + max(budget, 0.5)), None
     if params.objective is not Objective.NODES:
         return None, None
-    early = solve_large(problem, params, start + budget / 4)
+    # no quick plan: the model's own greedy plan is the fallback on this path
+    early = solve_large(problem, params, start + budget / 4, quick=False)
     if early is not None and early.status is Status.OPTIMAL and not exact_model_is_quick(problem):
         return early, None
     return None, early.plan if early is not None else None
