@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,9 +84,14 @@ def test_quick_plan_refuses_a_cluster_it_would_overload() -> None:
     assert quick_plan(tight, *found) is None
 
 
-def test_solve_large_answers_with_the_quick_plan_when_time_is_spent() -> None:
+def test_solve_large_answers_with_the_quick_plan_when_time_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Deadline already passed: the large path gets no spent-budget try, and the quick
-    plan is the answer (exit 3 was the answer before)."""
+    plan is the answer (exit 3 was the answer before). QUICK_PLAN_FROM 0 makes this small
+    cluster count as large."""
+    monkeypatch.setattr(large_result, "QUICK_PLAN_FROM", 0)
+    monkeypatch.setattr(large_result, "large_plan", _no_large_plan)
     inventory = fleet_inventory(generate_fleet(1, 8, 60, 3, failures=2))
     problem = cluster_problem(inventory, 0, 2)
     start = time.monotonic()
@@ -96,3 +102,8 @@ def test_solve_large_answers_with_the_quick_plan_when_time_is_spent() -> None:
     checked = as_plan(inventory, problem, outcome.plan.owners, outcome.plan.luns)
     assert [v.line() for v in check_plan(inventory, checked, 2)] == []
     assert outcome.bound <= outcome.value
+
+
+def _no_large_plan(*args: object, **kwargs: object) -> None:
+    """The large path given its deadline with no time left and no spent try."""
+    assert kwargs.get("spent_try", args[4] if len(args) > 4 else True) is False
