@@ -37,19 +37,23 @@ def packing_groups(problem: ClusterProblem) -> tuple[list[Group], dict[int, int]
     """The groups and each free VM's LUN; None when some free VM finds no LUN."""
     drafts: list[_Draft] = []
     of_lun: dict[int, int] = {}  # exclusive LUN -> its draft
+    classes = _unit_classes(problem)
     for u, unit in enumerate(problem.units):
         if unit.members and not unit.free:
             if unit.lun >= 0:
                 of_lun[unit.lun] = len(drafts)
-            drafts.append(_Draft([u], set(unit.eligible), set(_classes(problem, u))))
-    luns = _choose_luns(problem, drafts, of_lun)
+            drafts.append(_Draft([u], set(unit.eligible), set(classes[u])))
+    luns = _choose_luns(problem, drafts, of_lun, classes)
     if luns is None:
         return None
     return [_frozen(problem, d) for d in drafts], luns
 
 
 def _choose_luns(
-    problem: ClusterProblem, drafts: list[_Draft], of_lun: dict[int, int]
+    problem: ClusterProblem,
+    drafts: list[_Draft],
+    of_lun: dict[int, int],
+    unit_classes: list[tuple[int, ...]],
 ) -> dict[int, int] | None:
     """Largest disks first, each on the LUN with most room that keeps it apart (a shared
     or unused exclusive LUN), else the roomiest used exclusive LUN it may join."""
@@ -61,7 +65,7 @@ def _choose_luns(
     luns: dict[int, int] = {}
     for u in free:
         v, unit = problem.units[u].members[0], problem.units[u]
-        disk, classes = int(inventory.vm_disk_mib[v]), set(_classes(problem, u))
+        disk, classes = int(inventory.vm_disk_mib[v]), set(unit_classes[u])
         best: tuple[int, int, int] | None = None  # (apart, room, lun)
         for lun in problem.lun_candidates[v]:
             if room[lun] < disk:
@@ -92,11 +96,19 @@ def _choose_luns(
     return luns
 
 
-def _classes(problem: ClusterProblem, u: int) -> tuple[int, ...]:
-    members = list(problem.units[u].members)
-    if not members:
-        return ()
-    return tuple(np.flatnonzero(problem.inventory.vm_classes[members].any(axis=0)).tolist())
+def _unit_classes(problem: ClusterProblem) -> list[tuple[int, ...]]:
+    """Per unit, the anti-affinity classes of its VMs; numpy only for the units with a
+    VM in some class (unit by unit it took ~0.4 s at 8,000 VMs)."""
+    found: list[tuple[int, ...]] = [()] * len(problem.units)
+    classes = problem.inventory.vm_classes
+    if classes.shape[1] == 0:
+        return found
+    classed = set(np.flatnonzero(classes.any(axis=1)).tolist())
+    for u, unit in enumerate(problem.units):
+        members = [v for v in unit.members if v in classed]
+        if members:
+            found[u] = tuple(np.flatnonzero(classes[members].any(axis=0)).tolist())
+    return found
 
 
 def _frozen(problem: ClusterProblem, draft: _Draft) -> Group:

@@ -25,8 +25,8 @@ def impossibility_reasons(problem: ClusterProblem, disabled: frozenset[Rule]) ->
     if problem.n_nodes < k + 1:
         return [f"{need} needs at least {k + 1} nodes; cluster {name!r} has {problem.n_nodes}"]
     reasons = []
-    for u, unit in enumerate(problem.units):
-        reasons += _unit_reasons(problem, u, unit, disabled)
+    for u in _suspect_units(problem, disabled):
+        reasons += _unit_reasons(problem, u, problem.units[u], disabled)
     reasons += nodes_cannot_help(problem, disabled)
     reasons += _counting_reasons(problem, disabled)
     return reasons
@@ -58,6 +58,22 @@ def describe_unit(problem: ClusterProblem, unit: Unit) -> str:
     if unit.lun >= 0 and problem.inventory.has_lun_table:
         return f"LUN {problem.inventory.lun_names[unit.lun]!r} (VMs {names[0]!r})"
     return f"VM {names[0]!r}"
+
+
+def _suspect_units(problem: ClusterProblem, disabled: frozenset[Rule]) -> list[int]:
+    """The units _unit_reasons may find a reason for, in one numpy pass: those with fewer
+    than k + 1 eligible nodes able to hold them in some resource checked (at 8,000 VMs
+    the unit-by-unit loop took 1.1 s, nearly all on units that pass)."""
+    units = problem.units
+    eligible = np.zeros((len(units), problem.n_nodes), dtype=bool)
+    for u, unit in enumerate(units):
+        eligible[u, list(unit.eligible)] = True
+    short = eligible.sum(axis=1) < problem.failures + 1
+    for row in range(len(problem.resource_labels)):
+        if problem.rule_of_row(row) not in disabled:
+            holds = problem.capacity[row][None, :] >= problem.weight[:, row][:, None]
+            short |= (eligible & holds).sum(axis=1) < problem.failures + 1
+    return [u for u in np.flatnonzero(short).tolist() if units[u].members]
 
 
 def _unit_reasons(

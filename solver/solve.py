@@ -17,10 +17,9 @@ from data.inventory import Inventory
 from data.plan import Plan
 from data.rules import Objective
 from solver.balance_start import balanced_start
-from solver.bounds import lower_bound
 from solver.cpsat import run_cpsat, stopping_on
 from solver.greedy import GreedyPlan, first_fit_decreasing
-from solver.large import LargePlan
+from solver.large import LargePlan, cluster_bound
 from solver.large_result import (
     LargeOutcome,
     better_start,
@@ -123,7 +122,9 @@ def solve_cluster(
     plan_model.model.minimize(first)
     left = budget - (time.monotonic() - start)  # building the model counts against the limit
     if left <= 0.01:
-        return _greedy_result(problem, plan_model, params, greedy, 0, start)
+        return _greedy_result(
+            problem, plan_model, params, greedy, _analytic(problem, params), start
+        )
     share = first_phase_share(problem, params)
     callback = _reporter(problem, 1, on_progress)
     solver, status = run_cpsat(plan_model.model, params, left * share, callback, gap=params.gap)
@@ -199,9 +200,17 @@ def _rounded_bound(solver: cp_model.CpSolver, params: Params, problem: ClusterPr
     """CP-SAT's bound, rounded up to a value the first criterion can take, or the analytic
     one when it is higher (CP-SAT stopped in presolve says 0); rules switched off (tests)
     leave only CP-SAT's."""
-    analytic = 0 if params.disabled else lower_bound(problem, params.objective)
-    bound = max(math.ceil(solver.best_objective_bound - 1e-6), analytic)
+    bound = max(math.ceil(solver.best_objective_bound - 1e-6), _analytic(problem, params, False))
     if params.objective is Objective.BALANCE:
+        return in_steps(bound, params.tolerance)
+    return bound
+
+
+def _analytic(problem: ClusterProblem, params: Params, rounded: bool = True) -> int:
+    """The analytic bound (0 with rules switched off), `rounded` to U's steps: what a plan
+    returned before CP-SAT ran can still claim."""
+    bound = 0 if params.disabled else cluster_bound(problem, params.objective)
+    if rounded and params.objective is Objective.BALANCE:
         return in_steps(bound, params.tolerance)
     return bound
 

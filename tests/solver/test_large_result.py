@@ -29,3 +29,10 @@ def test_first_fit_outcome_is_not_started_when_it_would_overrun(
     start = time.monotonic()
     assert first_fit_outcome(problem, Params(failures=1), start + 5.0) is None
     assert time.monotonic() - start < 1.0
+
+
+def test_answer_seconds_grow_with_the_units_up_to_a_tenth_of_the_budget() -> None:
+    small = cluster_problem(fleet_inventory(generate_fleet(1, 6, 30, 1)), 0, 1)
+    large = cluster_problem(fleet_inventory(generate_fleet(1, 6, 300, 1)), 0, 1)
+    assert 0 < large_result.answer_seconds(small, 60.0) < large_result.answer_seconds(large, 60.0)
+    assert large_result.answer_seconds(large, 0.1) == pytest.approx(0.01)
