@@ -75,3 +75,20 @@ def test_stay_put_plans_pass_the_checker(case, inventory_of) -> None:
     assert check_plan(inventory, plan, k) == []
     assert utilisation_permille(inventory, plan, k) <= cap
     assert moves(inventory, plan) >= fewest_moves(problem, cap)
+
+
+def test_stay_put_keeps_room_for_a_heavy_failover(inventory_of) -> None:
+    # a (4056 MiB) on hv1 fails over beside the four VMs of hv2 or hv3 only if two of
+    # them leave (moves_bound's failover floor): the plain greedy sheds from the
+    # fullest node until stuck; keeping a's room on hv2 free moves exactly two.
+    nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
+    vms = [{"vm": "a", "memory_mb": 4000, "node": "hv1"}]
+    vms += [{"vm": f"s{i}", "node": "hv2" if i < 4 else "hv3"} for i in range(8)]
+    inventory = inventory_of(nodes, vms)
+    problem = cluster_problem(inventory, 0, 1)
+    repair = stay_put(problem, 800)
+    assert repair is not None
+    plan = as_plan(problem, repair)
+    assert check_plan(inventory, plan, 1) == []
+    assert utilisation_permille(inventory, plan, 1) <= 800
+    assert moves(inventory, plan) == fewest_moves(problem, 800) == 2
