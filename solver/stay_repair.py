@@ -105,10 +105,9 @@ def stay_put(
     gets stuck (or k > 1, or the planner chooses LUNs: other repairs serve those).
     Past `deadline` (time.monotonic()) no further attempt starts.
 
-    Where heavy units' failover needs room (moves_bound.failover_rooms), later
-    attempts run them where the floor does and keep room for them on their backup
-    nodes: a unit of half a node fails over only onto a node nearly empty with no
-    failure, which stayers and movers fill first otherwise (the repair got stuck).
+    Later attempts run heavy units where moves_bound.failover_rooms does and keep
+    room for them on their backup node: a unit of half a node fails over only onto a
+    node nearly empty with no failure, which stayers and movers filled otherwise.
     """
     if problem.failures > 1 or problem.lun_candidates or problem.n_nodes < 2:
         return None
@@ -133,11 +132,8 @@ def _pin_sets(
     forced = {u: (p, b) for u, (extra, p, b) in rooms.items() if extra > 0}
     smallest = HEAVY_SHARE * int(limit[MEMORY_ROW].min())
     heavy = {u: (p, b) for u, (_, p, b) in rooms.items() if problem.weight[u, 0] > smallest}
-    sets: list[dict[int, tuple[int, int]]] = [{}]
-    for pins in (forced, heavy):
-        if pins and pins not in sets:
-            sets.append(pins)
-    return sets
+    sets: list[dict[int, tuple[int, int]]] = [{}, forced, heavy]
+    return [pins for i, pins in enumerate(sets) if not i or (pins and pins not in sets[:i])]
 
 
 def _stay_put(
