@@ -24,6 +24,8 @@ from solver.bounds import lower_bound
 from solver.params import Objective
 from solver.problem import MEMORY_ROW, ClusterProblem
 
+HEAVY_UNITS = 16  # units whose failover room _failover_floor weighs, the heaviest first
+
 
 @dataclass(frozen=True)
 class Part:
@@ -32,14 +34,85 @@ class Part:
 
     weight: IntArray  # the unit's weight per resource row
     cost: int
+    unit: int = -1
 
 
 def fewest_moves(problem: ClusterProblem, utilisation: int) -> int:
     """No plan with U <= `utilisation` permille moves fewer VMs than this."""
     parts, forced = _parts_by_node(problem)
     limit = limits(problem, utilisation)
-    total = forced + sum(_node_cover(staying, limit[:, n]) for n, staying in parts.items())
-    return max(total, lower_bound(problem, Objective.MOVES))
+    covers = {n: _node_cover(staying, limit[:, n]) for n, staying in parts.items()}
+    failover = _failover_floor(problem, parts, limit, covers)
+    return max(forced + sum(covers.values()) + failover, lower_bound(problem, Objective.MOVES))
+
+
+def _failover_floor(
+    problem: ClusterProblem, parts: dict[int, list[Part]], limit: IntArray, covers: dict[int, int]
+) -> int:
+    """The moves beyond the covers that one heavy unit's failover forces (k >= 1).
+
+    Unit u runs on some node p with no failure and, when p fails, on its second owner
+    b != p, beside everything b runs with no failure: so the stayers of p and of b
+    must each fit beside u. The least such extra over the pairs (p, b), for the
+    heaviest units (any unit's figure is a floor, so the largest is one too).
+    """
+    rooms = _failover_rooms(problem, parts, limit, covers)
+    return max((extra for extra, _, _ in rooms.values()), default=0)
+
+
+def failover_rooms(problem: ClusterProblem, utilisation: int) -> dict[int, tuple[int, int, int]]:
+    """unit -> (extra, p, b) for the heaviest units: the node to run on and the one to
+    keep room on that force the fewest moves, and how many beyond the covers
+    (solver.stay_repair keeps that room free)."""
+    parts, _ = _parts_by_node(problem)
+    limit = limits(problem, utilisation)
+    covers = {n: _node_cover(staying, limit[:, n]) for n, staying in parts.items()}
+    return _failover_rooms(problem, parts, limit, covers)
+
+
+def _failover_rooms(
+    problem: ClusterProblem, parts: dict[int, list[Part]], limit: IntArray, covers: dict[int, int]
+) -> dict[int, tuple[int, int, int]]:
+    """unit -> (extra moves, p, b) for the heaviest units (see _failover_floor)."""
+    if problem.failures < 1 or problem.n_nodes < 2:
+        return {}
+    memory = problem.weight[:, MEMORY_ROW]
+    heavy = sorted(range(len(problem.units)), key=lambda u: -int(memory[u]))[:HEAVY_UNITS]
+    rooms = {u: _unit_failover(problem, u, parts, limit, covers) for u in heavy}
+    return {u: room for u, room in rooms.items() if room is not None}
+
+
+def _unit_failover(
+    problem: ClusterProblem,
+    u: int,
+    parts: dict[int, list[Part]],
+    limit: IntArray,
+    covers: dict[int, int],
+) -> tuple[int, int, int] | None:
+    """fewest_moves's covers raised by unit u holding room on two distinct nodes: the
+    extra moves and the pair (p, b) that needs the fewest; None if no pair fits u."""
+    unit, weight = problem.units[u], problem.weight[u]
+    if not unit.members:
+        return None
+    own = {n: sum(p.cost for p in staying if p.unit == u) for n, staying in parts.items()}
+    others = {n: [p for p in staying if p.unit != u] for n, staying in parts.items()}
+    without = {n: _node_cover(others[n], limit[:, n]) if own[n] else covers[n] for n in parts}
+    extra: dict[int, int] = {}  # node -> added cover when it holds room for u
+    for n in unit.eligible:
+        reduced = limit[:, n] - weight
+        if (reduced >= 0).all():
+            extra[n] = _node_cover(others.get(n, []), reduced) - without.get(n, 0)
+    if len(extra) < 2:
+        return None  # no plan exists at this U: any figure is a floor, none is needed
+    leaving = sum(own.values())  # u's members on eligible nodes: all but p's move
+    backups = sorted(extra, key=lambda n: extra[n])[:2]
+    runs, p, b = min(
+        (leaving - own.get(p, 0) + extra[p] + extra[b], p, b)
+        for p in extra
+        for b in backups
+        if b != p
+    )
+    return runs + sum(without.values()) - sum(covers.values()), p, b
 
 
 def no_failure_floor(problem: ClusterProblem, moves: int, utilisation: int) -> int:
@@ -97,7 +170,7 @@ def _parts_by_node(problem: ClusterProblem) -> tuple[dict[int, list[Part]], int]
                 here[n] = here.get(n, 0) + 1
         for n, count in here.items():
             if n in unit.eligible:
-                parts.setdefault(n, []).append(Part(problem.weight[u], count))
+                parts.setdefault(n, []).append(Part(problem.weight[u], count, u))
             else:
                 forced += count
     return parts, forced

@@ -10,6 +10,7 @@ the first criterion only once the whole sum was proven.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -29,6 +30,7 @@ from solver.symmetry import canonical_hint
 
 Owners = list[tuple[int, ...]]
 PROBE_SECONDS = 0.5  # at most, per value of the floor tried
+LATER_SECONDS = 1.0  # under --gap, the least the later phases of a cluster get together
 Reporter = Callable[[int], object]  # phase number -> a CP-SAT callback (or None)
 
 
@@ -49,6 +51,22 @@ def later_criteria(problem: ClusterProblem, params: Params) -> list[int]:
     return [*later, 3]
 
 
+def search_seconds(params: Params, begun: float | None) -> float:
+    """How long the later phases' searches may take together; `begun` is when the
+    cluster's solve began (None: the time limit decides).
+
+    Under --gap a later phase ends at its floor or within the gap of it; where the
+    floor is weak no search can show that, and it ran to the time limit for a promise
+    it could not keep. So with --gap the later phases' searches get together as long
+    as the first criterion took (at least LATER_SECONDS): the first criterion is the
+    one within the gap (plan.json's status and bound speak of it), the later ones are
+    the best found in that time. Without --gap the time limit decides.
+    """
+    if params.gap <= 0 or begun is None:
+        return math.inf
+    return max(time.monotonic() - begun, LATER_SECONDS)
+
+
 def first_phase_share(problem: ClusterProblem, params: Params) -> float:
     """The part of a cluster's budget the first criterion may use when it is not proven.
 
@@ -64,14 +82,14 @@ def _repaired(
     params: Params,
     first_value: int,
     plan: tuple[Owners, dict[int, int]],
-    deadline: float,
+    quarter: float,
 ) -> tuple[Owners, dict[int, int]]:
     """The plan, or a repair of the current placement within the same rounded U when it
     moves fewer VMs: a far better start for the moves phase than a plan built from
-    scratch, which moves nearly every VM (CP-SAT alone rarely undoes that in time)."""
+    scratch, which moves nearly every VM (CP-SAT alone rarely undoes that in time).
+    The repairs start no new attempt past `quarter` (time.monotonic())."""
     if first_phase_share(problem, params) == 1.0:
         return plan
-    quarter = time.monotonic() + (deadline - time.monotonic()) / 4
     stayed = stay_put(problem, first_value, quarter)
     fewest = None if params.disabled else fewest_moves(problem, first_value)
     if stayed is not None and fewest is not None and moves_of(problem, stayed.owners) <= fewest:
@@ -90,16 +108,21 @@ def later_phases(
     plan: tuple[Owners, dict[int, int]],
     deadline: float,
     reporter: Reporter,
+    begun: float | None = None,
 ) -> tuple[Owners, dict[int, int]]:
     """Hold the first criterion at `first_value`, then minimise each later one in turn,
     holding it at its value before the next; each phase starts from the last plan.
+    The searches take at most search_seconds (`begun`: when the cluster's solve began).
 
     A phase whose plan already meets a proven floor of its criterion (or comes within
     --gap of it) needs no search; the model is built only once some phase does. A
     fresh model, not the first one with one more constraint: which node symmetry may
     be broken depends on whether moves count, which differs between phases.
     """
-    owners, luns = _repaired(problem, params, first_value, plan, deadline)
+    searching = search_seconds(params, begun)
+    quarter = time.monotonic() + (deadline - time.monotonic()) / 4
+    owners, luns = _repaired(problem, params, first_value, plan, quarter)
+    deadline = min(deadline, time.monotonic() + searching)  # the repairs are no search
     todo = later_criteria(problem, params)
     held: dict[int, int] = {}
     phases: _Phases | None = None

@@ -148,7 +148,9 @@ def solve_cluster(
     proven = status is Status.OPTIMAL or share < 1
     if proven and deadline - time.monotonic() > 0.05 and later_criteria(problem, params):
         reporter = functools.partial(_reporter, problem, on_progress=on_progress)
-        owners, luns = later_phases(problem, params, value, (owners, luns), deadline, reporter)
+        owners, luns = later_phases(
+            problem, params, value, (owners, luns), deadline, reporter, begun=start
+        )
     if value > bound:  # CP-SAT says OPTIMAL when it stops at the --gap limit
         status = Status.FEASIBLE
     return _cluster_result(problem, status, value, bound, owners, luns, time.monotonic() - start)
@@ -272,7 +274,7 @@ def _proven_hint(
     if 2 * SECONDS_PER_LITERAL * literals < left and later_criteria(problem, params):
         reporter = functools.partial(_reporter, problem, on_progress=on_progress)
         owners, luns = later_phases(
-            problem, params, value, (owners, luns), start + budget, reporter
+            problem, params, value, (owners, luns), start + budget, reporter, begun=start
         )
     seconds = time.monotonic() - start
     status = Status.OPTIMAL if value <= bound else Status.FEASIBLE

@@ -24,10 +24,11 @@ import numpy as np
 from data.inventory import IntArray
 from solver.greedy import GreedyPlan, _current_nodes
 from solver.model import moves_of, no_failure_permille
-from solver.moves_bound import limits
+from solver.moves_bound import failover_rooms, fewest_moves, limits
 from solver.problem import MEMORY_ROW, ClusterProblem
 
 EXTRA_SHED = 3  # units beyond the floor's that may leave before the repair gives up
+HEAVY_SHARE = 0.25  # of the smallest node's room: a unit that heavy gets its room pinned
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class _Loads:
 
     units: _Units
     limit: IntArray  # rows x nodes
+    room: IntArray  # rows x nodes: what primaries may take (limit less rooms kept free)
     primary: dict[int, int] = field(default_factory=dict)  # unit -> node
     load: IntArray = field(init=False)
     classes: list[set[int]] = field(init=False)
@@ -88,7 +90,7 @@ class _Loads:
     def fitting(self, u: int) -> list[int]:
         """Nodes where unit u fits as a primary with no failure, the emptiest first."""
         weight = self.units.problem.weight[u]
-        room = (self.load + weight[:, None] <= self.limit).all(axis=0) & self.units.eligible[u]
+        room = (self.load + weight[:, None] <= self.room).all(axis=0) & self.units.eligible[u]
         held = self.units.held[0][u]
         nodes = [int(n) for n in np.flatnonzero(room) if not self.classes[n] & held]
         share = self.load[MEMORY_ROW] / np.maximum(self.limit[MEMORY_ROW], 1)
@@ -101,17 +103,61 @@ def stay_put(
     """A plan with U <= `stay_within` permille that keeps on their current node all the
     units but the fewest the floor's argument sends away, or None when the greedy
     gets stuck (or k > 1, or the planner chooses LUNs: other repairs serve those).
-    Past `deadline` (time.monotonic()) no further attempt starts."""
+    Past `deadline` (time.monotonic()) no further attempt starts.
+
+    Later attempts run heavy units where moves_bound.failover_rooms does and keep
+    room for them on their backup node: a unit of half a node fails over only onto a
+    node nearly empty with no failure, which stayers and movers filled otherwise.
+    """
     if problem.failures > 1 or problem.lun_candidates or problem.n_nodes < 2:
         return None
     units, limit = _Units.of(problem), limits(problem, stay_within)
+    fewest = fewest_moves(problem, stay_within)
+    found: list[GreedyPlan] = []
+    for pins in _pin_sets(problem, stay_within, limit):
+        plan = _stay_put(units, limit, pins, deadline)
+        if plan is not None:
+            found.append(plan)
+            if moves_of(problem, plan.owners) <= fewest:
+                break  # the floor: no other attempt can beat it
+    return min(found, key=lambda p: _score(problem, p)) if found else None
+
+
+def _pin_sets(
+    problem: ClusterProblem, stay_within: int, limit: IntArray
+) -> list[dict[int, tuple[int, int]]]:
+    """The units to pin, attempt by attempt: none; those whose failover forces moves;
+    every unit heavier than HEAVY_SHARE of the smallest node's room."""
+    rooms = failover_rooms(problem, stay_within)
+    forced = {u: (p, b) for u, (extra, p, b) in rooms.items() if extra > 0}
+    smallest = HEAVY_SHARE * int(limit[MEMORY_ROW].min())
+    heavy = {u: (p, b) for u, (_, p, b) in rooms.items() if problem.weight[u, 0] > smallest}
+    sets: list[dict[int, tuple[int, int]]] = [{}, forced, heavy]
+    return [pins for i, pins in enumerate(sets) if not i or (pins and pins not in sets[:i])]
+
+
+def _stay_put(
+    units: _Units, limit: IntArray, pins: dict[int, tuple[int, int]], deadline: float
+) -> GreedyPlan | None:
+    """stay_put's greedy, with each pinned unit u -> (p, b) run on p and its weight kept
+    free on b for the primaries."""
+    problem = units.problem
+    held = np.zeros((problem.n_nodes, *limit.shape), dtype=limit.dtype)  # p, rows, b
+    for u, (p, b) in pins.items():
+        held[p, :, b] += problem.weight[u]  # all of p's pinned units fail over together
+    room = limit - held.max(axis=0)
     for shed in range(EXTRA_SHED + 1):  # more leave only when the floor's few cannot
         found: list[GreedyPlan] = []
         for best_fit, smallest in itertools.product((False, True), (True, False)):
             if time.monotonic() > deadline:
                 break
-            loads = _Loads(units, limit)
-            for u, n in _shed(problem, _stayers(problem, limit, smallest), shed).items():
+            loads = _Loads(units, limit, room)
+            for u, (p, _) in pins.items():
+                if p in loads.fitting(u):  # else it moves
+                    loads.put(u, p)
+            stay_room = np.maximum(room - loads.load, 0)
+            stayers = _stayers(problem, stay_room, smallest, set(pins))
+            for u, n in _shed(problem, stayers, shed).items():
                 if not loads.classes[n] & units.held[0][u]:  # else it moves
                     loads.put(u, n)
             owners = _with_movers(loads, best_fit)
@@ -222,13 +268,15 @@ def _backup(
     return options[int(np.argmin(left)) if best_fit else int(np.argmax(left))]
 
 
-def _stayers(problem: ClusterProblem, limit: IntArray, smallest: bool) -> dict[int, int]:
+def _stayers(
+    problem: ClusterProblem, limit: IntArray, smallest: bool, placed: set[int]
+) -> dict[int, int]:
     """unit -> its current node, for the units that stay: on each node units leave, the
     heaviest in the resource most over its limit, until the rest fit with no failure;
     then (`smallest`) each one leaving is swapped for the lightest that still does."""
     by_node: dict[int, list[int]] = {}
     for u, n in _current_nodes(problem).items():
-        if n in problem.units[u].eligible:
+        if n in problem.units[u].eligible and u not in placed:
             by_node.setdefault(n, []).append(u)
     staying: dict[int, int] = {}
     weight = problem.weight

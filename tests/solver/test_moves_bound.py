@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from data.check.checker import check_plan, criteria
 from data.plan import Plan
 from data.rules import Objective
-from solver.moves_bound import fewest_moves, no_failure_floor
+from solver.moves_bound import failover_rooms, fewest_moves, no_failure_floor
 from solver.problem import cluster_problem
 
 
@@ -92,3 +92,50 @@ def test_moves_bound_no_failure_floor_keeps_what_cannot_leave(inventory_of) -> N
     inventory = inventory_of(nodes, [{"vm": f"v{i}", "node": "hv1"} for i in range(6)])
     problem = cluster_problem(inventory, 0, 1)
     assert no_failure_floor(problem, 2, 520) == -(-1000 * 4 * 1056 // 8192)
+
+
+def big_on_one_node(inventory_of):
+    """a (4056 MiB) on hv1, four VMs of 1056 on each of hv2 and hv3 (8192 MiB nodes)."""
+    nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
+    vms = [{"vm": "a", "memory_mb": 4000, "node": "hv1"}]
+    vms += [{"vm": f"s{i}", "node": "hv2" if i < 4 else "hv3"} for i in range(8)]
+    return inventory_of(nodes, vms)
+
+
+def test_moves_bound_counts_the_room_a_heavy_failover_needs(inventory_of) -> None:
+    # Within 800 permille (6553 MiB) every node fits its VMs, but when a's node fails
+    # a lands beside what some other node runs: that node keeps 2497 MiB at most, so
+    # two of its four VMs leave (or a moves, and its new node sheds as many).
+    problem = cluster_problem(big_on_one_node(inventory_of), 0, 1)
+    assert fewest_moves(problem, 800) == 2
+    assert failover_rooms(problem, 800)[0] == (2, 0, 1)  # a stays on hv1, room on hv2
+    assert fewest_moves(cluster_problem(big_on_one_node(inventory_of), 0, 0), 800) == 0
+
+
+@st.composite
+def heavy_cases(draw: st.DrawFn) -> dict[str, Any]:
+    """k = 1, 3 nodes of two sizes, a heavy VM beside a few small ones: the failover
+    floor's case (the small ones have one VM per LUN, so the brute force stays small)."""
+    nodes = [
+        {"node": f"hv{i}", "memory_mb": draw(st.sampled_from([8192, 12288]))} for i in range(3)
+    ]
+    names = ["", *(n["node"] for n in nodes)]
+    vms = [
+        {
+            "vm": f"v{i}",
+            "memory_mb": draw(st.sampled_from([3000, 4096, 5000] if i == 0 else [1024, 2000])),
+            "node": draw(st.sampled_from(names)),
+        }
+        for i in range(draw(st.integers(2, 4)))
+    ]
+    return {"nodes": nodes, "vms": vms, "k": 1}
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=heavy_cases())
+def test_moves_bound_failover_floor_never_above_a_valid_plan(case, inventory_of) -> None:
+    inventory = inventory_of(case["nodes"], case["vms"])
+    problem = cluster_problem(inventory, 0, 1)
+    plans = list(every_plan(inventory, 1))
+    for cap in sorted({u for _, u, _ in plans}):
+        assert fewest_moves(problem, cap) <= min(m for m, u, _ in plans if u <= cap)

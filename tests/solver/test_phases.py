@@ -63,3 +63,14 @@ def test_phases_without_every_rule_have_no_floor_and_search(inventory_of, monkey
     )
     assert built
     assert check_plan(inventory, as_plan(problem, owners, luns), 1) == []
+
+
+def test_phases_search_seconds_under_gap_follow_the_first_phase() -> None:
+    # --gap: the later searches get as long as the first criterion took, at least
+    # LATER_SECONDS; without --gap (or without a start) the time limit decides.
+    now = time.monotonic()
+    gap = Params(gap=0.02)
+    assert phases.search_seconds(Params(), now - 30) == float("inf")
+    assert phases.search_seconds(gap, None) == float("inf")
+    assert phases.search_seconds(gap, now) == phases.LATER_SECONDS
+    assert 30 <= phases.search_seconds(gap, now - 30) < 31

@@ -18,17 +18,23 @@ def as_plan(problem, greedy) -> Plan:
     return Plan.from_lists([answers[v][0] for v in range(n)], [answers[v][1] for v in range(n)])
 
 
+def repaired_within(inventory, cap: int) -> tuple[Plan, int]:
+    """stay_put's plan at k = 1 (it must find one, valid, within `cap`) and the floor."""
+    problem = cluster_problem(inventory, 0, 1)
+    repair = stay_put(problem, cap)
+    assert repair is not None
+    plan = as_plan(problem, repair)
+    assert check_plan(inventory, plan, 1) == []
+    assert utilisation_permille(inventory, plan, 1) <= cap
+    return plan, fewest_moves(problem, cap)
+
+
 def test_stay_put_sheds_only_the_floor(inventory_of) -> None:
     # Six VMs on hv1; within 520 permille two must leave (the floor), and no more do.
     nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
     inventory = inventory_of(nodes, [{"vm": f"v{i}", "node": "hv1"} for i in range(6)])
-    problem = cluster_problem(inventory, 0, 1)
-    repair = stay_put(problem, 520)
-    assert repair is not None
-    plan = as_plan(problem, repair)
-    assert check_plan(inventory, plan, 1) == []
-    assert utilisation_permille(inventory, plan, 1) <= 520
-    assert moves(inventory, plan) == fewest_moves(problem, 520) == 2
+    plan, floor = repaired_within(inventory, 520)
+    assert moves(inventory, plan) == floor == 2
 
 
 def test_stay_put_keeps_anti_affinity_apart(inventory_of) -> None:
@@ -75,3 +81,15 @@ def test_stay_put_plans_pass_the_checker(case, inventory_of) -> None:
     assert check_plan(inventory, plan, k) == []
     assert utilisation_permille(inventory, plan, k) <= cap
     assert moves(inventory, plan) >= fewest_moves(problem, cap)
+
+
+def test_stay_put_keeps_room_for_a_heavy_failover(inventory_of) -> None:
+    # a (4056 MiB) on hv1 fails over beside the four VMs of hv2 or hv3 only if two of
+    # them leave (moves_bound's failover floor): the plain greedy sheds from the
+    # fullest node until stuck; keeping a's room on hv2 free moves exactly two.
+    nodes = [{"node": f"hv{i}"} for i in (1, 2, 3)]
+    vms = [{"vm": "a", "memory_mb": 4000, "node": "hv1"}]
+    vms += [{"vm": f"s{i}", "node": "hv2" if i < 4 else "hv3"} for i in range(8)]
+    inventory = inventory_of(nodes, vms)
+    plan, floor = repaired_within(inventory, 800)
+    assert moves(inventory, plan) == floor == 2
