@@ -25,13 +25,8 @@ from data.inventory import BoolArray, FloatArray, IntArray
 from solver.packing_bounds import packing_lower_bound
 from solver.packing_cg import LP_SECONDS, lp_bound
 from solver.packing_exact import full_bins
-from solver.packing_search import (
-    Packing,
-    feasible_packing,
-    improve,
-    normalised_top,
-    packing_score,
-)
+from solver.packing_lns import improve
+from solver.packing_search import Packing, feasible_packing, normalised_top, packing_score
 
 CONSTRUCTION_SHARE = 0.15  # of the time left: the greedy rules, then improvement
 BIN_CENTRIC_MAX_ITEMS = 3000  # it is quadratic in the items

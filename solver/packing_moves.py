@@ -1,0 +1,177 @@
+"""The cheap moves of solver/packing_lns.py's search, in numpy over every item at once:
+each either lowers the pool's cost or, for make_room, gathers free room in one bin
+for a pool item that fits nowhere (fragmented room: every bin a little short in some
+dimension)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from data.inventory import FloatArray, IntArray
+from solver.packing_search import Packing
+
+COST_SCALE = 100  # an item of relative size 1 costs this much in the pool
+ROOM_BINS = 3  # bins closest to holding a pool item that make_room works on
+
+
+class Pool:
+    """The open bins, the items out of them and what each costs while it is out."""
+
+    def __init__(self, packing: Packing, closed: int) -> None:
+        self.packing = packing
+        self.bins = np.array([b for b in packing.used() if b != closed], dtype=np.int64)
+        self.base = 1 + np.rint(COST_SCALE * packing.share**2).astype(np.int64)
+        self.cost = self.base.copy()
+        for i in packing.items_of([closed]).tolist():
+            packing.move(i, -1)
+
+    def items(self) -> IntArray:
+        """Pool items, dearest first (ties by index, for reproducibility)."""
+        out = np.flatnonzero(self.packing.assign < 0)
+        return out[np.argsort(-self.cost[out], kind="stable")]
+
+    def total(self) -> int:
+        return int(self.cost[self.packing.assign < 0].sum())
+
+    def penalise(self) -> None:
+        out = self.packing.assign < 0
+        self.cost[out] += self.base[out]
+
+
+def insert_where_fits(pool: Pool) -> bool:
+    """Each pool item, dearest first, into the open bin it leaves least room in."""
+    packing, placed = pool.packing, False
+    for i in pool.items().tolist():
+        fits = packing.fits(i, pool.bins.tolist())
+        if fits:
+            packing.move(i, min(fits, key=lambda b: packing.room_after(i, b)))
+            placed = True
+    return placed
+
+
+def insert_by_relocating(pool: Pool) -> bool:
+    """A pool item, dearest first, into a bin once one of that bin's items has moved
+    to another open bin (an ejection chain of two)."""
+    packing = pool.packing
+    inside, room = _inside(pool)
+    for p in pool.items().tolist():
+        ok = packing.allowed[p, packing.assign[inside]] & np.all(packing.weights[p] <= room, axis=1)
+        for j in inside[ok].tolist():
+            b = int(packing.assign[j])
+            fits = packing.fits(j, [c for c in pool.bins.tolist() if c != b])
+            if fits:
+                packing.move(j, min(fits, key=lambda c: packing.room_after(j, c)))
+                packing.move(p, b)
+                return True
+    return False
+
+
+def _inside(pool: Pool) -> tuple[IntArray, IntArray]:
+    """The items in open bins and the room each bin would have without that item."""
+    packing = pool.packing
+    inside = np.flatnonzero(np.isin(packing.assign, pool.bins))
+    bins = packing.assign[inside]
+    return inside, packing.capacity[bins] - packing.load[bins] + packing.weights[inside]
+
+
+def swap_for_cheaper(pool: Pool) -> bool:
+    """The first pool item (dearest first) that can take the place of a cheaper item in
+    a bin does so, for the largest drop in cost; False when none can."""
+    packing = pool.packing
+    inside, room = _inside(pool)
+    for p in pool.items().tolist():
+        ok = (
+            (pool.cost[inside] < pool.cost[p])
+            & packing.allowed[p, packing.assign[inside]]
+            & np.all(packing.weights[p] <= room, axis=1)
+        )
+        if ok.any():
+            j = int(inside[np.where(ok, pool.cost[p] - pool.cost[inside], -1).argmax()])
+            b = int(packing.assign[j])
+            packing.move(j, -1)
+            packing.move(p, b)
+            return True
+    return False
+
+
+def make_room(pool: Pool) -> bool:
+    """For a pool item, dearest first, in the bins it overflows least: move items out
+    to other open bins, or swap them with smaller items of other bins, while its
+    overflow there falls; True when it could be put in."""
+    packing = pool.packing
+    for p in pool.items().tolist():
+        ok = packing.allowed[p, pool.bins]
+        for b in pool.bins[ok][np.argsort(_overflow(packing, p, pool.bins[ok]), kind="stable")][
+            :ROOM_BINS
+        ].tolist():
+            while _overflow(packing, p, [b])[0] > 0 and _shrink(pool, p, b):
+                pass
+            if _overflow(packing, p, [b])[0] <= 0:
+                packing.move(p, b)
+                return True
+    return False
+
+
+def _overflow(packing: Packing, p: int, bins: IntArray | list[int]) -> FloatArray:
+    """How far item p overflows each bin, relative sizes summed over dimensions."""
+    over = packing.load[bins] + packing.weights[p] - packing.capacity[bins]
+    return (np.maximum(over, 0) / packing.top).sum(axis=1)
+
+
+def _shrink(pool: Pool, p: int, b: int) -> bool:
+    """The one move (an item of b to another open bin, or swapped with an item of
+    another open bin) that lowers p's overflow in b most; False when none does."""
+    packing = pool.packing
+    mine = np.flatnonzero(packing.assign == b)
+    others = np.flatnonzero(np.isin(packing.assign, pool.bins) & (packing.assign != b))
+    if not len(mine) or not len(others):
+        return False
+    w, cap, load = packing.weights, packing.capacity, packing.load
+    c = packing.assign[others]
+    # swap j (of b) with k (of c); k = "nothing" is the plain move, as a zero row
+    k_w = np.vstack([w[others], np.zeros((1, w.shape[1]), dtype=w.dtype)])
+    k_bin = np.append(c, -1)
+    new_b = load[b][None, None, :] - w[mine][:, None, :] + k_w[None, :, :]
+    fits_b = np.all(new_b <= cap[b], axis=2)
+    fits_b[:, :-1] &= packing.allowed[others, b][None, :]
+    over = (np.maximum(new_b + w[p] - cap[b], 0) / packing.top).sum(axis=2)
+    lower = over < _overflow(packing, p, [b])[0] - 1e-9
+    good = fits_b & lower
+    good[:, :-1] &= _fits_swapped(packing, mine, others, c)
+    good[:, -1] = False  # a plain move goes to a bin chosen below
+    plain = _plain_moves(pool, mine, b)
+    over_plain = np.where((plain >= 0) & lower[:, -1], over[:, -1], np.inf)
+    best_swap = float(np.where(good, over, np.inf).min())
+    if min(best_swap, float(over_plain.min())) == np.inf:
+        return False
+    if float(over_plain.min()) <= best_swap:
+        n = int(over_plain.argmin())
+        packing.move(int(mine[n]), int(plain[n]))
+        return True
+    j, k = (
+        int(x) for x in np.unravel_index(int(np.where(good, over, np.inf).argmin()), over.shape)
+    )
+    jj, kk, cc = int(mine[j]), int(others[k]), int(k_bin[k])
+    packing.move(jj, -1)
+    packing.move(kk, b)
+    packing.move(jj, cc)
+    return True
+
+
+def _fits_swapped(packing: Packing, mine: IntArray, others: IntArray, c: IntArray) -> np.ndarray:
+    """Whether bin c (of k) still fits once k leaves and j (of b) comes: j x k."""
+    w, cap, load = packing.weights, packing.capacity, packing.load
+    new_c = load[c][None, :, :] - w[others][None, :, :] + w[mine][:, None, :]
+    return np.all(new_c <= cap[c][None, :, :], axis=2) & packing.allowed[mine][:, c]
+
+
+def _plain_moves(pool: Pool, mine: IntArray, b: int) -> IntArray:
+    """For each item of b, an open bin it could move to (tightest fit), else -1."""
+    packing = pool.packing
+    out = np.full(len(mine), -1, dtype=np.int64)
+    others = [c for c in pool.bins.tolist() if c != b]
+    for n, j in enumerate(mine.tolist()):
+        fits = packing.fits(j, others)
+        if fits:
+            out[n] = min(fits, key=lambda c: packing.room_after(j, c))
+    return out
