@@ -20,7 +20,7 @@ class Pool:
     def __init__(self, packing: Packing, closed: int) -> None:
         self.packing = packing
         self.bins = np.array([b for b in packing.used() if b != closed], dtype=np.int64)
-        self.base = 1 + np.rint(COST_SCALE * packing.share**2).astype(np.int64)
+        self.base = _costs(packing, self.bins)
         self.cost = self.base.copy()
         for i in packing.items_of([closed]).tolist():
             packing.move(i, -1)
@@ -38,13 +38,34 @@ class Pool:
         self.cost[out] += self.base[out]
 
 
+def _costs(packing: Packing, bins: IntArray) -> IntArray:
+    """What an item costs in the pool: the square of its size relative to the bins,
+    each dimension weighted by how full the open bins must be in it (the tightest
+    dimension's room is the scarcest, so items large there are placed first)."""
+    tight = packing.weights.sum(axis=0) / np.maximum(packing.capacity[bins].sum(axis=0), 1)
+    size = (packing.weights / packing.top) @ (tight / max(float(tight.mean()), 1e-9))
+    return 1 + np.rint(COST_SCALE * size**2).astype(np.int64)
+
+
+def tightest_bins(packing: Packing, items: IntArray, bins: IntArray) -> IntArray:
+    """For each item, the bin of `bins` other than its own that it fits and leaves
+    the least relative room in, else -1."""
+    after = (
+        packing.capacity[bins][None] - packing.load[bins][None] - packing.weights[items][:, None]
+    )
+    fits = np.all(after >= 0, axis=2) & packing.allowed[items][:, bins]
+    fits &= bins[None, :] != packing.assign[items][:, None]
+    room = np.where(fits, (after / packing.top).sum(axis=2), np.inf)
+    return np.where(fits.any(axis=1), bins[room.argmin(axis=1)], -1)
+
+
 def insert_where_fits(pool: Pool) -> bool:
     """Each pool item, dearest first, into the open bin it leaves least room in."""
-    packing, placed = pool.packing, False
+    placed = False
     for i in pool.items().tolist():
-        fits = packing.fits(i, pool.bins.tolist())
-        if fits:
-            packing.move(i, min(fits, key=lambda b: packing.room_after(i, b)))
+        b = int(tightest_bins(pool.packing, np.array([i]), pool.bins)[0])
+        if b >= 0:
+            pool.packing.move(i, b)
             placed = True
     return placed
 
@@ -56,13 +77,14 @@ def insert_by_relocating(pool: Pool) -> bool:
     inside, room = _inside(pool)
     for p in pool.items().tolist():
         ok = packing.allowed[p, packing.assign[inside]] & np.all(packing.weights[p] <= room, axis=1)
-        for j in inside[ok].tolist():
+        movable = inside[ok]
+        to = tightest_bins(packing, movable, pool.bins)
+        if (to >= 0).any():
+            j = int(movable[(to >= 0).argmax()])
             b = int(packing.assign[j])
-            fits = packing.fits(j, [c for c in pool.bins.tolist() if c != b])
-            if fits:
-                packing.move(j, min(fits, key=lambda c: packing.room_after(j, c)))
-                packing.move(p, b)
-                return True
+            packing.move(j, int(to[(to >= 0).argmax()]))
+            packing.move(p, b)
+            return True
     return False
 
 
@@ -167,11 +189,4 @@ def _fits_swapped(packing: Packing, mine: IntArray, others: IntArray, c: IntArra
 
 def _plain_moves(pool: Pool, mine: IntArray, b: int) -> IntArray:
     """For each item of b, an open bin it could move to (tightest fit), else -1."""
-    packing = pool.packing
-    out = np.full(len(mine), -1, dtype=np.int64)
-    others = [c for c in pool.bins.tolist() if c != b]
-    for n, j in enumerate(mine.tolist()):
-        fits = packing.fits(j, others)
-        if fits:
-            out[n] = min(fits, key=lambda c: packing.room_after(j, c))
-    return out
+    return tightest_bins(pool.packing, mine, pool.bins)

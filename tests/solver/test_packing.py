@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from solver.packing import bin_centric, fit_decreasing, item_orderings, pack_vectors
 from solver.packing_bounds import packing_lower_bound
 from solver.packing_exact import full_bins
+from solver.packing_lns import improve
+from solver.packing_search import Packing
 
 
 def brute_force_bins(weights: np.ndarray, capacity: np.ndarray) -> int | None:
@@ -139,3 +141,22 @@ def test_pack_vectors_rebuilds_a_perfect_packing_of_triples() -> None:
     weights = np.concatenate([a, b, 150 - a - b])[rng.permutation(90)]
     assign = pack_vectors(weights, np.full((40, 3), 150), time.monotonic() + 2.0)
     assert len(set(assign.tolist())) == 30
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_improve_from_one_item_per_bin_reaches_the_brute_force_optimum(
+    data: st.DataObject,
+) -> None:
+    d = data.draw(st.integers(1, 3))
+    n = data.draw(st.integers(1, 7))
+    sizes = st.lists(st.integers(1, 10), min_size=d, max_size=d)
+    weights = np.array(data.draw(st.lists(sizes, min_size=n, max_size=n)))
+    capacity = np.full((n, d), 10)
+    optimum = brute_force_bins(weights, capacity)
+    assert optimum is not None
+    allowed = np.ones((n, n), dtype=bool)
+    packing = Packing(weights, capacity, allowed, np.arange(n))
+    target = packing_lower_bound(weights, capacity)
+    assign = improve(packing, time.monotonic() + 0.3, target, seed=0)
+    assert len(set(assign.tolist())) == optimum
