@@ -25,6 +25,7 @@ from solver.packing_moves import (
     Pool,
     insert_by_relocating,
     insert_where_fits,
+    least_filled,
     make_room,
     swap_for_cheaper,
 )
@@ -34,7 +35,7 @@ STEP_SECONDS = 0.1  # wall-clock cap of one CP-SAT neighbourhood
 STEP_WORK = 0.05  # CP-SAT's deterministic time per neighbourhood: same seed, same plan
 ROOM_MARGIN = 1.5  # a neighbourhood has this much room for the pool's sizes
 MAX_BINS = 8  # bins in one CP-SAT neighbourhood
-CP_EVERY = 3  # local optima of the cheap moves per CP-SAT step
+CP_EVERY = 10  # local optima of the cheap moves per CP-SAT step
 
 
 def improve(packing: Packing, deadline: float, target: int, seed: int = 0) -> IntArray:
@@ -48,13 +49,15 @@ def improve(packing: Packing, deadline: float, target: int, seed: int = 0) -> In
 
 
 def close_one_bin(packing: Packing, deadline: float, rng: np.random.Generator) -> bool:
-    """Empty the least-filled bin into the others by deadline; False (and the packing
-    as it was) when the pool could not be emptied in time."""
+    """Empty the least-filled bin (tight dimensions weighing most) into the others by
+    deadline; False (and the packing as it was) when the pool could not be emptied.
+    (Trying the next least-filled bins in turn, after 30 or 100 local optima each, was
+    measured: no bin more closed on class 1, some reached later.)"""
     before = packing.assign.copy()
     used = packing.used()
     if len(used) < 2:
         return False
-    pool = Pool(packing, min(used, key=packing.fill))
+    pool = Pool(packing, least_filled(packing, used)[0])
     stuck = 0
     while len(pool.items()) and time.monotonic() < deadline:
         if (

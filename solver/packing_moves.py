@@ -42,9 +42,21 @@ def _costs(packing: Packing, bins: IntArray) -> IntArray:
     """What an item costs in the pool: the square of its size relative to the bins,
     each dimension weighted by how full the open bins must be in it (the tightest
     dimension's room is the scarcest, so items large there are placed first)."""
-    tight = packing.weights.sum(axis=0) / np.maximum(packing.capacity[bins].sum(axis=0), 1)
-    size = (packing.weights / packing.top) @ (tight / max(float(tight.mean()), 1e-9))
+    size = (packing.weights / packing.top) @ _tightness(packing, bins)
     return 1 + np.rint(COST_SCALE * size**2).astype(np.int64)
+
+
+def _tightness(packing: Packing, bins: IntArray | list[int]) -> FloatArray:
+    """Per dimension, how full `bins` are on average, relative to the mean over the
+    dimensions."""
+    tight = packing.weights.sum(axis=0) / np.maximum(packing.capacity[bins].sum(axis=0), 1)
+    return tight / max(float(tight.mean()), 1e-9)
+
+
+def least_filled(packing: Packing, bins: list[int]) -> list[int]:
+    """`bins` by their load, each dimension weighted by its tightness, smallest first."""
+    filled = (packing.load[bins] / packing.top) @ _tightness(packing, bins)
+    return [bins[k] for k in np.argsort(filled, kind="stable").tolist()]
 
 
 def tightest_bins(packing: Packing, items: IntArray, bins: IntArray) -> IntArray:
