@@ -1,16 +1,21 @@
-"""Closing one bin of a vector packing by large-neighbourhood search over a pool.
+"""Closing bins of a vector packing one at a time by large-neighbourhood search over a
+pool of unplaced items.
 
-The items of the least-filled bin leave it for a pool of unplaced items and the bin
-is closed; the other used bins must take them back. Moves, cheapest first, each
-lowering the pool's cost: put a pool item where it fits; swap a pool item for a
-cheaper item of a bin (numpy over every item at once); CP-SAT over the pool and a
-few bins (mostly those whose free room matches what the pool needs), minimising the
-cost left in the pool. "Fewest bins" is flat until a bin empties; the pool's cost is
-the score that guides the search: an item costs the square of its relative size, so
-large items, the hard ones to place last, go back first. When no move helps, the
-items still in the pool grow dearer (guided local search): later moves may then
-push them in at the expense of others. The bin is closed once the pool is empty; if
-time runs out first the packing is restored.
+The items of the least-filled bin leave it for the pool and the bin is closed; the
+other used bins must take them back. "Fewest bins" is flat until a bin empties, so
+the pool's cost guides the search: an item costs the square of its size (each
+dimension weighted by how full the bins must be in it), so large items, the hard
+ones to place last, go back first. Moves, cheapest first (solver/packing_moves.py,
+numpy over every item at once): put a pool item where it fits, or where it fits once
+an item there moved to another bin; swap it for a cheaper item of a bin; gather free
+room for it in the bins it overflows least (with many small items per bin the room
+is spread thin: every bin a few units short in some dimension). Every CP_EVERY-th
+time none helps, CP-SAT repacks the pool and a few bins whose free room covers the
+pool's sizes, leaving less cost out; otherwise the items still in the pool grow
+dearer (guided local search), so later swaps push them in at the expense of others.
+The bin is closed once the pool is empty; if time runs out first the packing is
+restored. With a seed and CP-SAT's deterministic work limit, a run that is not cut
+by the deadline is reproducible.
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from solver.packing_moves import (
 )
 from solver.packing_search import Packing, normalised_top, smaller_bins
 
-STEP_SECONDS = 0.1  # wall-clock cap of one CP-SAT neighbourhood
-STEP_WORK = 0.05  # CP-SAT's deterministic time per neighbourhood: same seed, same plan
+STEP_SECONDS = 0.5  # wall-clock cap of one CP-SAT neighbourhood (a safety net)
+STEP_WORK = 0.02  # CP-SAT's deterministic time per neighbourhood: same seed, same plan
 ROOM_MARGIN = 1.5  # a neighbourhood has this much room for the pool's sizes
 MAX_BINS = 8  # bins in one CP-SAT neighbourhood
 CP_EVERY = 10  # local optima of the cheap moves per CP-SAT step

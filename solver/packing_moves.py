@@ -30,9 +30,6 @@ class Pool:
         out = np.flatnonzero(self.packing.assign < 0)
         return out[np.argsort(-self.cost[out], kind="stable")]
 
-    def total(self) -> int:
-        return int(self.cost[self.packing.assign < 0].sum())
-
     def penalise(self) -> None:
         out = self.packing.assign < 0
         self.cost[out] += self.base[out]

@@ -28,14 +28,14 @@ def packing_score(assign: IntArray, capacity: IntArray) -> tuple[int, float]:
 
 
 class Packing:
-    """A complete packing being improved: item -> bin and the load of every bin."""
+    """A packing being improved: item -> bin (-1: in the search's pool) and the load
+    of every bin."""
 
     def __init__(
         self, weights: IntArray, capacity: IntArray, allowed: BoolArray, assign: IntArray
     ) -> None:
         self.weights, self.capacity, self.allowed = weights, capacity, allowed
         self.top = normalised_top(capacity)
-        self.share = (weights / self.top).sum(axis=1)
         self.reset(assign)
 
     def reset(self, assign: IntArray) -> None:
@@ -47,9 +47,6 @@ class Packing:
     def used(self) -> list[int]:
         return sorted(set(self.assign[self.assign >= 0].tolist()))
 
-    def fill(self, b: int) -> float:
-        return float((self.load[b] / np.maximum(self.capacity[b], 1)).mean())
-
     def items_of(self, bins: list[int]) -> IntArray:
         return np.flatnonzero(np.isin(self.assign, bins))
 
@@ -60,15 +57,6 @@ class Packing:
         if b >= 0:
             self.load[b] += self.weights[i]
         self.assign[i] = b
-
-    def room_after(self, i: int, b: int) -> float:
-        """Relative room bin b would keep with item i added."""
-        return float(((self.capacity[b] - self.load[b] - self.weights[i]) / self.top).sum())
-
-    def fits(self, i: int, bins: list[int]) -> list[int]:
-        room = self.capacity[bins] - self.load[bins]
-        ok = np.all(self.weights[i] <= room, axis=1) & self.allowed[i, bins]
-        return [b for b, good in zip(bins, ok, strict=True) if good]
 
 
 def smaller_bins(packing: Packing) -> None:
