@@ -55,6 +55,7 @@ def pack_vectors(
     allowed = _allowed(weights, capacity, eligible)
     if len(weights) == 0:
         return np.empty(0, dtype=np.int64)
+    weights, capacity = _binding(weights, capacity)
     construct_until = time.monotonic() + CONSTRUCTION_SHARE * max(deadline - time.monotonic(), 0)
     target = max(packing_lower_bound(weights, capacity), bound)
     if target > len(capacity):  # even bins of the largest size would not do
@@ -82,6 +83,15 @@ def pack_vectors(
         target = max(target, lp_bound(weights, capacity.max(axis=0), seconds))
     packing = Packing(weights, capacity, allowed, best)
     return improve(packing, deadline, target, seed)
+
+
+def _binding(weights: IntArray, capacity: IntArray) -> tuple[IntArray, IntArray]:
+    """Only the dimensions some bin could overflow: where all items together fit the
+    smallest bin (memory and vCPUs in a vector packing benchmark) none can, and such
+    dimensions would only slow the search and blur its scores."""
+    binding = weights.sum(axis=0) > capacity.min(axis=0)
+    binding[0] |= not binding.any()  # one dimension keeps the shapes
+    return weights[:, binding], capacity[:, binding]
 
 
 def _homogeneous(capacity: IntArray) -> bool:
