@@ -51,7 +51,7 @@ end), default set (60 instances: classes 1, 4, 7, 9, 10; d = 3, 5; n = 120, 240;
 seeds 0-2), `--time-limit 10 --workers 2`, every plan passed the checker: 60/60
 planned, 22 proven optimal, mean gap to the bound 3.83% (2.00% without class 4).
 Per class (mean gap, proven optimal of 12, mean bound analytic -> final):
-- class 1: 4.36% (2.0-6.0%), 0, 37.33 -> 37.33 (many items per bin: the LP is not
+- class 1: 0.68% (0-4.2%), 9, 37.33 -> 37.33 (19:00 pool search; many items per bin: the LP is not
   tried; run to convergence (29 s) on ct1-d5-n120-s1 it is 25, the analytic bound);
 - class 4: 11.17% (0-20.4%), 1, 74.42 -> 75.17 (ct4-d5-n120-s0: 50 -> 58, proven
   optimal by the LP; elsewhere the LP does not converge in its 2-3 s);
