@@ -60,6 +60,13 @@ def test_pack_vectors_never_overfills_and_respects_eligibility(
 ) -> None:
     weights, capacity, eligible = case
     assign = pack_vectors(weights, capacity, time.monotonic() + 0.05, eligible)
+    assert_packs(assign, weights, capacity, eligible)
+
+
+def assert_packs(
+    assign: np.ndarray, weights: np.ndarray, capacity: np.ndarray, eligible: np.ndarray
+) -> None:
+    """Every item in an eligible bin, no bin over its capacity in any dimension."""
     assert assign.shape == (len(weights),)
     assert (assign >= 0).all()
     assert eligible[np.arange(len(weights)), assign].all()
@@ -160,3 +167,14 @@ def test_improve_from_one_item_per_bin_reaches_the_brute_force_optimum(
     target = packing_lower_bound(weights, capacity)
     assign = improve(packing, time.monotonic() + 0.3, target, seed=0)
     assert len(set(assign.tolist())) == optimum
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_improve_from_one_item_per_bin_never_overfills_and_respects_eligibility(
+    case: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    weights, capacity, eligible = case
+    allowed = eligible & np.all(weights[:, None, :] <= capacity[None, :, :], axis=2)
+    packing = Packing(weights, capacity, allowed, np.arange(len(weights)))
+    assert_packs(improve(packing, time.monotonic() + 0.1, 1), weights, capacity, allowed)
