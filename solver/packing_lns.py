@@ -69,7 +69,7 @@ def close_one_bin(packing: Packing, deadline: float, rng: np.random.Generator) -
             insert_where_fits(pool)
             or insert_by_relocating(pool)
             or swap_for_cheaper(pool)
-            or make_room(pool)
+            or make_room(pool, deadline)
         ):
             continue
         stuck += 1

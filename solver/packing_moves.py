@@ -5,6 +5,8 @@ dimension)."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from data.inventory import FloatArray, IntArray
@@ -125,7 +127,7 @@ def swap_for_cheaper(pool: Pool) -> bool:
     return False
 
 
-def make_room(pool: Pool) -> bool:
+def make_room(pool: Pool, deadline: float) -> bool:
     """For a pool item, dearest first, in the bins it overflows least: move items out
     to other open bins, or swap them with smaller items of other bins, while its
     overflow there falls; True when it could be put in."""
@@ -135,7 +137,11 @@ def make_room(pool: Pool) -> bool:
         for b in pool.bins[ok][np.argsort(_overflow(packing, p, pool.bins[ok]), kind="stable")][
             :ROOM_BINS
         ].tolist():
-            while _overflow(packing, p, [b])[0] > 0 and _shrink(pool, p, b):
+            while (
+                _overflow(packing, p, [b])[0] > 0
+                and time.monotonic() < deadline
+                and _shrink(pool, p, b)
+            ):
                 pass
             if _overflow(packing, p, [b])[0] <= 0:
                 packing.move(p, b)
