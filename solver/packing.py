@@ -5,8 +5,8 @@ for primary placement on large clusters. Several greedy constructions run first
 (first-fit and best-fit decreasing under several item orderings and bin orders, and
 a bin-centric rule that opens each bin with the largest item left and fills it with
 the items that match its free room best, which pairs large items with their
-complements); the best packing is then improved until the deadline by emptying its
-least-filled bins (solver/packing_search.py). A packing still above the analytic
+complements); the best packing is then improved until the deadline by closing its
+least-filled bins one by one (solver/packing_lns.py). A packing still above the analytic
 bound, with few items per bin (where the LP sees combinations L1 and L2 miss; with
 many small items it is about L1), first pays for the column-generation bound
 (solver/packing_lp.py), which may prove it optimal and stops the search sooner.
@@ -25,15 +25,10 @@ from data.inventory import BoolArray, FloatArray, IntArray
 from solver.packing_bounds import packing_lower_bound
 from solver.packing_cg import LP_SECONDS, lp_bound
 from solver.packing_exact import full_bins
-from solver.packing_search import (
-    Packing,
-    feasible_packing,
-    improve,
-    normalised_top,
-    packing_score,
-)
+from solver.packing_lns import improve
+from solver.packing_search import Packing, feasible_packing, normalised_top, packing_score
 
-CONSTRUCTION_SHARE = 0.15  # of the time left: the greedy rules, then improvement
+CONSTRUCTION_SHARE = 0.05  # of the time left: the greedy rules (0.15 gave the pool search less)
 BIN_CENTRIC_MAX_ITEMS = 3000  # it is quadratic in the items
 LP_SHARE = 0.4  # of the improvement's time, for the LP bound (solver/packing_lp.py)
 LP_ITEMS_PER_BIN = 3  # past this many items per bin the LP bound is about L1: not tried
@@ -60,6 +55,7 @@ def pack_vectors(
     allowed = _allowed(weights, capacity, eligible)
     if len(weights) == 0:
         return np.empty(0, dtype=np.int64)
+    weights, capacity = _binding(weights, capacity)
     construct_until = time.monotonic() + CONSTRUCTION_SHARE * max(deadline - time.monotonic(), 0)
     target = max(packing_lower_bound(weights, capacity), bound)
     if target > len(capacity):  # even bins of the largest size would not do
@@ -87,6 +83,15 @@ def pack_vectors(
         target = max(target, lp_bound(weights, capacity.max(axis=0), seconds))
     packing = Packing(weights, capacity, allowed, best)
     return improve(packing, deadline, target, seed)
+
+
+def _binding(weights: IntArray, capacity: IntArray) -> tuple[IntArray, IntArray]:
+    """Only the dimensions some bin could overflow: where all items together fit the
+    smallest bin (memory and vCPUs in a vector packing benchmark) none can, and such
+    dimensions would only slow the search and blur its scores."""
+    binding = weights.sum(axis=0) > capacity.min(axis=0)
+    binding[0] |= not binding.any()  # one dimension keeps the shapes
+    return weights[:, binding], capacity[:, binding]
 
 
 def _homogeneous(capacity: IntArray) -> bool:

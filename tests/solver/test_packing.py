@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from solver.packing import bin_centric, fit_decreasing, item_orderings, pack_vectors
 from solver.packing_bounds import packing_lower_bound
 from solver.packing_exact import full_bins
+from solver.packing_lns import improve
+from solver.packing_search import Packing
 
 
 def brute_force_bins(weights: np.ndarray, capacity: np.ndarray) -> int | None:
@@ -58,6 +60,13 @@ def test_pack_vectors_never_overfills_and_respects_eligibility(
 ) -> None:
     weights, capacity, eligible = case
     assign = pack_vectors(weights, capacity, time.monotonic() + 0.05, eligible)
+    assert_packs(assign, weights, capacity, eligible)
+
+
+def assert_packs(
+    assign: np.ndarray, weights: np.ndarray, capacity: np.ndarray, eligible: np.ndarray
+) -> None:
+    """Every item in an eligible bin, no bin over its capacity in any dimension."""
     assert assign.shape == (len(weights),)
     assert (assign >= 0).all()
     assert eligible[np.arange(len(weights)), assign].all()
@@ -139,3 +148,33 @@ def test_pack_vectors_rebuilds_a_perfect_packing_of_triples() -> None:
     weights = np.concatenate([a, b, 150 - a - b])[rng.permutation(90)]
     assign = pack_vectors(weights, np.full((40, 3), 150), time.monotonic() + 2.0)
     assert len(set(assign.tolist())) == 30
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_improve_from_one_item_per_bin_reaches_the_brute_force_optimum(
+    data: st.DataObject,
+) -> None:
+    d = data.draw(st.integers(1, 3))
+    n = data.draw(st.integers(1, 7))
+    sizes = st.lists(st.integers(1, 10), min_size=d, max_size=d)
+    weights = np.array(data.draw(st.lists(sizes, min_size=n, max_size=n)))
+    capacity = np.full((n, d), 10)
+    optimum = brute_force_bins(weights, capacity)
+    assert optimum is not None
+    allowed = np.ones((n, n), dtype=bool)
+    packing = Packing(weights, capacity, allowed, np.arange(n))
+    target = packing_lower_bound(weights, capacity)
+    assign = improve(packing, time.monotonic() + 0.3, target, seed=0)
+    assert len(set(assign.tolist())) == optimum
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_improve_from_one_item_per_bin_never_overfills_and_respects_eligibility(
+    case: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    weights, capacity, eligible = case
+    allowed = eligible & np.all(weights[:, None, :] <= capacity[None, :, :], axis=2)
+    packing = Packing(weights, capacity, allowed, np.arange(len(weights)))
+    assert_packs(improve(packing, time.monotonic() + 0.1, 1), weights, capacity, allowed)
