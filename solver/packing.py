@@ -72,7 +72,7 @@ def pack_vectors(
             and _homogeneous(capacity)
         ):
             break
-        if time.monotonic() > deadline:  # large instances: the first rules must do
+        if best is not None and time.monotonic() > deadline:  # large: the first rules do
             break
     if best is None and allowed.size <= FEASIBLE_MAX_PAIRS:
         best = feasible_packing(weights, capacity, allowed, deadline, seed)
