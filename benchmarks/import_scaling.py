@@ -1,0 +1,112 @@
+"""Seconds and peak memory of `hvplace import` of a Hyper-V export of N VMs (issue 9:
+linear import).
+
+    prlimit --as=3221225472 python benchmarks/import_scaling.py 100000 300000 1000000
+
+The export is the test fixture tests/fixtures/hyperv (Export-Csv files of Get-VM,
+Get-VMHost, Get-ClusterNode, Get-ClusterGroup, Get-VMHardDiskDrive, Get-VHD and
+Get-ClusterSharedVolume: every column PowerShell writes, 67 of them in Get-VM; one
+cluster of 3 hosts and 13 VMs with its oddities: a VM off, one saved, one dynamic,
+one on local storage, a pass-through disk, a 2008 R2 role name) tiled: copy c has
+its names, hosts, cluster, ids and paths suffixed "-c". CSV only: an xlsx workbook
+of a million rows is not what PowerShell writes, and would be read by calamine
+cell by cell anyway. Timed in a fresh process per size: `hvplace import` as the
+command runs it (load_inventory: read, recognise, convert, build; then the
+canonical tables written as CSV). Peak is the highest resident set size sampled
+during the import, the process's baseline included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from io_scaling import timed
+
+from data.imports.common import ImportOptions
+from data.imports.load import load_inventory
+from data.io.write import inventory_tables, write_inventory
+
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "hyperv"
+VMS_PER_COPY = 13
+_MARK = "\x00"  # where a copy's suffix goes in a file's template
+# The columns each copy renames (by file): names, hosts, the cluster, ids and paths.
+RENAMED = {
+    "get-vm.csv": ("VMName", "VMId", "Id", "Name", "ComputerName", "Path", "ConfigurationLocation"),
+    "get-vmhost.csv": ("ComputerName", "Name", "FullyQualifiedDomainName"),
+    "get-clusternode.csv": ("Cluster", "Name", "NodeName"),
+    "get-clustergroup.csv": ("Cluster", "Name", "OwnerNode"),
+    "get-clustersharedvolume.csv": ("Cluster", "OwnerNode"),
+    "get-vhd.csv": ("ComputerName", "Path"),
+    "get-vmharddiskdrive.csv": ("Path", "VMId", "VMName", "ComputerName"),
+}
+
+
+def _template(path: Path) -> tuple[str, str]:
+    """The file's first lines (#TYPE and header) and its rows with _MARK after each
+    renamed cell, quoted as Export-Csv quotes."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    type_line, rows = lines[0], list(csv.reader(lines[1:]))
+    header, body = rows[0], rows[1:]
+    renamed = {header.index(name) for name in RENAMED[path.name]}
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(header)
+    head = type_line + out.getvalue()
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    for row in body:
+        writer.writerow([cell + _MARK if i in renamed else cell for i, cell in enumerate(row)])
+    return head, out.getvalue()
+
+
+def write_export(directory: Path, n_vms: int) -> int:
+    """The fixture tiled to at least n_vms VMs in `directory`; the number of VMs."""
+    copies = -(-n_vms // VMS_PER_COPY)
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in sorted(FIXTURE.glob("*.csv")):
+        head, body = _template(path)
+        with (directory / path.name).open("w", encoding="utf-8", newline="") as out:
+            out.write(head)
+            for c in range(copies):
+                out.write(body.replace(_MARK, f"-{c}"))
+    return copies * VMS_PER_COPY
+
+
+def _import(source: Path, out: Path) -> int:
+    loaded = load_inventory([source], None, ImportOptions())
+    write_inventory(out, inventory_tables(loaded.inventory), "csv")
+    return loaded.inventory.n_vms
+
+
+def measure(n_vms: int) -> str:
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as directory:
+        source = Path(directory) / "export"
+        count = write_export(source, n_vms)
+        size = sum(p.stat().st_size for p in source.iterdir()) / 2**20
+        made = time.perf_counter() - start
+        planned, took = timed(lambda: _import(source, Path(directory) / "inventory"))
+    return (
+        f"{count} VMs in the export ({size:.0f} MB of CSV, made in {made:.1f} s), "
+        f"{planned} planned: import {took}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[13_000, 100_000])
+    parser.add_argument("--here", action="store_true", help="measure in this process")
+    arguments = parser.parse_args()
+    for size in arguments.sizes:
+        if arguments.here:
+            print(measure(size), flush=True)
+            continue
+        # a fresh process per size, so each peak is that size's own
+        subprocess.run([sys.executable, __file__, str(size), "--here"], check=True)
