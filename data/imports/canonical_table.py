@@ -132,20 +132,27 @@ class CanonicalTable:
     def raw(self, label: str, required: tuple[str, ...]) -> RawTable:
         """The table as build.py reads it (`required` its columns when it has no rows)."""
         if self._columns is not None and len(self):
+            # a column no row has is no column, as with rows
             given = {n: v for n, v in self._columns.items() if any(x is not None for x in v)}
-            arrays = _arrays(given)
-            if arrays is not None:  # a column no row has is no column, as with rows
-                names = tuple(given)
-                return RawTable(label, names, ColumnRows(names, arrays, len(self)))
-        columns: dict[str, None] = dict.fromkeys(required if not self.rows else ())
-        for row in self.rows:
-            columns.update(dict.fromkeys(row))
-        return RawTable(label, tuple(columns), self.rows)
+        else:
+            names: dict[str, None] = dict.fromkeys(required if not self.rows else ())
+            for row in self.rows:
+                names.update(dict.fromkeys(row))
+            given = {name: [row.get(name) for row in self.rows] for name in names}
+        arrays = _arrays(given) if len(self) else None
+        if arrays is None:
+            return RawTable(label, tuple(given), self.rows)
+        return RawTable(label, tuple(given), ColumnRows(tuple(given), arrays, len(self)))
 
 
 def _arrays(columns: dict[str, list[Any]]) -> list[pa.ChunkedArray] | None:
-    """The columns as pyarrow arrays; None when a column mixes types."""
+    """The columns as pyarrow arrays (so that build.py checks them a column at a time);
+    None when a column mixes types (build.py then checks the rows cell by cell)."""
     try:
-        return [pa.chunked_array([pa.array(values)]) for values in columns.values()]
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arrays = [pa.array(values) for values in columns.values()]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
         return None
+    return [  # a column of nulls only: text, which every kind of column reads as missing
+        pa.chunked_array([pa.nulls(len(a), pa.string()) if pa.types.is_null(a.type) else a])
+        for a in arrays
+    ]
