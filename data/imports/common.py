@@ -135,7 +135,11 @@ class Cells:
     def __init__(self, table: RawTable, number: int) -> None:
         # not `self.number`: an instance attribute would hide the method number()
         self.table, self.row_number = table, number
-        self.row = table.rows[number - 1]
+
+    @functools.cached_property
+    def row(self) -> Mapping[str, Any]:
+        """The row's cells (not taken until read: the column-wise path only places rows)."""
+        return self.table.rows[self.row_number - 1]
 
     def fail(self, column: str, message: str) -> InputError:
         return InputError(message, self.table.file, self.row_number, column)

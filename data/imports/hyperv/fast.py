@@ -30,8 +30,8 @@ from data.imports.common import (
     short,
 )
 from data.imports.hyperv.fast_disks import assign_luns, attach_disks
+from data.imports.hyperv.fast_hosts import read_hosts
 from data.imports.hyperv.frame import VmFrame
-from data.imports.hyperv.hosts import read_hosts
 from data.imports.hyperv.roles import OLD_PREFIX, RoleTally, class_names, report_roles
 from data.imports.hyperv.rows import Pending, canonical, is_type_name, node_clusters
 from data.imports.hyperv.vms import report_memory, report_powered, report_unclustered
@@ -60,8 +60,7 @@ def _convert(
     tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
 ) -> Contribution:
     """tables.convert's steps, in its order (so the report's lines come in its order)."""
-    hosts = read_hosts(tables, options, report)  # a few hundred rows: row by row
-    assert hosts is not None
+    hosts = read_hosts(tables, report)
     vms, left_out = _read_vms(tables["vm"][0], options, report)
     if hosts.outside:
         outside = np.isin(vms.facts["host"], list(hosts.outside))

@@ -22,6 +22,7 @@ from data.imports.common import (
     required_column,
 )
 from data.imports.hyperv.disks import DiskTally, report_disks
+from data.imports.hyperv.fast_hosts import shared_rows
 from data.imports.hyperv.frame import VmFrame
 from data.imports.hyperv.luns import LunTally, lun_name, report_lun_table, report_luns
 from data.imports.hyperv.volumes import (
@@ -29,7 +30,7 @@ from data.imports.hyperv.volumes import (
     Volume,
     read_shared_volumes,
     shared_volume,
-    volume_of,
+    volumes_of,
 )
 from data.io.build import RawTable
 
@@ -226,7 +227,7 @@ def assign_luns(
     report: ImportReport,
 ) -> CanonicalTable | None:
     """luns.assign_luns: each VM's lun; the luns table, or None when all are exclusive."""
-    shared = read_shared_volumes(shared_tables, report)  # a few rows: row by row
+    shared = read_shared_volumes(shared_tables, report, shared_rows(shared_tables))
     luns: dict[tuple[str, str], _Lun] = {}
     tally = LunTally()
     nodes = [str(n or "") for n in vms.values.get("node", np.full(len(vms), None)).tolist()]
@@ -235,8 +236,9 @@ def assign_luns(
     lun_of: list[str | None] = [None] * len(vms)
     source_of: list[str | None] = [None] * len(vms)
     there = np.full(len(vms), -1, np.int64)
+    volumes = _volumes(vms, disks, nodes)
     for v in range(len(vms)):
-        found = _volume(vms, disks, v, nodes[v], tally)
+        found = _volume(vms, disks, v, volumes, tally)
         if found is None:
             tally.none.append(names[v])
             continue
@@ -259,24 +261,39 @@ def assign_luns(
     return _table(vms, list(luns.values()), report)
 
 
+def _volumes(
+    vms: VmFrame, disks: DiskRows | None, nodes: list[str]
+) -> tuple[list[Volume | None], list[Volume | None]]:
+    """The volume of each disk (but pass-through ones) and of each VM's configuration."""
+    clustered = vms.facts["clustered"].tolist()
+    configured = volumes_of(vms.facts["config_path"].tolist(), nodes, clustered)
+    if disks is None:
+        return [], configured
+    vm = np.repeat(np.arange(len(vms)), np.diff(disks.start)).tolist()
+    on = volumes_of(disks.path, [nodes[v] for v in vm], [clustered[v] for v in vm])
+    return [
+        None if skip else v for v, skip in zip(on, disks.passthrough.tolist(), strict=True)
+    ], configured
+
+
 def _volume(
-    vms: VmFrame, disks: DiskRows | None, v: int, host: str, tally: LunTally
+    vms: VmFrame,
+    disks: DiskRows | None,
+    v: int,
+    volumes: tuple[list[Volume | None], list[Volume | None]],
+    tally: LunTally,
 ) -> tuple[Volume, tuple[str, int], str | None] | None:
     """luns._volume: the volume of the VM's first disk on one, else of its configuration."""
-    clustered = vms.facts["clustered"][v]
     if disks is not None:
-        found = [
-            (volume, k)
-            for k in range(disks.start[v], disks.start[v + 1])
-            if not disks.passthrough[k]
-            and (volume := volume_of(disks.path[k], host, clustered)) is not None
-        ]
+        on_disks = volumes[0]
+        found = [k for k in range(disks.start[v], disks.start[v + 1]) if on_disks[k] is not None]
         if found:
-            first, k = found[0]
-            if any(other.key != first.key for other, _ in found):
+            first = on_disks[found[0]]
+            assert first is not None
+            if any(on_disks[k].key != first.key for k in found[1:]):  # type: ignore[union-attr]
                 tally.several.append(vms.names[v])
-            return first, (disks.file, int(disks.row[k])), disks.column
-    configured = volume_of(vms.facts["config_path"][v], host, clustered)
+            return first, (disks.file, int(disks.row[found[0]])), disks.column
+    configured = volumes[1][v]
     if configured is None:
         return None
     tally.by_config.append(vms.names[v])
