@@ -34,27 +34,33 @@ from data.imports.load import load_inventory
 from data.io.write import inventory_tables, write_inventory
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "hyperv"
-VMS_PER_COPY = 13
-_MARK = "\x00"  # where a copy's suffix goes in a file's template
-# The columns each copy renames (by file): names, hosts, the cluster, ids and paths.
+REPEATS = 8  # the fixture's VMs, disks and roles per cluster copy: 104 VMs on 3 hosts
+VMS_PER_COPY = 13 * REPEATS
+_COPY, _VM = "\x00", "\x01"  # where a copy's suffix, and a VM's, go in a file's template
+# The columns each copy renames (by file): hosts and the cluster by copy, the VMs' names,
+# ids and paths by copy and repeat.
 RENAMED = {
-    "get-vm.csv": ("VMName", "VMId", "Id", "Name", "ComputerName", "Path", "ConfigurationLocation"),
-    "get-vmhost.csv": ("ComputerName", "Name", "FullyQualifiedDomainName"),
-    "get-clusternode.csv": ("Cluster", "Name", "NodeName"),
-    "get-clustergroup.csv": ("Cluster", "Name", "OwnerNode"),
-    "get-clustersharedvolume.csv": ("Cluster", "OwnerNode"),
-    "get-vhd.csv": ("ComputerName", "Path"),
-    "get-vmharddiskdrive.csv": ("Path", "VMId", "VMName", "ComputerName"),
+    "get-vm.csv": {
+        **dict.fromkeys(("VMName", "VMId", "Id", "Name", "Path", "ConfigurationLocation"), _VM),
+        "ComputerName": _COPY,
+    },
+    "get-vmhost.csv": dict.fromkeys(("ComputerName", "Name", "FullyQualifiedDomainName"), _COPY),
+    "get-clusternode.csv": dict.fromkeys(("Cluster", "Name", "NodeName"), _COPY),
+    "get-clustergroup.csv": {"Cluster": _COPY, "Name": _VM, "OwnerNode": _COPY},
+    "get-clustersharedvolume.csv": dict.fromkeys(("Cluster", "OwnerNode"), _COPY),
+    "get-vhd.csv": {"ComputerName": _COPY, "Path": _VM},
+    "get-vmharddiskdrive.csv": {"Path": _VM, "VMId": _VM, "VMName": _VM, "ComputerName": _COPY},
 }
+PER_VM = ("get-vm.csv", "get-clustergroup.csv", "get-vhd.csv", "get-vmharddiskdrive.csv")
 
 
 def _template(path: Path) -> tuple[str, str]:
-    """The file's first lines (#TYPE and header) and its rows with _MARK after each
+    """The file's first lines (#TYPE and header) and its rows with a mark after each
     renamed cell, quoted as Export-Csv quotes."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     type_line, rows = lines[0], list(csv.reader(lines[1:]))
     header, body = rows[0], rows[1:]
-    renamed = {header.index(name) for name in RENAMED[path.name]}
+    renamed = {header.index(name): mark for name, mark in RENAMED[path.name].items()}
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(header)
@@ -62,7 +68,7 @@ def _template(path: Path) -> tuple[str, str]:
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     for row in body:
-        writer.writerow([cell + _MARK if i in renamed else cell for i, cell in enumerate(row)])
+        writer.writerow([cell + renamed.get(i, "") for i, cell in enumerate(row)])
     return head, out.getvalue()
 
 
@@ -74,8 +80,11 @@ def write_export(directory: Path, n_vms: int) -> int:
         head, body = _template(path)
         with (directory / path.name).open("w", encoding="utf-8", newline="") as out:
             out.write(head)
+            repeats = REPEATS if path.name in PER_VM else 1
             for c in range(copies):
-                out.write(body.replace(_MARK, f"-{c}"))
+                copy = body.replace(_COPY, f"-{c}")
+                for r in range(repeats):
+                    out.write(copy.replace(_VM, f"-{c}-{r}"))
     return copies * VMS_PER_COPY
 
 
