@@ -31,7 +31,7 @@ from io_scaling import timed
 
 from data.imports.common import ImportOptions
 from data.imports.load import load_inventory
-from data.io.write import inventory_tables, write_inventory
+from data.io.write import write_inventory_of
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "hyperv"
 REPEATS = 8  # the fixture's VMs, disks and roles per cluster copy: 104 VMs on 3 hosts
@@ -90,7 +90,7 @@ def write_export(directory: Path, n_vms: int) -> int:
 
 def _import(source: Path, out: Path) -> int:
     loaded = load_inventory([source], None, ImportOptions())
-    write_inventory(out, inventory_tables(loaded.inventory), "csv")
+    write_inventory_of(out, loaded.inventory, "csv")
     return loaded.inventory.n_vms
 
 
