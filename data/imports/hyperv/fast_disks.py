@@ -236,13 +236,17 @@ def assign_luns(
     lun_of: list[str | None] = [None] * len(vms)
     source_of: list[str | None] = [None] * len(vms)
     there = np.full(len(vms), -1, np.int64)
-    volumes = _volumes(vms, disks, nodes)
-    for v in range(len(vms)):
-        found = _volume(vms, disks, v, volumes, tally)
-        if found is None:
+    chosen, disk = _chosen(vms, disks, _volumes(vms, disks, nodes), tally)
+    source_column: str | None
+    for v, volume in enumerate(chosen):
+        if volume is None:
             tally.none.append(names[v])
             continue
-        volume, source, source_column = found
+        if disk[v] >= 0:
+            assert disks is not None
+            source, source_column = (disks.file, int(disks.row[disk[v]])), disks.column
+        else:
+            source, source_column = (vms.file, int(vms.row[v])), vms.config_column
         cluster = str(clusters[v] or "") if several_clusters else ""
         lun = luns.get((cluster, volume.key))
         if lun is None:
@@ -276,28 +280,33 @@ def _volumes(
     ], configured
 
 
-def _volume(
+def _chosen(
     vms: VmFrame,
     disks: DiskRows | None,
-    v: int,
     volumes: tuple[list[Volume | None], list[Volume | None]],
     tally: LunTally,
-) -> tuple[Volume, tuple[str, int], str | None] | None:
-    """luns._volume: the volume of the VM's first disk on one, else of its configuration."""
-    if disks is not None:
-        on_disks = volumes[0]
-        found = [k for k in range(disks.start[v], disks.start[v + 1]) if on_disks[k] is not None]
-        if found:
-            first = on_disks[found[0]]
-            assert first is not None
-            if any(on_disks[k].key != first.key for k in found[1:]):  # type: ignore[union-attr]
-                tally.several.append(vms.names[v])
-            return first, (disks.file, int(disks.row[found[0]])), disks.column
-    configured = volumes[1][v]
-    if configured is None:
-        return None
-    tally.by_config.append(vms.names[v])
-    return configured, (vms.file, int(vms.row[v])), vms.config_column
+) -> tuple[list[Volume | None], np.ndarray]:
+    """luns._volume of every VM: the volume of its first disk on one, else of its
+    configuration; and that disk (its index in `disks`, -1: the configuration)."""
+    on_disks, configured = volumes
+    chosen, disk = list(configured), np.full(len(vms), -1, np.int64)
+    if disks is not None and on_disks:
+        keys: dict[str, int] = {}
+        key = np.array([-1 if v is None else keys.setdefault(v.key, len(keys)) for v in on_disks])
+        placed = np.flatnonzero(key >= 0)  # by VM, first disk first
+        owner = np.repeat(np.arange(len(vms)), np.diff(disks.start))[placed]
+        at, first = np.unique(owner, return_index=True)
+        if len(at):
+            several = np.minimum.reduceat(key[placed], first) != np.maximum.reduceat(
+                key[placed], first
+            )
+            tally.several += vms.names[at[several]].tolist()
+            disk[at] = placed[first]
+            for v, k in zip(at.tolist(), placed[first].tolist(), strict=True):
+                chosen[v] = on_disks[k]
+    by_config = (disk < 0) & np.array([v is not None for v in chosen], bool)
+    tally.by_config += vms.names[by_config].tolist()
+    return chosen, disk
 
 
 def _set_luns(
