@@ -163,22 +163,28 @@ def volumes_of(
     shares = pc.struct_field(share, "share").to_pylist()
     letter = pc.struct_field(pc.extract_regex(array, _LETTER), "letter").to_pylist()
     named = np.asarray(pc.match_substring(array, "clusterstorage", ignore_case=True), bool)
-    local: dict[tuple[str, str, bool], Volume] = {}
+    known: dict[tuple[str, str, bool], Volume] = {}  # volumes are few: made once each
     volumes: list[Volume | None] = []
     for i, path in enumerate(paths):
         if not plain[i]:
             volumes.append(volume_of(path, hosts[i], clustered[i]))
         elif folder[i] is not None:
-            volumes.append(Volume(folder[i], shared=True))
+            key = (folder[i], "", False)
+            if key not in known:
+                known[key] = Volume(folder[i], shared=True)
+            volumes.append(known[key])
         elif servers[i] is not None and servers[i] not in ("?", "."):
-            volumes.append(Volume(f"\\\\{servers[i]}\\{shares[i]}", shared=True))
+            key = (f"\\\\{servers[i]}\\{shares[i]}", "\\", False)
+            if key not in known:
+                known[key] = Volume(key[0], shared=True)
+            volumes.append(known[key])
         elif letter[i] is not None and not named[i]:
             key = (letter[i], hosts[i], clustered[i] is False)
-            if key not in local:  # its host's drive, or a clustered disk: by letter
+            if key not in known:  # its host's drive, or a clustered disk: by letter
                 drive = volume_of(f"{letter[i]}:", hosts[i], clustered[i])
                 assert drive is not None
-                local[key] = drive
-            volumes.append(local[key])
+                known[key] = drive
+            volumes.append(known[key])
         else:
             volumes.append(volume_of(path, hosts[i], clustered[i]))
     return volumes
