@@ -121,7 +121,7 @@ PATH_PART = st.sampled_from(
         "clusterSTORAGE",
         "Volume1",
         "UNC",
-        "ſ",
+        "\u017f",  # long s: case-folds to "s"
         "\xa0",
         "\x1c",
     ]
