@@ -93,7 +93,9 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     contents = {path: read_source(path) for path in listed}
     report = ImportReport()
     report_skipped(skipped, report)
+    sha256 = sources_sha256(contents)
     texts = recoded(contents, options.encoding, report)
+    del contents  # each file's bytes are let go once read (a million VMs: a GB of text)
     unknown: list[RawTable] = []
     empty: list[InputError] = []
     by_format = _recognised(texts, fmt, report, unknown, empty)
@@ -104,7 +106,7 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     _match_host_names(merged, report)
     if not options.strict:  # canonical tables are the contract: never loosened
         clear_unknown_hosts(merged, set(contributions.get(canonical.NAME, {})), report)
-    return Imported(merged, report, sources_sha256(contents), sorted(by_format))
+    return Imported(merged, report, sha256, sorted(by_format))
 
 
 def build_imported(imported: Imported, report: BuildReport | None = None) -> Inventory:
@@ -152,10 +154,13 @@ def _recognised(
     empty: list[InputError],
 ) -> dict[str, dict[str, list[RawTable]]]:
     """Tables by format and kind; a table no format knows is dropped, reported, and
-    added to `unknown`; an empty file likewise, to `empty`."""
+    added to `unknown`; an empty file likewise, to `empty`. Each file is taken out of
+    `contents` as it is read."""
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
-    for path, data in contents.items():
+    names = [path.name for path in contents]
+    for path in list(contents):
+        data = contents.pop(path)
         for table in _tables(path, data, fmt, report, empty):
             kind = _kind_of(table, kinds) or _canonical_name(path, fmt)
             if kind is None:
@@ -167,7 +172,7 @@ def _recognised(
         raise empty[0]
     if not found:
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
-        raise InputError(f"no table of a {what} in {', '.join(p.name for p in contents)}")
+        raise InputError(f"no table of a {what} in {', '.join(names)}")
     return {name: dict(tables) for name, tables in found.items()}
 
 
