@@ -51,7 +51,10 @@ class Columns:
         """Cells.text of every row: the cell trimmed, "" when missing."""
         if column is None:
             return [""] * len(self)
-        return [cell.strip() for cell in self._strings(column).to_pylist()]
+        # each distinct cell trimmed once, and shared: most columns repeat a few values
+        encoded = pc.dictionary_encode(self._strings(column))
+        distinct = [cell.strip() for cell in encoded.dictionary.to_pylist()]
+        return [distinct[i] for i in encoded.indices.to_numpy().tolist()]
 
     def names(self, column: str) -> list[str]:
         """Cells.name of every row: never empty."""

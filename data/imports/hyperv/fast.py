@@ -32,7 +32,7 @@ from data.imports.common import (
 from data.imports.hyperv.fast_disks import assign_luns, attach_disks
 from data.imports.hyperv.fast_hosts import read_hosts
 from data.imports.hyperv.frame import VmFrame
-from data.imports.hyperv.roles import OLD_PREFIX, RoleTally, class_names, report_roles
+from data.imports.hyperv.roles import RoleTally, class_names, report_roles, role_of
 from data.imports.hyperv.rows import Pending, canonical, is_type_name, node_clusters
 from data.imports.hyperv.vms import report_memory, report_powered, report_unclustered
 from data.io.build import RawTable
@@ -203,16 +203,10 @@ def _matched_roles(
     typed = column(table, "GroupType") is not None
     matched: dict[int, int] = {}
     for row, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        if typed and kind.casefold() != "virtualmachine":
-            tally.other.append(name)
-            continue
-        vm_name = OLD_PREFIX.sub("", name)
-        vm = by_name.get(vm_name.casefold())
-        if vm is None:
-            if vm_name.casefold() not in omitted:
-                tally.unknown.append(vm_name)
-            continue
-        matched[row] = vm
+        is_vm = not typed or kind.casefold() == "virtualmachine"
+        vm = role_of(name, is_vm, by_name, omitted, tally)
+        if vm is not None:
+            matched[row] = vm
     return matched
 
 

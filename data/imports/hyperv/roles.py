@@ -11,8 +11,9 @@ classes then have to be exported as text (EXPORT_ROLES).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from data.imports.common import (
     Cells,
@@ -37,6 +38,7 @@ EXPORT_ROLES = (
 )
 OLD_PREFIX = re.compile(r"^Virtual Machine ", re.IGNORECASE)  # 2008 R2 role names
 _CLASS_SPLIT = re.compile(r"[;\r\n]+")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -76,14 +78,9 @@ def _apply_role(cells: Cells, by_name: dict[str, Vm], omitted: set[str], tally: 
     table = cells.table
     name = cells.name(required_column(table, "Name"))
     kind = column(table, "GroupType")
-    if kind is not None and cells.text(kind).casefold() != "virtualmachine":
-        tally.other.append(name)
-        return
-    vm_name = OLD_PREFIX.sub("", name)
-    vm = by_name.get(vm_name.casefold())
+    is_vm = kind is None or cells.text(kind).casefold() == "virtualmachine"
+    vm = role_of(name, is_vm, by_name, omitted, tally)
     if vm is None:
-        if vm_name.casefold() not in omitted:
-            tally.unknown.append(vm_name)
         return
     tally.roles += 1
     tally.preferred |= column(table, "PreferredOwners") is not None
@@ -92,6 +89,21 @@ def _apply_role(cells: Cells, by_name: dict[str, Vm], omitted: set[str], tally: 
     cluster = column(table, "Cluster")
     if not cells.missing(cluster):
         vm.set("cluster", cells.text(cluster), cells, cluster)
+
+
+def role_of(
+    name: str, is_vm: bool, by_name: Mapping[str, _T], omitted: set[str], tally: RoleTally
+) -> _T | None:
+    """The VM (by case-folded name) a cluster group is the role of; None for a group that
+    is no VM role, or whose VM has no Get-VM row (tallied, unless it was left out)."""
+    if not is_vm:
+        tally.other.append(name)
+        return None
+    vm_name = OLD_PREFIX.sub("", name)
+    vm = by_name.get(vm_name.casefold())
+    if vm is None and vm_name.casefold() not in omitted:
+        tally.unknown.append(vm_name)
+    return vm
 
 
 def _set_owner(vm: Vm, cells: Cells, tally: RoleTally) -> None:

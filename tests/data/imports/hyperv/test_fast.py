@@ -22,26 +22,18 @@ from data.imports.common import (
     ImportReport,
 )
 from data.imports.hyperv.fast import fast_convert
-from data.imports.hyperv.tables import convert_by_rows
+from data.imports.hyperv.tables import KINDS, convert_by_rows
 from data.io.build import RawTable
 from data.io.csvtext import csv_table
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "hyperv"
-KINDS = {
-    "get-vm.csv": "vm",
-    "get-vmhost.csv": "vmhost",
-    "get-clusternode.csv": "clusternode",
-    "get-clustergroup.csv": "clustergroup",
-    "get-vmharddiskdrive.csv": "harddisk",
-    "get-vhd.csv": "vhd",
-    "get-clustersharedvolume.csv": "sharedvolume",
-}
+FILES = sorted(p.name for p in FIXTURES.glob("*.csv"))
 Sheets = dict[str, tuple[list[str], list[dict[str, str]]]]
 
 
 def fixture() -> Sheets:
     sheets = {}
-    for name in KINDS:
+    for name in FILES:
         body = (FIXTURES / name).read_text().split("\n", 1)[1]
         reader = csv.DictReader(io.StringIO(body))
         sheets[name] = (list(reader.fieldnames or ()), list(reader))
@@ -55,7 +47,9 @@ def tables_of(sheets: Sheets) -> dict[str, list[RawTable]]:
         writer = csv.DictWriter(out, header, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-        tables[KINDS[name]] = [csv_table(name, out.getvalue().encode("utf-8"))]
+        table = csv_table(name, out.getvalue().encode("utf-8"))
+        kind = max((k for k in KINDS if k.matches(table)), key=lambda k: len(k.columns))
+        tables[kind.name] = [table]
     return tables
 
 
