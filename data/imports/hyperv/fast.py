@@ -160,7 +160,8 @@ def _set_host(vms: VmFrame, cells: Columns) -> None:
     if len(given):
         assert host is not None
         vms.set("node", given, np.array(nodes, object)[given], host)
-    vms.facts["host"] = np.array([short(node) if node else "" for node in nodes], object)
+    shorts = {node: short(node) if node else "" for node in set(nodes)}  # hosts are few
+    vms.facts["host"] = np.array([shorts[node] for node in nodes], object)
 
 
 def _apply_roles(
@@ -176,7 +177,7 @@ def _apply_roles(
     tally = RoleTally()
     matched = _matched_roles(cells, by_name, omitted, tally)
     rows, at = np.array(list(matched), np.int64), np.array(list(matched.values()), np.int64)
-    if len(set(at.tolist())) < len(at):
+    if len(np.unique(at)) < len(at):
         raise Declined  # a VM with two roles: the later one wins, row by row
     tally.roles = len(at)
     tally.preferred = bool(len(at)) and column(table, "PreferredOwners") is not None
