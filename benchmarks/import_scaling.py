@@ -1,19 +1,40 @@
 """Seconds and peak memory of `hvplace import` of a Hyper-V export of N VMs (issue 9:
 linear import).
 
-    prlimit --as=3221225472 python benchmarks/import_scaling.py 100000 300000 1000000
+    prlimit --as=3221225472 python benchmarks/import_scaling.py 100000 300000 [--narrow]
 
 The export is the test fixture tests/fixtures/hyperv (Export-Csv files of Get-VM,
 Get-VMHost, Get-ClusterNode, Get-ClusterGroup, Get-VMHardDiskDrive, Get-VHD and
-Get-ClusterSharedVolume: every column PowerShell writes, 67 of them in Get-VM; one
-cluster of 3 hosts and 13 VMs with its oddities: a VM off, one saved, one dynamic,
-one on local storage, a pass-through disk, a 2008 R2 role name) tiled: copy c has
-its names, hosts, cluster, ids and paths suffixed "-c". CSV only: an xlsx workbook
-of a million rows is not what PowerShell writes, and would be read by calamine
-cell by cell anyway. Timed in a fresh process per size: `hvplace import` as the
-command runs it (load_inventory: read, recognise, convert, build; then the
-canonical tables written as CSV). Peak is the highest resident set size sampled
-during the import, the process's baseline included.
+Get-ClusterSharedVolume, with every column PowerShell writes: 67 in Get-VM; 13 VMs
+on 3 hosts with the fixture's oddities: VMs off and saved, dynamic memory, local
+storage, a pass-through disk, a 2008 R2 role name) tiled into clusters: copy c is a
+cluster of 3 hosts whose 13 VMs (with their disks and roles) are repeated 8 times,
+names, ids and paths suffixed "-c-r", hosts and cluster "-c". --narrow keeps only the
+columns the import reads, as an export through Select-Object gives them. CSV only:
+a workbook of a million rows is not what PowerShell writes (xlsx sheets are still read
+row by row). Timed in a fresh process per size: what `hvplace import` runs
+(load_inventory: read, recognise, convert, build; then the tables written as CSV by
+write_inventory_of). Peak is the highest resident set size sampled during it.
+
+Measured on 2026-12-01, 2 cores shared with five other sessions (load average 8 to
+10 throughout, so wall seconds are about three times the CPU seconds):
+
+    19:05 (load 9.2 -> 8.6)  --narrow
+    100048 VMs (64 MB of CSV): import 19.44 s (cpu 6.12 s) / 535 MB
+    300040 VMs (196 MB of CSV): import 55.17 s (cpu 17.33 s) / 1209 MB
+    19:03 (load 10.3)  every column
+    100048 VMs (214 MB of CSV): import 32.89 s (cpu 9.33 s) / 964 MB
+    300040 VMs: MemoryError under --as=3 GiB (the parsed text of all 67 columns)
+    1000000 VMs, --narrow: MemoryError under --as=3 GiB (in the roles step, after
+    the read and the VMs; the per-VM Python strings of ~25 columns)
+
+Before (main at f478788, the fixture tiled 13 VMs per cluster): 13,000 VMs 14.0 s
+(cpu 4.9 s) / 452 MB at load 5.9; after, same export: 3.9 s (cpu 3.0 s) / 330 MB.
+The lead's figures before: 13,000 VMs 8.4 s, 52,000 33 s (~10 min at a million).
+CPU of each step at 300,000 VMs (every column, no --as limit): parse 7.4 s, convert
+10.7 s (LUNs 3.9, disks 2.8, roles 2.0, VMs 1.3, hosts 0.6), build 1.0 s, write 0.7 s.
+What limits the rest: the parse of every column as text, and the Python strings the
+joins still make per VM and per disk.
 """
 
 from __future__ import annotations
