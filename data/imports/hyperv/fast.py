@@ -29,8 +29,9 @@ from data.imports.common import (
     required_column,
     short,
 )
-from data.imports.hyperv.fast_disks import assign_luns, attach_disks
+from data.imports.hyperv.fast_disks import attach_disks
 from data.imports.hyperv.fast_hosts import read_hosts
+from data.imports.hyperv.fast_luns import assign_luns
 from data.imports.hyperv.frame import VmFrame
 from data.imports.hyperv.roles import RoleTally, class_names, report_roles, role_of
 from data.imports.hyperv.rows import Pending, canonical, is_type_name, node_clusters
