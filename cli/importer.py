@@ -30,7 +30,7 @@ from data.imports.common import DiskMeasure, DynamicMemory, ImportReport
 from data.imports.load import FORMATS, load_inventory
 from data.inventory import Inventory
 from data.io.write import FORMATS as TABLE_FORMATS
-from data.io.write import inventory_tables, write_inventory
+from data.io.write import write_inventory_of
 
 
 def import_(
@@ -65,7 +65,7 @@ def import_(
     options = import_options(templates, powered_off, dynamic_memory, strict, disk, encoding)
     with stdin_as_file(source) as files:
         loaded = guarded(lambda: load_inventory(files, fmt, options))
-    guarded(lambda: write_inventory(out, inventory_tables(loaded.inventory), tables))
+    guarded(lambda: write_inventory_of(out, loaded.inventory, tables))
     if loaded.imported is not None:
         _print_report(loaded.imported.report, loaded.imported.formats)
     else:

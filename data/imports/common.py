@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from data.errors import InputError
+from data.imports.canonical_table import CanonicalTable, Origin
 from data.io.build import RawTable
 from data.io.cells import coerce, is_missing, shown
 from data.schema import Kind
@@ -52,39 +53,6 @@ class ImportOptions:
     strict: bool = False  # every oddity of a real export (data/imports/oddities.py) an error
     disk: DiskMeasure = DiskMeasure.USED
     encoding: str | None = None  # of export text that is not UTF-8 (Excel's ANSI saves)
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a canonical row came from: its file and row, and each canonical column's source.
-
-    A value joined in from another table (a VM's owner node from a cluster export) names
-    that table's file and row in `elsewhere`, so an error about it points there.
-    """
-
-    file: str
-    row: int | None
-    columns: Mapping[str, str] = field(default_factory=dict)
-    elsewhere: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
-
-
-@dataclass
-class CanonicalTable:
-    """Canonical rows (typed values, MODEL.md's column names) with one Origin per row, and
-    the files they come from (named in errors about the table, also when it has no rows)."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    origins: list[Origin] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, tables: Iterable[RawTable]) -> CanonicalTable:
-        """An empty table to be filled from these source tables."""
-        return cls(sources=list(dict.fromkeys(t.file for t in tables)))
-
-    def add(self, row: dict[str, Any], origin: Origin) -> None:
-        self.rows.append(row)
-        self.origins.append(origin)
 
 
 @dataclass
@@ -167,7 +135,11 @@ class Cells:
     def __init__(self, table: RawTable, number: int) -> None:
         # not `self.number`: an instance attribute would hide the method number()
         self.table, self.row_number = table, number
-        self.row = table.rows[number - 1]
+
+    @functools.cached_property
+    def row(self) -> Mapping[str, Any]:
+        """The row's cells (not taken until read: the column-wise path only places rows)."""
+        return self.table.rows[self.row_number - 1]
 
     def fail(self, column: str, message: str) -> InputError:
         return InputError(message, self.table.file, self.row_number, column)

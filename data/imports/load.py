@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from data.errors import InputError
 from data.imports import azure_migrate, canonical
@@ -94,7 +93,9 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     contents = {path: read_source(path) for path in listed}
     report = ImportReport()
     report_skipped(skipped, report)
+    sha256 = sources_sha256(contents)
     texts = recoded(contents, options.encoding, report)
+    del contents  # each file's bytes are let go once read (a million VMs: a GB of text)
     unknown: list[RawTable] = []
     empty: list[InputError] = []
     by_format = _recognised(texts, fmt, report, unknown, empty)
@@ -105,15 +106,14 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     _match_host_names(merged, report)
     if not options.strict:  # canonical tables are the contract: never loosened
         clear_unknown_hosts(merged, set(contributions.get(canonical.NAME, {})), report)
-    return Imported(merged, report, sources_sha256(contents), sorted(by_format))
+    return Imported(merged, report, sha256, sorted(by_format))
 
 
 def build_imported(imported: Imported, report: BuildReport | None = None) -> Inventory:
     """build_inventory over imported tables; its errors name the export's file, row, column."""
     labels = _labels(imported.tables)
     raw = {
-        name: RawTable(labels[name], _columns(name, t.rows), t.rows)
-        for name, t in imported.tables.items()
+        name: t.raw(labels[name], _REQUIRED_COLUMNS[name]) for name, t in imported.tables.items()
     }
     try:
         return build_inventory(raw["nodes"], raw["vms"], raw.get("luns"), report)
@@ -143,7 +143,7 @@ def _is_inventory_dir(path: Path) -> bool:
 def _files(table: CanonicalTable) -> list[str]:
     """The source files of a canonical table, sorted: those it was read from, and those of
     its rows (a host's drive becomes a LUN in the Get-VM file)."""
-    return sorted(set(table.sources) | {origin.file for origin in table.origins})
+    return sorted(set(table.sources) | table.origin_files())
 
 
 def _recognised(
@@ -154,10 +154,13 @@ def _recognised(
     empty: list[InputError],
 ) -> dict[str, dict[str, list[RawTable]]]:
     """Tables by format and kind; a table no format knows is dropped, reported, and
-    added to `unknown`; an empty file likewise, to `empty`."""
+    added to `unknown`; an empty file likewise, to `empty`. Each file is taken out of
+    `contents` as it is read."""
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
-    for path, data in contents.items():
+    names = [path.name for path in contents]
+    for path in list(contents):
+        data = contents.pop(path)
         for table in _tables(path, data, fmt, report, empty):
             kind = _kind_of(table, kinds) or _canonical_name(path, fmt)
             if kind is None:
@@ -169,7 +172,7 @@ def _recognised(
         raise empty[0]
     if not found:
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
-        raise InputError(f"no table of a {what} in {', '.join(p.name for p in contents)}")
+        raise InputError(f"no table of a {what} in {', '.join(names)}")
     return {name: dict(tables) for name, tables in found.items()}
 
 
@@ -241,32 +244,27 @@ def _missing(name: str, unknown: list[RawTable], empty: list[InputError]) -> Inp
 def _match_host_names(tables: dict[str, CanonicalTable], report: ImportReport) -> None:
     """MODEL.md: importers spell host names as the nodes table does. A name that differs
     only in case, or is the FQDN of a node's short name (or the reverse), is respelled."""
-    names = [str(row.get("node", "")) for row in tables["nodes"].rows]
+    names = ["" if node is None else str(node) for node in tables["nodes"].values("node")]
     exact = set(names)
     loose: dict[str, set[str]] = defaultdict(set)
     for name in names:
         loose[short(name)].add(name)
     changed: dict[str, str] = {}
     for table in (tables["vms"], tables.get("luns")):
-        for row in table.rows if table else ():
-            given = row.get("node")
-            if isinstance(given, str) and given and given not in exact:
-                candidates = loose.get(short(given), set())
+        given = table.values("node") if table else []
+        for given_name in set(given) - exact:
+            if isinstance(given_name, str) and given_name:
+                candidates = loose.get(short(given_name), set())
                 if len(candidates) == 1:
-                    row["node"] = changed.setdefault(given, next(iter(candidates)))
+                    changed.setdefault(given_name, next(iter(candidates)))
+        if table and any(node in changed for node in given):
+            table.set_values("node", [changed.get(node, node) for node in given])
     if changed:
         examples = ", ".join(f"{a!r} -> {b!r}" for a, b in sorted(changed.items())[:3])
         report.assumed.append(
             f"host names matched to the nodes table ignoring case and domain: {examples}"
             + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         )
-
-
-def _columns(name: str, rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    columns: dict[str, None] = dict.fromkeys(_REQUIRED_COLUMNS[name] if not rows else ())
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-    return tuple(columns)
 
 
 _REPEATS = re.compile(r"repeats row (\d+)")
@@ -292,7 +290,7 @@ def _in_source_terms(
     return InputError(message, file, row, column)
 
 
-def _repeats(origins: list[Origin], row: int, error: InputError) -> str:
+def _repeats(origins: Sequence[Origin], row: int, error: InputError) -> str:
     first, here = origins[row - 1], origins[error.row - 1] if error.row else None
     if here is not None and here.file == first.file:
         return f"repeats row {first.row}"

@@ -117,17 +117,18 @@ def clear_unknown_hosts(
     """A VM (or LUN) whose current host is not in the host table (a trimmed or anonymised
     export, a host retired since) is kept with no current node: it is then planned as new.
     Tables given as canonical tables are left alone (build_inventory refuses them)."""
-    nodes = tables["nodes"].rows  # a table without a node column is refused later, by name
-    known = {str(row["node"]) for row in nodes if "node" in row}  # names matched before
+    nodes = tables["nodes"]  # a table without a node column is refused later, by name
+    known = {str(node) for node in nodes.values("node") if node is not None}  # matched before
     cleared: list[str] = []
     for name in ("vms", "luns"):
         table = tables.get(name) if name not in canonical else None
-        for row in table.rows if table else ():
-            node = row.get("node")
-            if isinstance(node, str) and node and node not in known:
-                row["node"] = ""
-                if name == "vms":
-                    cleared.append(f"{row.get('vm')} ({node})")
+        given = table.values("node") if table else []
+        unknown = [isinstance(node, str) and node != "" and node not in known for node in given]
+        if table and any(unknown):
+            table.set_values("node", ["" if u else n for n, u in zip(given, unknown, strict=True)])
+            if name == "vms":
+                vms = table.values("vm")
+                cleared += [f"{vms[i]} ({given[i]})" for i, u in enumerate(unknown) if u]
     if cleared:
         report.assumed.append(
             f"{plural(len(cleared), 'VM')} on a host the host table does not list, kept with no "

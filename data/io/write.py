@@ -121,6 +121,30 @@ def write_inventory(
     replace_directory(directory, fill, INVENTORY_FILES)
 
 
+def write_inventory_of(directory: Path, inventory: Inventory, fmt: str = "csv") -> None:
+    """write_inventory(directory, inventory_tables(inventory), fmt), the same bytes, written
+    a column at a time (`hvplace import` of a million VMs)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    tables = inventory_arrow_tables(inventory)
+
+    def fill(temp: Path) -> None:
+        for name, table in tables.items():
+            known = [c for c in table.column_names if _given(table.column(c))]
+            path = temp / f"{name}.{fmt}"
+            if fmt == "csv":
+                write_csv_table(path, table.select(known), write_csv)
+                continue
+            schema = arrow_schema(TABLES[name], inventory.resource_names)
+            pq.write_table(table.select(known).cast(_kept(schema, known)), path)
+
+    replace_directory(directory, fill, INVENTORY_FILES)
+
+
+def _kept(schema: pa.Schema, names: Sequence[str]) -> pa.Schema:
+    return pa.schema([f for f in schema if f.name in names], metadata=schema.metadata)
+
+
 def _write_table(path: Path, name: str, rows: Sequence[Mapping[str, Any]], fmt: str) -> None:
     """One table; a column that every row gives as None was not in the source and is left
     out (an absent anti_affinity column means the classes are unknown, not empty)."""

@@ -52,7 +52,7 @@ class Disk:
 
 
 @dataclass
-class _Tally:
+class DiskTally:
     disks: int = 0
     orphans: list[str] = field(default_factory=list)  # disks of VMs not planned
     unsized: list[str] = field(default_factory=list)  # VMs with a disk Get-VHD lacks
@@ -70,7 +70,7 @@ def attach_disks(
 ) -> None:
     """Give each VM its disks (first disk first) and disk_gb."""
     by_path = _vhds(vhds)
-    tally = _Tally()
+    tally = DiskTally()
     if drives:
         rows = [(cells, _drive(cells, by_path)) for cells in all_cells(drives)]
         source = files(drives)
@@ -88,7 +88,7 @@ def attach_disks(
     for vm in vms:
         vm.disks.sort(key=lambda d: d.slot)
         _set_disk_gb(vm, tally, options.disk)
-    _report(source, vhds, tally, options.disk, report)
+    report_disks(source, vhds, tally, options.disk, report)
 
 
 def _vhds(tables: Sequence[RawTable]) -> dict[str, Vhd]:
@@ -125,7 +125,7 @@ def _listed(cells: Cells, by_path: dict[str, Vhd]) -> Disk:
     )
 
 
-def _attach(vms: list[Vm], rows: list[tuple[Cells, Disk]], tally: _Tally) -> None:
+def _attach(vms: list[Vm], rows: list[tuple[Cells, Disk]], tally: DiskTally) -> None:
     """Each disk to its VM: by VMId where both exports have it, else by name."""
     by_id = {vm.vm_id.casefold(): vm for vm in vms if vm.vm_id}
     by_name: dict[str, Vm] = {}
@@ -142,7 +142,7 @@ def _attach(vms: list[Vm], rows: list[tuple[Cells, Disk]], tally: _Tally) -> Non
         tally.disks += 1
 
 
-def _set_disk_gb(vm: Vm, tally: _Tally, measure: DiskMeasure) -> None:
+def _set_disk_gb(vm: Vm, tally: DiskTally, measure: DiskMeasure) -> None:
     sized = [d.vhd for d in vm.disks if d.vhd is not None]
     if any(d.passthrough for d in vm.disks):
         tally.passthrough.append(vm.name)
@@ -157,10 +157,10 @@ def _set_disk_gb(vm: Vm, tally: _Tally, measure: DiskMeasure) -> None:
         vm.set("disk_gb", mib / 1024, first, column(first.table, "FileSize" if used else "Size"))
 
 
-def _report(
+def report_disks(
     source: str,
     vhds: Sequence[RawTable],
-    tally: _Tally,
+    tally: DiskTally,
     measure: DiskMeasure,
     report: ImportReport,
 ) -> None:

@@ -72,6 +72,14 @@ def read_hosts(
     ]
     nodes = [_node(cells) for cells in rows if cells not in nameless]
     report_nameless_hosts([c.row_number for c in nameless], files(vmhosts), report)
+    report_hosts(vmhosts, name, nodes, report)
+    listed = [_member(cells) for cells in all_cells(members)]
+    return finish_hosts(nodes, listed, members, report)
+
+
+def report_hosts(
+    vmhosts: Sequence[RawTable], name: str | None, nodes: list[Pending], report: ImportReport
+) -> None:
     report.mapped.append(
         f"{files(vmhosts)}: {plural(len(nodes), 'node')}: {name} -> node, LogicalProcessorCount "
         "-> logical_processors, MemoryCapacity (bytes) -> memory_mb (MiB, rounded down)"
@@ -81,7 +89,12 @@ def read_hosts(
         f"vcpu_per_lp {_DEFAULTS['vcpu_per_lp']:g} (MODEL.md's defaults; the exports do not "
         "say): give a nodes.csv to change them"
     )
-    listed = [_member(cells) for cells in all_cells(members)]
+
+
+def finish_hosts(
+    nodes: list[Pending], listed: list[Member], members: Sequence[RawTable], report: ImportReport
+) -> Hosts:
+    """The nodes that are cluster members (all, without Get-ClusterNode rows)."""
     if not listed:
         if members:
             report.dropped.append(f"{files(members)}: no rows; cluster membership not applied")

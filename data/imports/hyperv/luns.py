@@ -44,7 +44,7 @@ class _Lun:
 
 
 @dataclass
-class _Tally:
+class LunTally:
     several: list[str] = field(default_factory=list)  # disks on more than one volume
     by_config: list[str] = field(default_factory=list)  # volume from Get-VM's Path
     none: list[str] = field(default_factory=list)  # no volume known
@@ -59,7 +59,7 @@ def assign_luns(
     """Set each VM's lun; the luns table, or None when every volume is exclusive."""
     shared = read_shared_volumes(shared_tables, report)
     luns: dict[tuple[str, str], _Lun] = {}  # by cluster (when several) and volume
-    tally = _Tally()
+    tally = LunTally()
     for vm in vms:
         found = _volume(vm, tally)
         if found is None:
@@ -70,17 +70,18 @@ def assign_luns(
         lun = luns.get((cluster, volume.key))
         if lun is None:
             csv = shared_volume(shared, cluster, volume) if volume.shared else None
-            name = _lun_name(volume, csv, cluster)
+            name = lun_name(volume, csv, cluster)
             lun = luns[cluster, volume.key] = _Lun(volume, name, vm, source, source_column, csv)
         lun.vms.append(vm)
         vm.set("lun", lun.name, source, source_column)
-    _report(list(luns.values()), tally, report)
+    local = [vm.name for lun in luns.values() if lun.volume.local for vm in lun.vms]
+    report_luns(local, tally, report)
     if not any(lun.volume.shared for lun in luns.values()):
         return None
     return _table(list(luns.values()), [vm for vm in vms if "lun" not in vm.row], report)
 
 
-def _volume(vm: Vm, tally: _Tally) -> tuple[Volume, Cells, str | None] | None:
+def _volume(vm: Vm, tally: LunTally) -> tuple[Volume, Cells, str | None] | None:
     host = str(vm.row.get("node", ""))
     on_disks = [(volume_of(d.path, host, vm.clustered), d) for d in vm.disks if not d.passthrough]
     found = [(volume, disk) for volume, disk in on_disks if volume is not None]
@@ -96,7 +97,7 @@ def _volume(vm: Vm, tally: _Tally) -> tuple[Volume, Cells, str | None] | None:
     return configured, vm.cells, column(vm.cells.table, "Path", "ConfigurationLocation")
 
 
-def _lun_name(volume: Volume, csv: SharedVolume | None, cluster: str) -> str:
+def lun_name(volume: Volume, csv: SharedVolume | None, cluster: str) -> str:
     """The CSV's own name when Get-ClusterSharedVolume matched it; the cluster in front
     when there are several (each has its own C:\\ClusterStorage\\Volume1 and E:)."""
     name = csv.name if csv is not None else volume.name
@@ -125,12 +126,16 @@ def _table(luns: list[_Lun], alone: list[Vm], report: ImportReport) -> Canonical
         )
         _copy_cluster(row, vm)
         table.add(row.row, row.origin())
+    report_lun_table(len(table), report)
+    return table
+
+
+def report_lun_table(count: int, report: ImportReport) -> None:
     report.assumed.append(
-        f"luns table of {plural(len(table.rows), 'LUN')}, as VMs are on shared volumes: the "
+        f"luns table of {plural(count, 'LUN')}, as VMs are on shared volumes: the "
         "exports give no volume sizes, so each capacity_gb is the provisioned size of its VMs' "
         "disks (whole GiB, at least 1) and no VM is planned onto another volume"
     )
-    return table
 
 
 def _capacity_gb(vms: list[Vm]) -> float:
@@ -156,13 +161,12 @@ def _copy_cluster(row: Pending, vm: Vm) -> None:
         row.row["cluster"] = vm.row["cluster"]
 
 
-def _report(luns: list[_Lun], tally: _Tally, report: ImportReport) -> None:
+def report_luns(local: list[str], tally: LunTally, report: ImportReport) -> None:
     report.mapped.append(
         "lun: the volume of a VM's first disk (IDE before SCSI), else of its configuration: "
         "C:\\ClusterStorage\\<folder> a Cluster Shared Volume, \\\\server\\share an SMB 3 share "
         "(both shared), another drive letter a clustered disk (exclusive LUN 'E:')"
     )
-    local = [vm.name for lun in luns if lun.volume.local for vm in lun.vms]
     if local:
         report.assumed.append(
             f"{plural(len(local), 'VM')} on local storage of their host ({few(local)}): they "

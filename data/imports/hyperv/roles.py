@@ -11,8 +11,9 @@ classes then have to be exported as text (EXPORT_ROLES).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from data.imports.common import (
     Cells,
@@ -35,12 +36,13 @@ EXPORT_ROLES = (
     "@{n='AntiAffinityClassNames'; e={$_.AntiAffinityClassNames -join ';'}} | "
     "Export-Csv get-clustergroup.csv -NoTypeInformation"
 )
-_OLD_PREFIX = re.compile(r"^Virtual Machine ", re.IGNORECASE)  # 2008 R2 role names
+OLD_PREFIX = re.compile(r"^Virtual Machine ", re.IGNORECASE)  # 2008 R2 role names
 _CLASS_SPLIT = re.compile(r"[;\r\n]+")
+_T = TypeVar("_T")
 
 
 @dataclass
-class _Tally:
+class RoleTally:
     """What joining the roles found, for the report."""
 
     roles: int = 0
@@ -63,27 +65,22 @@ def apply_roles(
     for vm in vms:
         by_name.setdefault(vm.name.casefold(), vm)
     omitted = {name.casefold() for name in left_out}
-    tally = _Tally()
+    tally = RoleTally()
     for cells in all_cells(tables):
         _apply_role(cells, by_name, omitted, tally)
     if all(column(t, "AntiAffinityClassNames") for t in tables) and not tally.type_names:
         for vm in vms:  # the cluster's classes were read: a VM without one has none
             vm.row.setdefault("anti_affinity", "")
-    _report(tables, tally, report)
+    report_roles(tables, tally, report)
 
 
-def _apply_role(cells: Cells, by_name: dict[str, Vm], omitted: set[str], tally: _Tally) -> None:
+def _apply_role(cells: Cells, by_name: dict[str, Vm], omitted: set[str], tally: RoleTally) -> None:
     table = cells.table
     name = cells.name(required_column(table, "Name"))
     kind = column(table, "GroupType")
-    if kind is not None and cells.text(kind).casefold() != "virtualmachine":
-        tally.other.append(name)
-        return
-    vm_name = _OLD_PREFIX.sub("", name)
-    vm = by_name.get(vm_name.casefold())
+    is_vm = kind is None or cells.text(kind).casefold() == "virtualmachine"
+    vm = role_of(name, is_vm, by_name, omitted, tally)
     if vm is None:
-        if vm_name.casefold() not in omitted:
-            tally.unknown.append(vm_name)
         return
     tally.roles += 1
     tally.preferred |= column(table, "PreferredOwners") is not None
@@ -94,7 +91,22 @@ def _apply_role(cells: Cells, by_name: dict[str, Vm], omitted: set[str], tally: 
         vm.set("cluster", cells.text(cluster), cells, cluster)
 
 
-def _set_owner(vm: Vm, cells: Cells, tally: _Tally) -> None:
+def role_of(
+    name: str, is_vm: bool, by_name: Mapping[str, _T], omitted: set[str], tally: RoleTally
+) -> _T | None:
+    """The VM (by case-folded name) a cluster group is the role of; None for a group that
+    is no VM role, or whose VM has no Get-VM row (tallied, unless it was left out)."""
+    if not is_vm:
+        tally.other.append(name)
+        return None
+    vm_name = OLD_PREFIX.sub("", name)
+    vm = by_name.get(vm_name.casefold())
+    if vm is None and vm_name.casefold() not in omitted:
+        tally.unknown.append(vm_name)
+    return vm
+
+
+def _set_owner(vm: Vm, cells: Cells, tally: RoleTally) -> None:
     owner = column(cells.table, "OwnerNode")
     if cells.missing(owner):
         return
@@ -104,7 +116,7 @@ def _set_owner(vm: Vm, cells: Cells, tally: _Tally) -> None:
     vm.set("node", node, cells, owner)
 
 
-def _set_classes(vm: Vm, cells: Cells, tally: _Tally) -> None:
+def _set_classes(vm: Vm, cells: Cells, tally: RoleTally) -> None:
     source = column(cells.table, "AntiAffinityClassNames")
     text = cells.text(source)
     if not text:
@@ -112,12 +124,18 @@ def _set_classes(vm: Vm, cells: Cells, tally: _Tally) -> None:
     if is_type_name(text):
         tally.type_names.add(text)
         return
-    classes = [c.strip() for c in _CLASS_SPLIT.split(text) if c.strip()]
+    classes = class_names(text)
     if classes:
-        vm.set("anti_affinity", CLASS_SEPARATOR.join(classes), cells, source)
+        vm.set("anti_affinity", classes, cells, source)
 
 
-def _report(tables: Sequence[RawTable], tally: _Tally, report: ImportReport) -> None:
+def class_names(text: str) -> str:
+    """AntiAffinityClassNames exported as text (`;` or line breaks between names) as
+    anti_affinity's value ("" for none)."""
+    return CLASS_SEPARATOR.join(c.strip() for c in _CLASS_SPLIT.split(text) if c.strip())
+
+
+def report_roles(tables: Sequence[RawTable], tally: RoleTally, report: ImportReport) -> None:
     report.mapped.append(
         f"{files(tables)}: {plural(tally.roles, 'VM role')}: OwnerNode -> node (wins over "
         "Get-VM's ComputerName), AntiAffinityClassNames -> anti_affinity, Cluster -> cluster"

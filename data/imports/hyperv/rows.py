@@ -5,10 +5,12 @@ writes a collection."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.imports.common import Cells, Origin
+from data.imports.common import CanonicalTable, Cells, Origin, short
+from data.io.build import RawTable
 
 # Export-Csv writes a collection property as its .NET type name, not its items.
 _TYPE_NAME = re.compile(r"System\.(Collections\.[\w.`\[\], ]+|[\w.]+\[\])")
@@ -43,3 +45,26 @@ class Pending:
 def is_type_name(value: str) -> bool:
     """Whether a cell holds a .NET collection's type name instead of its items."""
     return bool(_TYPE_NAME.fullmatch(value.strip()))
+
+
+def canonical(rows: Sequence[Pending], sources: Sequence[RawTable]) -> CanonicalTable:
+    table = CanonicalTable.of(sources)
+    for pending in rows:
+        table.add(pending.row, pending.origin())
+    return table
+
+
+def node_clusters(
+    nodes: list[Pending], vm_clusters: Iterable[str]
+) -> tuple[dict[str, str], str, list[str]]:
+    """The cluster of each node (by short name); the one cluster named anywhere ("" if not
+    one), which a node without a cluster is then in (so a VM role's Cluster needs no
+    Get-ClusterNode); and the clusters named."""
+    by_host = {short(n.row["node"]): n.row.get("cluster", "") for n in nodes}
+    named = {c for c in by_host.values() if c} | set(vm_clusters)
+    known = sorted(named - {""})
+    single = known[0] if len(known) == 1 else ""
+    for node in nodes:
+        if single and not node.row.get("cluster"):
+            node.row["cluster"] = single
+    return by_host, single, known

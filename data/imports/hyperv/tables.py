@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 
 from data.errors import InputError
 from data.imports.common import (
-    CanonicalTable,
     Contribution,
     Format,
     ImportOptions,
@@ -39,10 +38,11 @@ from data.imports.common import (
     short,
 )
 from data.imports.hyperv.disks import attach_disks
+from data.imports.hyperv.fast import fast_convert
 from data.imports.hyperv.hosts import Hosts, read_hosts
 from data.imports.hyperv.luns import assign_luns
 from data.imports.hyperv.roles import apply_roles
-from data.imports.hyperv.rows import Pending
+from data.imports.hyperv.rows import Pending, canonical, node_clusters
 from data.imports.hyperv.vms import Vm, read_vms
 from data.io.build import RawTable
 
@@ -81,6 +81,20 @@ def convert(
             f"add a Get-VM export ({ADD_VM})",
             files(tables["clustergroup"]),
         )
+    fast = fast_convert(tables, options)
+    if fast is not None:  # read a column at a time: the same tables and report
+        contribution, said = fast
+        report.mapped += said.mapped
+        report.assumed += said.assumed
+        report.dropped += said.dropped
+        return contribution
+    return convert_by_rows(tables, options, report)
+
+
+def convert_by_rows(
+    tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
+) -> Contribution:
+    """convert, a row at a time (the way of exports fast.py declines, and its oracle)."""
     hosts = read_hosts(tables, options, report)
     vms = _vms(tables, hosts, options, report) if tables.get("vm") else None
     if vms is None:
@@ -89,10 +103,10 @@ def convert(
     clusters = _name_clusters(nodes, vms or [])
     contribution: Contribution = {}
     if hosts:
-        contribution["nodes"] = _canonical(nodes, tables["vmhost"])
+        contribution["nodes"] = canonical(nodes, tables["vmhost"])
     if vms is not None:
         luns = assign_luns(vms, tables.get("sharedvolume", ()), len(clusters) > 1, report)
-        contribution["vms"] = _canonical(vms, tables["vm"])
+        contribution["vms"] = canonical(vms, tables["vm"])
         if luns is not None:
             contribution["luns"] = luns
     return contribution
@@ -133,26 +147,13 @@ def _unused(tables: Mapping[str, Sequence[RawTable]], report: ImportReport) -> N
 
 def _name_clusters(nodes: list[Pending], vms: list[Vm]) -> list[str]:
     """The clusters named anywhere; a VM without one is in its node's, and when only one
-    cluster is named, everything is in it (so a VM role's Cluster needs no Get-ClusterNode)."""
-    by_host = {short(n.row["node"]): n.row.get("cluster", "") for n in nodes}
-    named = {c for c in by_host.values() if c} | {vm.row.get("cluster", "") for vm in vms}
-    known = sorted(named - {""})
-    single = known[0] if len(known) == 1 else ""
-    for node in nodes:
-        if single and not node.row.get("cluster"):
-            node.row["cluster"] = single
+    cluster is named, everything is in it."""
+    by_host, single, known = node_clusters(nodes, (vm.row.get("cluster", "") for vm in vms))
     for vm in vms:
         cluster = by_host.get(short(str(vm.row.get("node", "")))) or single
         if cluster and not vm.row.get("cluster"):
             vm.row["cluster"] = cluster
     return known
-
-
-def _canonical(rows: Sequence[Pending], sources: Sequence[RawTable]) -> CanonicalTable:
-    table = CanonicalTable.of(sources)
-    for pending in rows:
-        table.add(pending.row, pending.origin())
-    return table
 
 
 FORMAT = Format(NAME, "Hyper-V PowerShell Export-Csv", KINDS, convert)

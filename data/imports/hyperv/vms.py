@@ -70,8 +70,8 @@ def read_vms(
         f"{files(tables)}: {plural(len(vms), 'VM')}: {name} -> vm, ProcessorCount -> vcpus, "
         "ComputerName -> node, memory in bytes -> memory_mb in MiB (rounded up)"
     )
-    _report_memory(tables, vms, options, report)
-    _report_unclustered(vms, report)
+    report_memory(tables, [vm.name for vm in vms if vm.dynamic], options, report)
+    report_unclustered([vm.name for vm in vms if vm.clustered is False], report)
     report_dropped_memory(dropped, files(tables), report)
     kept, left_out = _powered(vms, options, report)
     return kept, left_out | set(dropped)
@@ -137,15 +137,14 @@ def _memory(cells: Cells, dynamic: bool, options: ImportOptions) -> tuple[int, s
     return mib_from_bytes(cells.number(startup, "bytes")), startup
 
 
-def _report_memory(
-    tables: Sequence[RawTable], vms: list[Vm], options: ImportOptions, report: ImportReport
+def report_memory(
+    tables: Sequence[RawTable], dynamic: list[str], options: ImportOptions, report: ImportReport
 ) -> None:
     if any(column(t, "DynamicMemoryEnabled") is None for t in tables):
         report.assumed.append(
             f"{files(tables)}: no DynamicMemoryEnabled column: every VM taken as static memory, "
             "planned at MemoryStartup"
         )
-    dynamic = [vm.name for vm in vms if vm.dynamic]
     if dynamic:
         figure = {
             DynamicMemory.STARTUP: "MemoryStartup, the memory they start with",
@@ -158,8 +157,7 @@ def _report_memory(
         )
 
 
-def _report_unclustered(vms: list[Vm], report: ImportReport) -> None:
-    alone = [vm.name for vm in vms if vm.clustered is False]
+def report_unclustered(alone: list[str], report: ImportReport) -> None:
     if alone:
         report.assumed.append(
             f"{plural(len(alone), 'VM')} not clustered (IsClustered False: {few(alone)}): "
@@ -171,13 +169,20 @@ def _powered(
     vms: list[Vm], options: ImportOptions, report: ImportReport
 ) -> tuple[list[Vm], set[str]]:
     off = [vm.name for vm in vms if vm.off]
-    if not off:
+    report_powered(off, options, report)
+    if not off or options.powered_off:
         return vms, set()
+    return [vm for vm in vms if not vm.off], set(off)
+
+
+def report_powered(off: list[str], options: ImportOptions, report: ImportReport) -> None:
+    """VMs off or saved: planned (they will start somewhere), or left out when asked."""
+    if not off:
+        return
     if options.powered_off:
         report.assumed.append(
             f"{plural(len(off), 'VM')} off or saved ({few(off)}): planned, as they will start "
             "somewhere (leave them out with --no-powered-off)"
         )
-        return vms, set()
+        return
     report.dropped.append(f"{plural(len(off), 'VM')} off or saved ({few(off)}): --no-powered-off")
-    return [vm for vm in vms if not vm.off], set(off)

@@ -15,8 +15,12 @@ it is shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.imports.common import (
     Cells,
@@ -99,19 +103,29 @@ def shared_volume(shared: SharedVolumes, cluster: str, volume: Volume) -> Shared
     return candidates[0] if len(candidates) == 1 else None
 
 
-def read_shared_volumes(tables: Sequence[RawTable], report: ImportReport) -> SharedVolumes:
-    """Cluster Shared Volumes by cluster and the key of their ClusterStorage folder."""
+SharedRow = tuple[SharedVolume, str, str]  # the CSV, its FriendlyVolumeName and Cluster
+
+
+def _shared_row(cells: Cells) -> SharedRow:
+    table = cells.table
+    name = cells.name(required_column(table, "Name"))
+    friendly = cells.text(column(table, "FriendlyVolumeName"))
+    owner, cluster = column(table, "OwnerNode"), cells.text(column(table, "Cluster"))
+    return SharedVolume(cells, name, cells.text(owner), owner), friendly, cluster
+
+
+def read_shared_volumes(
+    tables: Sequence[RawTable], report: ImportReport, rows: Iterable[SharedRow] | None = None
+) -> SharedVolumes:
+    """Cluster Shared Volumes by cluster and the key of their ClusterStorage folder (from
+    `rows` when the tables were read column-wise)."""
+    rows = rows if rows is not None else (_shared_row(cells) for cells in all_cells(tables))
     found: SharedVolumes = {}
     named_by_folder = False
-    for cells in all_cells(tables):
-        table = cells.table
-        name = cells.name(required_column(table, "Name"))
-        friendly = cells.text(column(table, "FriendlyVolumeName"))
+    for csv, friendly, cluster in rows:
         folder = volume_of(friendly) if friendly and not is_type_name(friendly) else None
         if folder is None or not folder.shared:
-            folder, named_by_folder = Volume(name, shared=True), True
-        owner, cluster = column(table, "OwnerNode"), cells.text(column(table, "Cluster"))
-        csv = SharedVolume(cells, name, cells.text(owner), owner)
+            folder, named_by_folder = Volume(csv.name, shared=True), True
         found.setdefault((cluster.casefold(), folder.key), csv)
     if tables:
         volumes = plural(len(found), "Cluster Shared Volume")
@@ -126,3 +140,51 @@ def read_shared_volumes(tables: Sequence[RawTable], report: ImportReport) -> Sha
             f"{EXPORT_VOLUMES}"
         )
     return found
+
+
+# The shapes of nearly every path, read a column at a time by volumes_of. ASCII only (so
+# case-folding is plain), and ending where str.strip() leaves them (so volume_of's strip
+# changes nothing); any other path is read by volume_of itself.
+_PLAIN = r"^[\x21-\x7e][\x20-\x7e]*[A-Za-z0-9_.)\]}-]$"
+_CSV = r"^[A-Za-z]:\\(?i:clusterstorage)\\(?P<folder>[^\\]+)(?:\\.*)?$"
+_SHARE = r"^\\\\(?P<server>[^\\]+)\\(?P<share>[^\\]+)"
+_LETTER = r"^(?P<letter>[A-Za-z]):(?:\\.*)?$"
+
+
+def volumes_of(
+    paths: list[str], hosts: list[str], clustered: list[bool | None]
+) -> list[Volume | None]:
+    """volume_of of each path (with its VM's host and IsClustered), a column at a time."""
+    array = pa.array(paths, pa.string())
+    plain = np.asarray(pc.match_substring_regex(array, _PLAIN), bool)
+    folder = pc.struct_field(pc.extract_regex(array, _CSV), "folder").to_pylist()
+    share = pc.extract_regex(array, _SHARE)
+    servers = pc.struct_field(share, "server").to_pylist()
+    shares = pc.struct_field(share, "share").to_pylist()
+    letter = pc.struct_field(pc.extract_regex(array, _LETTER), "letter").to_pylist()
+    named = np.asarray(pc.match_substring(array, "clusterstorage", ignore_case=True), bool)
+    known: dict[tuple[str, str, bool], Volume] = {}  # volumes are few: made once each
+    volumes: list[Volume | None] = []
+    for i, path in enumerate(paths):
+        if not plain[i]:
+            volumes.append(volume_of(path, hosts[i], clustered[i]))
+        elif folder[i] is not None:
+            key = (folder[i], "", False)
+            if key not in known:
+                known[key] = Volume(folder[i], shared=True)
+            volumes.append(known[key])
+        elif servers[i] is not None and servers[i] not in ("?", "."):
+            key = (f"\\\\{servers[i]}\\{shares[i]}", "\\", False)
+            if key not in known:
+                known[key] = Volume(key[0], shared=True)
+            volumes.append(known[key])
+        elif letter[i] is not None and not named[i]:
+            key = (letter[i], hosts[i], clustered[i] is False)
+            if key not in known:  # its host's drive, or a clustered disk: by letter
+                drive = volume_of(f"{letter[i]}:", hosts[i], clustered[i])
+                assert drive is not None
+                known[key] = drive
+            volumes.append(known[key])
+        else:
+            volumes.append(volume_of(path, hosts[i], clustered[i]))
+    return volumes

@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data.imports.common import DiskMeasure, ImportOptions
 from data.imports.hyperv.rows import is_type_name
 from data.imports.hyperv.tables import KINDS
-from data.imports.hyperv.volumes import Volume, volume_of
+from data.imports.hyperv.volumes import Volume, volume_of, volumes_of
 from data.imports.load import build_imported, import_sources
 from data.imports.sources import source_tables
 from data.io.build import RawTable
@@ -110,3 +112,33 @@ def test_hyperv_vm_on_an_smb_share_is_on_a_shared_lun(tmp_path: Path) -> None:
     lun = int(inv.vm_lun[web01])
     assert inv.lun_names[lun] == r"\\fs01\vms" and inv.lun_shared[lun]
     assert inv.lun_capacity_gb[lun] == 40 and inv.lun_node[lun] == -1
+
+
+PATH_PART = st.sampled_from(
+    [
+        *"\\:CcEe?. abXZ\r\n\t",
+        "ClusterStorage",
+        "clusterSTORAGE",
+        "Volume1",
+        "UNC",
+        "\u017f",  # long s: case-folds to "s"
+        "\xa0",
+        "\x1c",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(PATH_PART, max_size=8).map("".join),
+            st.sampled_from(["HV01.corp", "", "hv02"]),
+            st.sampled_from([None, True, False]),
+        ),
+        max_size=5,
+    )
+)
+def test_volumes_of_is_volume_of_of_each(paths: list[tuple[str, str, bool | None]]) -> None:
+    found = volumes_of([p for p, _, _ in paths], [h for _, h, _ in paths], [c for *_, c in paths])
+    assert found == [volume_of(path, host, clustered) for path, host, clustered in paths]

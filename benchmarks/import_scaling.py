@@ -1,0 +1,165 @@
+"""Seconds and peak memory of `hvplace import` of a Hyper-V export of N VMs (issue 9:
+linear import).
+
+    prlimit --as=3221225472 python benchmarks/import_scaling.py 100000 300000 [--narrow]
+
+The export is the test fixture tests/fixtures/hyperv (Export-Csv files of Get-VM,
+Get-VMHost, Get-ClusterNode, Get-ClusterGroup, Get-VMHardDiskDrive, Get-VHD and
+Get-ClusterSharedVolume, with every column PowerShell writes: 67 in Get-VM; 13 VMs
+on 3 hosts with the fixture's oddities: VMs off and saved, dynamic memory, local
+storage, a pass-through disk, a 2008 R2 role name) tiled into clusters: copy c is a
+cluster of 3 hosts whose 13 VMs (with their disks and roles) are repeated 8 times,
+names, ids and paths suffixed "-c-r", hosts and cluster "-c". --narrow keeps only the
+columns the import reads, as an export through Select-Object gives them. CSV only:
+a workbook of a million rows is not what PowerShell writes (xlsx sheets are still read
+row by row). Timed in a fresh process per size: what `hvplace import` runs
+(load_inventory: read, recognise, convert, build; then the tables written as CSV by
+write_inventory_of). Peak is the highest resident set size sampled during it.
+
+Measured on 2026-12-01, 2 cores shared with five other sessions (load average 8 to
+10 throughout, so wall seconds are about three times the CPU seconds):
+
+    19:05 (load 9.2 -> 8.6)  --narrow
+    100048 VMs (64 MB of CSV): import 19.44 s (cpu 6.12 s) / 535 MB
+    300040 VMs (196 MB of CSV): import 55.17 s (cpu 17.33 s) / 1209 MB
+    19:03 (load 10.3)  every column
+    100048 VMs (214 MB of CSV): import 32.89 s (cpu 9.33 s) / 964 MB
+    300040 VMs: MemoryError under --as=3 GiB (the parsed text of all 67 columns)
+    1000000 VMs, --narrow: MemoryError under --as=3 GiB (in the roles step, after
+    the read and the VMs; the per-VM Python strings of ~25 columns)
+
+Before (main at f478788, the fixture tiled 13 VMs per cluster): 13,000 VMs 14.0 s
+(cpu 4.9 s) / 452 MB at load 5.9; after, same export: 3.9 s (cpu 3.0 s) / 330 MB.
+The lead's figures before: 13,000 VMs 8.4 s, 52,000 33 s (~10 min at a million).
+CPU of each step at 300,000 VMs (every column, no --as limit): parse 7.4 s, convert
+10.7 s (LUNs 3.9, disks 2.8, roles 2.0, VMs 1.3, hosts 0.6), build 1.0 s, write 0.7 s.
+What limits the rest: the parse of every column as text, and the Python strings the
+joins still make per VM and per disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from io_scaling import timed
+
+from data.imports.common import ImportOptions
+from data.imports.load import load_inventory
+from data.io.write import write_inventory_of
+
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "hyperv"
+REPEATS = 8  # the fixture's VMs, disks and roles per cluster copy: 104 VMs on 3 hosts
+VMS_PER_COPY = 13 * REPEATS
+_COPY, _VM = "\x00", "\x01"  # where a copy's suffix, and a VM's, go in a file's template
+# The columns each copy renames (by file): hosts and the cluster by copy, the VMs' names,
+# ids and paths by copy and repeat.
+RENAMED = {
+    "get-vm.csv": {
+        **dict.fromkeys(("VMName", "VMId", "Id", "Name", "Path", "ConfigurationLocation"), _VM),
+        "ComputerName": _COPY,
+    },
+    "get-vmhost.csv": dict.fromkeys(("ComputerName", "Name", "FullyQualifiedDomainName"), _COPY),
+    "get-clusternode.csv": dict.fromkeys(("Cluster", "Name", "NodeName"), _COPY),
+    "get-clustergroup.csv": {"Cluster": _COPY, "Name": _VM, "OwnerNode": _COPY},
+    "get-clustersharedvolume.csv": dict.fromkeys(("Cluster", "OwnerNode"), _COPY),
+    "get-vhd.csv": {"ComputerName": _COPY, "Path": _VM},
+    "get-vmharddiskdrive.csv": {"Path": _VM, "VMId": _VM, "VMName": _VM, "ComputerName": _COPY},
+}
+# --narrow: the columns the import reads (and those that tell the kinds apart), as an
+# export through Select-Object gives them.
+NARROW = {
+    "get-vm.csv": (
+        *("VMName", "VMId", "Id", "Name", "State", "ComputerName", "Path", "IsClustered"),
+        *("ProcessorCount", "MemoryStartup", "MemoryAssigned", "MemoryMaximum"),
+        "DynamicMemoryEnabled",
+    ),
+    "get-vmhost.csv": ("ComputerName", "Name", "LogicalProcessorCount", "MemoryCapacity"),
+    "get-clusternode.csv": ("Cluster", "Name", "State", "NodeWeight"),
+    "get-vhd.csv": ("ComputerName", "Path", "VhdFormat", "VhdType", "FileSize", "Size"),
+    "get-vmharddiskdrive.csv": (
+        *("Path", "DiskNumber", "ControllerLocation", "ControllerNumber", "ControllerType"),
+        *("VMId", "VMName", "ComputerName"),
+    ),
+}
+PER_VM = ("get-vm.csv", "get-clustergroup.csv", "get-vhd.csv", "get-vmharddiskdrive.csv")
+
+
+def _template(path: Path, narrow: bool) -> tuple[str, str]:
+    """The file's first lines (#TYPE and header) and its rows with a mark after each
+    renamed cell, quoted as Export-Csv quotes."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    type_line, rows = lines[0], list(csv.reader(lines[1:]))
+    header, body = rows[0], rows[1:]
+    if narrow and path.name in NARROW:
+        kept = [i for i, name in enumerate(header) if name in NARROW[path.name]]
+        header, body = [header[i] for i in kept], [[row[i] for i in kept] for row in body]
+    marks = RENAMED[path.name]
+    renamed = {i: marks[name] for i, name in enumerate(header) if name in marks}
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(header)
+    head = type_line + out.getvalue()
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    for row in body:
+        writer.writerow([cell + renamed.get(i, "") for i, cell in enumerate(row)])
+    return head, out.getvalue()
+
+
+def write_export(directory: Path, n_vms: int, narrow: bool = False) -> int:
+    """The fixture tiled to at least n_vms VMs in `directory`; the number of VMs."""
+    copies = -(-n_vms // VMS_PER_COPY)
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in sorted(FIXTURE.glob("*.csv")):
+        head, body = _template(path, narrow)
+        with (directory / path.name).open("w", encoding="utf-8", newline="") as out:
+            out.write(head)
+            repeats = REPEATS if path.name in PER_VM else 1
+            for c in range(copies):
+                copy = body.replace(_COPY, f"-{c}")
+                for r in range(repeats):
+                    out.write(copy.replace(_VM, f"-{c}-{r}"))
+    return copies * VMS_PER_COPY
+
+
+def _import(source: Path, out: Path) -> int:
+    loaded = load_inventory([source], None, ImportOptions())
+    write_inventory_of(out, loaded.inventory, "csv")
+    return loaded.inventory.n_vms
+
+
+def measure(n_vms: int, narrow: bool) -> str:
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as directory:
+        source = Path(directory) / "export"
+        count = write_export(source, n_vms, narrow)
+        size = sum(p.stat().st_size for p in source.iterdir()) / 2**20
+        made = time.perf_counter() - start
+        planned, took = timed(lambda: _import(source, Path(directory) / "inventory"))
+    return (
+        f"{count} VMs in the {'narrow ' if narrow else ''}export ({size:.0f} MB of CSV, "
+        f"made in {made:.1f} s), "
+        f"{planned} planned: import {took}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[13_000, 100_000])
+    parser.add_argument("--narrow", action="store_true", help="only the columns read")
+    parser.add_argument("--here", action="store_true", help="measure in this process")
+    arguments = parser.parse_args()
+    for size in arguments.sizes:
+        if arguments.here:
+            print(measure(size, arguments.narrow), flush=True)
+            continue
+        # a fresh process per size, so each peak is that size's own
+        narrow = ["--narrow"] if arguments.narrow else []
+        subprocess.run([sys.executable, __file__, str(size), *narrow, "--here"], check=True)
