@@ -22,7 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.balance_search import Packing, PackingSearch, descend, search_state
-from solver.cpsat import run_cpsat
+from solver.cpsat import run_cpsat, stop_requested
 from solver.params import Params
 from solver.problem import MEMORY_ROW, ClusterProblem
 
@@ -53,7 +53,7 @@ def repair_packing(
     rng = np.random.default_rng(params.seed)
     descend(search, rng, deadline)
     survivors = [n for n in range(problem.n_nodes) if n != failed]
-    while search.overflow() > 0 and time.monotonic() < deadline:
+    while search.overflow() > 0 and time.monotonic() < deadline and not stop_requested():
         nodes = _neighbourhood(search, survivors, rng)
         seconds = min(REPACK_SECONDS, deadline - time.monotonic())
         _repack(search, nodes, params, seconds)

@@ -19,6 +19,7 @@ import numpy as np
 
 from data.rules import PERMILLE
 from solver.anti_affinity import class_members
+from solver.cpsat import stop_requested
 from solver.problem import MEMORY_ROW, ClusterProblem
 
 Packing = dict[int, int]  # unit -> the node it runs on while the failed node is down
@@ -65,7 +66,7 @@ def descend(search: PackingSearch, rng: np.random.Generator, deadline: float) ->
     tabu = np.full(len(search.units), -TABU_MOVES)
     best, best_node, since = search.overflow(), search.node.copy(), 0
     for step in range(MAX_STEPS):
-        if best == 0 or since >= STALL or (step % 16 == 0 and time.monotonic() > deadline):
+        if best == 0 or since >= STALL or (step % 16 == 0 and _past(deadline)):
             break
         if not _best_step(search, tabu <= step - TABU_MOVES, rng, tabu, step):
             break
@@ -74,6 +75,10 @@ def descend(search: PackingSearch, rng: np.random.Generator, deadline: float) ->
             (overflow, search.node.copy(), 0) if overflow < best else (best, best_node, since + 1)
         )
     search.reset(best_node)
+
+
+def _past(deadline: float) -> bool:
+    return time.monotonic() > deadline or stop_requested()
 
 
 def search_state(

@@ -4,6 +4,7 @@ failure to a packing at the rounded bound, every rule kept."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -14,6 +15,7 @@ from solver.anti_affinity import class_members
 from solver.balance_lns import repair_packing
 from solver.balance_search import Packing, descend, search_state
 from solver.bounds import lower_bound
+from solver.cpsat import stopping_on
 from solver.greedy import first_fit_decreasing
 from solver.params import Params, in_steps
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
@@ -86,3 +88,19 @@ def test_descend_lowers_the_overflow_and_keeps_the_hard_rules() -> None:
 def test_search_state_refuses_a_start_that_breaks_a_hard_rule() -> None:
     problem, failed, target, start = _hard_case()
     assert search_state(problem, failed, target, start | {0: failed}) is None
+
+
+def test_repair_packing_ends_at_once_when_the_stop_token_is_set() -> None:
+    """Ctrl+C (solver.cpsat.stopping_on): the loop between searches must not run on to
+    its deadline, where every CP-SAT search would return at once."""
+    problem, failed, target, start = _hard_case()
+    stop = threading.Event()
+    stop.set()
+    began = time.monotonic()
+    with stopping_on(stop):
+        packing, nearest = repair_packing(
+            problem, failed, target, start, PARAMS, time.monotonic() + 60
+        )
+    assert time.monotonic() - began < 5
+    assert packing is None
+    assert sorted(nearest) == sorted(start)
