@@ -70,6 +70,43 @@ The five left: the packing of step 1 is not found within its share on a loaded
 machine (12/200/2, 16/400/0, 16/400/1 end 135-433 MiB of overflow short after 20 s;
 8/100/3 packs in 2-24 s, run to run), and 16/400/1/lun, whose plans stay far above
 the bound (670-690 after 20 s of CP-SAT on the whole model, 770 greedy).
+
+This session, before (main at f478788; 18:16-18:28 UTC, load average 5.4-6.0): 15 of
+18 proven (16/400/1/lun now proven on main too; 8/100/3 proven this time).
+
+    instance      status    U    bound  analytic  seconds
+    12/200/2      feasible  660  650    650       31.1
+    16/400/0      feasible  740  730    730       31.9
+    16/400/1      feasible  630  620    620       34.5
+    (the other 15 as after, U = bound)
+
+After (branch balance; 18:55-19:05 UTC, load average 6.9-10.2): 18 of 18 proven,
+every plan passed `hvplace check`. Step 1 is now a local search (solver/balance_lns.py:
+0.4-2.8 s to a packing on the six hardest, standalone), step 2 first the standby plan
+(solver/balance_standby.py), which CP-SAT's restricted search had missed on 16/400/0.
+
+    instance      status    U    bound  analytic  seconds
+    8/100/0       optimal   610  610    609       30.1
+    8/100/1       optimal   560  560    558       26.8
+    8/100/2       optimal   610  610    606       16.4
+    8/100/3       optimal   730  730    729       30.1
+    8/100/4       optimal   600  600    592       30.1
+    12/200/0      optimal   750  750    742       18.5
+    12/200/1      optimal   620  620    613       15.1
+    12/200/2      optimal   650  650    650       27.2
+    12/200/3      optimal   680  680    679       24.5
+    12/200/4      optimal   780  780    779       23.2
+    16/400/0      optimal   730  730    730       17.0
+    16/400/1      optimal   620  620    620       13.8
+    16/400/2      optimal   730  730    724        9.1
+    16/400/3      optimal   680  680    675       10.2
+    16/400/4      optimal   760  760    751       10.2
+    16/400/0/lun  optimal   730  730    730       28.3
+    16/400/1/lun  optimal   620  620    620       29.3
+    16/400/2/lun  optimal   580  580    576       24.8
+
+"seconds" near 30 on proven rows is the later phases (moves, U exactly) using the
+rest of the budget, not the proof.
 """
 
 from __future__ import annotations

@@ -7,10 +7,13 @@ A plan at the bound must fill the survivors of the largest node's failure almost
 exactly, which is a bin packing, so that failure is built first:
 1. pack every unit on the survivors of node b, the largest, with memory at u permille
    of each node (u = the rounded bound), CPU and extra resources at their limits,
-   eligibility and anti-affinity kept;
+   eligibility and anti-affinity kept: a local search (solver/balance_lns.py) from
+   the greedy plan's positions under b's failure, then CP-SAT on the packing;
 2. allow a unit packed on q only the owners (q, any) or (b, q): under b's failure
-   every node then runs its packing. The whole model, with every other first or
-   second owner fixed off and U <= u, is a far smaller search.
+   every node then runs its packing. First the plan with one survivor on standby
+   (solver/balance_standby.py, checked by the model with every owner fixed), else
+   the whole model, with every other first or second owner fixed off and U <= u,
+   a far smaller search.
 Step 1 states the rules of one failure set only, a relaxation: when CP-SAT proves it
 infeasible no plan has U <= u, and the model is told so (U > u), for its bound.
 """
@@ -24,6 +27,9 @@ from ortools.sat.python import cp_model
 
 from data.rules import PERMILLE, Objective
 from solver.anti_affinity import class_members
+from solver.balance_lns import repair_packing
+from solver.balance_search import Packing
+from solver.balance_standby import standby_plan
 from solver.bounds import lower_bound
 from solver.cpsat import run_cpsat
 from solver.greedy import GreedyPlan
@@ -33,8 +39,8 @@ from solver.problem import MEMORY_ROW, ClusterProblem
 from solver.result import Status
 from solver.symmetry import interchangeable_groups, interchangeable_units
 
-Packing = dict[int, int]  # unit -> the node it runs on while b is failed
 PACK_SHARE = 0.75  # of the time given, for step 1; step 2 takes 1-4 s once packed
+LOCAL_SHARE = 0.6  # of step 1's, for the local search before CP-SAT's packing
 
 
 def balanced_start(
@@ -47,16 +53,40 @@ def balanced_start(
     if greedy is None or target is None:
         return greedy
     failed = int(np.argmax(problem.capacity[MEMORY_ROW]))
-    seconds = PACK_SHARE * (deadline - time.monotonic())
-    hint = {u: _host_without(listed, failed) for u, listed in enumerate(greedy.owners)}
-    status, packing = pack_survivors(problem, failed, target, hint, params, seconds)
-    if status is Status.INFEASIBLE:
-        plan_model.model.add(plan_model.utilisation >= target + 1)
+    packing = _packing(plan_model, params, greedy, failed, target, deadline)
     if packing is None:
         return greedy
+    standby = standby_plan(plan_model, params, greedy, failed, packing, target, deadline)
+    if standby is not None:
+        return standby
     failed, packing = canonical_packing(problem, failed, packing)
     found = _restricted_plan(plan_model, params, packing, failed, target, deadline)
     return found or greedy
+
+
+def _packing(
+    plan_model: PlanModel,
+    params: Params,
+    greedy: GreedyPlan,
+    failed: int,
+    target: int,
+    deadline: float,
+) -> Packing | None:
+    """Step 1: the local search from the greedy plan's positions under the failure, then
+    CP-SAT from the nearest packing it saw (it may also prove the target impossible:
+    the model is then told U > target)."""
+    problem = plan_model.problem
+    seconds = PACK_SHARE * (deadline - time.monotonic())
+    hint = {u: _host_without(listed, failed) for u, listed in enumerate(greedy.owners)}
+    local_until = time.monotonic() + LOCAL_SHARE * seconds
+    packing, nearest = repair_packing(problem, failed, target, hint, params, local_until)
+    if packing is not None:
+        return packing
+    seconds = PACK_SHARE * (deadline - time.monotonic())
+    status, packing = pack_survivors(problem, failed, target, nearest, params, seconds)
+    if status is Status.INFEASIBLE:
+        plan_model.model.add(plan_model.utilisation >= target + 1)
+    return packing
 
 
 def _target(plan_model: PlanModel, params: Params, greedy: GreedyPlan | None) -> int | None:

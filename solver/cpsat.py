@@ -40,6 +40,12 @@ def stopping_on(stop: threading.Event | None) -> Iterator[None]:
         _STOP.reset(token)
 
 
+def stop_requested() -> bool:
+    """Whether the stop token of stopping_on is set: for loops that run between searches."""
+    stop = _STOP.get()
+    return stop is not None and stop.is_set()
+
+
 def run_cpsat(
     model: cp_model.CpModel,
     params: Params,
