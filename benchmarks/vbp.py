@@ -48,6 +48,12 @@ we find 53) answered UNKNOWN after 120 s (1 worker), as did ct1-d3-n120-s1 with 
 bins and ct1-d5-n120-s1 with 25 (10 s, 2 workers, first-items symmetry broken); the
 LP now proves 53 for ct9-d3-n120-s1.
 
+Measured 2026-12-01 20:00-20:21 UTC inside the full sweep (`python benchmarks/run.py`,
+idle machine, load below 1.1), default set of 60 instances, every plan checked: 60/60
+planned, 47 proven optimal, mean gap to the bound 0.47%. Per class (gap, optimal of
+12, worst): class 1 0.68%, 9, 4.2%; class 4 0.32%, 9, 1.9%; class 7 0%, 12; class 9
+1.36%, 5, 4.1% (n = 240: the LP does not converge, bound analytic); class 10 0%, 12.
+The figures below were taken by the streams on their branches, under load.
 Measured 2026-12-01 19:01-19:04 UTC on the shared 2-core machine (load average 8.5 at
 the start, 10.4 at the end), classes 4, 7, 9 (d = 3, 5; n = 120, 240; seeds 0-2),
 `--time-limit 10 --workers 2`, every plan passed the checker: 36/36 planned, 21 proven

@@ -8,7 +8,6 @@ import time
 import numpy as np
 
 from data.check.checker import check_plan, utilisation_permille
-from data.plan import Plan
 from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.balance_lns import repair_packing
@@ -19,6 +18,7 @@ from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import build_model
 from solver.params import Params, in_steps
 from solver.problem import MEMORY_ROW, ClusterProblem, cluster_problem
+from tests.solver.test_balance_start import plan_of_greedy
 
 PARAMS = Params(workers=1, seed=0)
 
@@ -38,21 +38,12 @@ def _packed(
     return problem, greedy, failed, target, packing
 
 
-def _plan(problem: ClusterProblem, found: GreedyPlan) -> Plan:
-    inventory = problem.inventory
-    vm_lun = np.full(inventory.n_vms, -1, dtype=np.int64)
-    owners = np.full((inventory.n_vms, 2), -1, dtype=np.int64)
-    for v, (lun, listed) in problem.per_vm(found.owners, found.luns).items():
-        vm_lun[v], owners[v] = lun, listed
-    return Plan(vm_lun, owners)
-
-
 def test_standby_plan_passes_the_checker_at_the_target() -> None:
     problem, greedy, failed, target, packing = _packed(8, 100, 3)
     plan_model = build_model(problem, Objective.BALANCE, scores_moves=False)
     found = standby_plan(plan_model, PARAMS, greedy, failed, packing, target, time.monotonic() + 20)
     assert found is not None
-    plan = _plan(problem, found)
+    plan = plan_of_greedy(problem, found)
     assert [v.line() for v in check_plan(problem.inventory, plan, 1)] == []
     assert utilisation_permille(problem.inventory, plan, 1) <= target
 

@@ -119,12 +119,13 @@ def test_restricted_plan_passes_the_checker_within_the_target() -> None:
     plan_model = build_model(problem, Objective.BALANCE, scores_moves=False)
     found = _restricted_plan(plan_model, PARAMS, packing, failed, target, time.monotonic() + 20)
     assert isinstance(found, GreedyPlan)
-    plan = _plan(problem, found)
+    plan = plan_of_greedy(problem, found)
     assert [v.line() for v in check_plan(problem.inventory, plan, 1)] == []
     assert utilisation_permille(problem.inventory, plan, 1) <= target
 
 
-def _plan(problem: ClusterProblem, found: GreedyPlan) -> Plan:
+def plan_of_greedy(problem: ClusterProblem, found: GreedyPlan) -> Plan:
+    """The per-VM plan of a unit-level greedy plan (shared with test_balance_standby)."""
     inventory = problem.inventory
     vm_lun = np.full(inventory.n_vms, -1, dtype=np.int64)
     owners = np.full((inventory.n_vms, 2), -1, dtype=np.int64)
