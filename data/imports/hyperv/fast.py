@@ -33,8 +33,8 @@ from data.imports.hyperv.fast_disks import attach_disks
 from data.imports.hyperv.fast_hosts import read_hosts
 from data.imports.hyperv.fast_luns import assign_luns
 from data.imports.hyperv.frame import VmFrame
-from data.imports.hyperv.roles import RoleTally, class_names, report_roles, role_of
-from data.imports.hyperv.rows import Pending, canonical, is_type_name, node_clusters
+from data.imports.hyperv.roles import RoleTally, classes_of, report_roles, role_of
+from data.imports.hyperv.rows import Pending, canonical, node_clusters
 from data.imports.hyperv.vms import report_memory, report_powered, report_unclustered
 from data.io.build import RawTable
 
@@ -236,12 +236,7 @@ def _set_classes(
     kept: list[int] = []
     joined: list[str] = []
     for i, text in enumerate(texts.tolist()):
-        if not text:
-            continue
-        if is_type_name(text):
-            tally.type_names.add(text)
-            continue
-        classes = class_names(text)
+        classes = classes_of(text, tally)
         if classes:
             kept.append(i)
             joined.append(classes)

@@ -118,15 +118,20 @@ def _set_owner(vm: Vm, cells: Cells, tally: RoleTally) -> None:
 
 def _set_classes(vm: Vm, cells: Cells, tally: RoleTally) -> None:
     source = column(cells.table, "AntiAffinityClassNames")
-    text = cells.text(source)
-    if not text:
-        return
-    if is_type_name(text):
-        tally.type_names.add(text)
-        return
-    classes = class_names(text)
+    classes = classes_of(cells.text(source), tally)
     if classes:
         vm.set("anti_affinity", classes, cells, source)
+
+
+def classes_of(text: str, tally: RoleTally) -> str:
+    """A role's anti-affinity classes as the canonical column holds them ('' for none);
+    a .NET type name exported in place of the values is tallied for the report."""
+    if not text:
+        return ""
+    if is_type_name(text):
+        tally.type_names.add(text)
+        return ""
+    return class_names(text)
 
 
 def class_names(text: str) -> str:
