@@ -17,6 +17,7 @@ impossible when it is.
 from __future__ import annotations
 
 import time
+from math import comb
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -25,6 +26,7 @@ from solver.balance_search import Packing, PackingSearch, descend, search_state
 from solver.cpsat import run_cpsat, stop_requested
 from solver.params import Params
 from solver.problem import MEMORY_ROW, ClusterProblem
+from solver.result import Status
 
 REPACK_SECONDS = 0.3  # at most, per neighbourhood
 # other survivors re-packed with an overflowing node: one or two (measured on the six
@@ -53,11 +55,31 @@ def repair_packing(
     rng = np.random.default_rng(params.seed)
     descend(search, rng, deadline)
     survivors = [n for n in range(problem.n_nodes) if n != failed]
+    stuck: set[frozenset[int]] = set()  # neighbourhoods proven unable to improve now
     while search.overflow() > 0 and time.monotonic() < deadline and not stop_requested():
+        if len(stuck) >= _neighbourhood_count(search, survivors):
+            break  # every neighbourhood is proven stuck: more draws cannot help
         nodes = _neighbourhood(search, survivors, rng)
+        if frozenset(nodes) in stuck:
+            continue
         seconds = min(REPACK_SECONDS, deadline - time.monotonic())
-        _repack(search, nodes, params, seconds)
+        status = _repack(search, nodes, params, seconds)
+        if status is Status.INFEASIBLE:
+            stuck.add(frozenset(nodes))
+        elif status.has_plan:
+            stuck.clear()  # the loads changed: every neighbourhood may improve again
     return (search.packing() if search.overflow() == 0 else None), search.packing()
+
+
+def _neighbourhood_count(search: PackingSearch, survivors: list[int]) -> int:
+    """How many distinct node sets _neighbourhood can draw now: sets of the sizes it
+    draws that hold at least one overflowing node."""
+    over = int(
+        np.count_nonzero(search.load[survivors, MEMORY_ROW] > search.limit[survivors, MEMORY_ROW])
+    )
+    total = len(survivors)
+    sizes = {min(size, total - 1) + 1 for size in NEIGHBOURS}
+    return sum(comb(total, t) - comb(total - over, t) for t in sizes)
 
 
 def _neighbourhood(
@@ -75,12 +97,13 @@ def _neighbourhood(
     return [chosen, *(int(n) for n in picked)]
 
 
-def _repack(search: PackingSearch, nodes: list[int], params: Params, seconds: float) -> None:
+def _repack(search: PackingSearch, nodes: list[int], params: Params, seconds: float) -> Status:
     """Re-pack the units on `nodes` among those nodes, with less overflow than now, the
     least CP-SAT finds in `seconds`. Asking for strictly less lets CP-SAT prove a
-    neighbourhood stuck in milliseconds, where minimising alone ran to the limit."""
+    neighbourhood stuck in milliseconds (status INFEASIBLE), where minimising alone
+    ran to the limit."""
     if seconds <= 0.01:
-        return
+        return Status.UNKNOWN
     model = cp_model.CpModel()
     units = [int(i) for i in np.flatnonzero(np.isin(search.node, nodes))]
     on = {
@@ -99,10 +122,11 @@ def _repack(search: PackingSearch, nodes: list[int], params: Params, seconds: fl
     model.minimize(overflow)
     solver, status = run_cpsat(model, params, seconds, workers=1)
     if not status.has_plan:
-        return
+        return status
     for (i, n), literal in on.items():
         if solver.boolean_value(literal) and search.node[i] != n:
             search.move(i, n)
+    return status
 
 
 def _node_overflow(search: PackingSearch, n: int) -> int:

@@ -130,6 +130,7 @@ def breaks_rules(case: Tiny, owners: dict[int, tuple[int, ...]]) -> bool:
     """Whether the (partial) plan, groups -> owners lists, breaks capacity under some
     failure set of at most k nodes, or anti-affinity as Windows applies it."""
     groups = case.groups
+    caps = [limits(node) for node in case.nodes]
     for size in range(case.k + 1):
         for failed in itertools.combinations(range(len(case.nodes)), size):
             used = [[0, 0, 0] for _ in case.nodes]
@@ -140,8 +141,8 @@ def breaks_rules(case: Tiny, owners: dict[int, tuple[int, ...]]) -> bool:
                     used[n][0] += memory_cost(vm)
                     used[n][1] += vm["vcpus"]
                     used[n][2] += vm.get("res_iops", 0)
-            for n, node in enumerate(case.nodes):
-                if any(u > limit for u, limit in zip(used[n], limits(node), strict=True)):
+            for n in range(len(case.nodes)):
+                if any(u > limit for u, limit in zip(used[n], caps[n], strict=True)):
                     return True
     return _breaks_anti_affinity(case, owners)
 
@@ -165,9 +166,10 @@ def _breaks_anti_affinity(case: Tiny, owners: dict[int, tuple[int, ...]]) -> boo
 
 def utilisation(case: Tiny, owners: dict[int, tuple[int, ...]]) -> int:
     worst = 0
+    memory_limits = [limits(node)[0] for node in case.nodes]
     for size in range(case.k + 1):
         for failed in itertools.combinations(range(len(case.nodes)), size):
-            for n, node in enumerate(case.nodes):
+            for n in range(len(case.nodes)):
                 if n in failed:
                     continue
                 memory = sum(
@@ -176,7 +178,7 @@ def utilisation(case: Tiny, owners: dict[int, tuple[int, ...]]) -> int:
                     if runs_on(listed, failed) == n
                     for v in case.groups[g]
                 )
-                worst = max(worst, math.ceil(Fraction(1000 * memory, limits(node)[0])))
+                worst = max(worst, math.ceil(Fraction(1000 * memory, memory_limits[n])))
     return worst
 
 
