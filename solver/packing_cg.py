@@ -27,7 +27,14 @@ from ortools.linear_solver import pywraplp
 
 from data.inventory import FloatArray, IntArray
 from solver.packing_columns import Sets, all_sets
-from solver.packing_lp import MAX_REMEMBERED, Key, instance_key, proven, remember
+from solver.packing_lp import (
+    MAX_REMEMBERED,
+    Key,
+    forget_lp_bounds,
+    instance_key,
+    proven,
+    remember,
+)
 from solver.packing_pricing import (
     DUAL_SCALE,
     enumerated_price,
@@ -58,7 +65,8 @@ def lp_bound(weights: IntArray, room: IntArray, seconds: float = LP_SECONDS) -> 
         farley, bound = _lp(weights, room, seconds)
         if farley.ceiling > 0 and farley.bound >= _DUALS.get(key, farley).bound:
             if len(_DUALS) >= MAX_REMEMBERED:
-                _DUALS.clear()
+                _DUALS.clear()  # and the bounds: one remembered without its duals
+                forget_lp_bounds()  # would stop a later call from proving them again
             _DUALS[key] = farley
         bound = max(bound, proven(key)[0])
         remember(key, bound, seconds)

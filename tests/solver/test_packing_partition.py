@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 
 from solver.packing_cg import lp_bound
+from solver.packing_lp import MAX_REMEMBERED, forget_lp_bounds
 from solver.packing_partition import dived_plan
 from tests.solver.test_packing_lp import fewest_bins, packings
 
@@ -45,3 +46,20 @@ def test_dived_plan_puts_everything_in_one_bin_when_nothing_binds() -> None:
     assign = dived_plan(weights, np.array([23, 29]), time.monotonic() + 5.0)
     assert assign is not None
     assert assign.tolist() == [0, 0, 0]
+
+
+def test_dived_plan_still_dives_after_other_instances_filled_the_lp_memory() -> None:
+    # a bound remembered without its duals once left the dive with nothing to read
+    # (the suite failed here after test_packing_lp had proved this very instance)
+    weights = np.array([[7, 9], [1, 3], [5, 2], [5, 4]])
+    room = np.array([10, 10])
+    others = [np.vstack([weights, [[1 + i % 9, 1 + i // 9]]]) for i in range(MAX_REMEMBERED + 1)]
+    lp_bound(others[-1], room)  # duals held that the bounds' memory no longer holds
+    forget_lp_bounds()
+    assert lp_bound(weights, room) == 3
+    for other in others[:-2]:  # the duals' memory fills first, the bounds' just after
+        lp_bound(other, room)
+    lp_bound(weights, room)
+    assign = dived_plan(weights, room, time.monotonic() + 5.0)
+    assert assign is not None
+    assert len(np.unique(assign)) == 3
