@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from solver import fanout
 
@@ -23,6 +24,13 @@ _BASE_BYTES = 300 * 2**20  # a worker with OR-Tools loaded and a small model
 _BYTES_PER_CELL = 512  # per VM x node^k of the owners model (measured order of magnitude)
 _CAP_BYTES = 2 * 2**30  # the large-cluster methods keep one solve under 2 GiB
 _WORKER_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class StopToken(Protocol):
+    """A stop event shared with the worker processes (multiprocessing's Event)."""
+
+    def set(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class MissingExtra(ImportError):
@@ -71,8 +79,11 @@ def process_pool(slots: int, stop: threading.Event | None = None) -> Iterator[cf
     whose jobs end with their best plan soon after `stop` is set."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["solver.fanout"])
-    pool = cf.ProcessPoolExecutor(slots, mp_context=context, initializer=_worker_init)
-    watcher = _forward_stop(pool, stop)
+    shared = context.Event()  # every worker, also one spawned after the stop, sees it
+    pool = cf.ProcessPoolExecutor(
+        slots, mp_context=context, initializer=_worker_init, initargs=(shared,)
+    )
+    watcher = _forward_stop(shared, stop)
     try:
         yield pool
     finally:
@@ -80,9 +91,11 @@ def process_pool(slots: int, stop: threading.Event | None = None) -> Iterator[cf
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _forward_stop(pool: cf.ProcessPoolExecutor, stop: threading.Event | None) -> threading.Event:
-    """Pass the parent's stop on to the workers as SIGTERM (a `kill` reaches only the
-    parent; a Ctrl+C reaches them all, which is harmless twice)."""
+def _forward_stop(shared: StopToken, stop: threading.Event | None) -> threading.Event:
+    """Pass the parent's stop on to the workers through `shared` (a `kill` reaches only
+    the parent; a Ctrl+C reaches them all, which is harmless twice). A signal sent to
+    each worker once missed the workers the pool spawned after it, and killed those
+    not yet past _worker_init."""
     done = threading.Event()
     if stop is None:
         return done
@@ -90,28 +103,32 @@ def _forward_stop(pool: cf.ProcessPoolExecutor, stop: threading.Event | None) ->
     def watch() -> None:
         while not done.wait(0.1):
             if stop.is_set():
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    if process.pid is not None and process.is_alive():
-                        os.kill(process.pid, signal.SIGTERM)
+                shared.set()
                 return
 
     threading.Thread(target=watch, name="hvplace-forward-stop", daemon=True).start()
     return done
 
 
-def _worker_init() -> None:
-    """In each worker: a stop signal sets the stop token the running solve polls.
+def _worker_init(shared: StopToken) -> None:
+    """In each worker: the parent's stop, or a stop signal, sets the stop token the
+    running solve polls.
 
     The signals are blocked and taken by a thread (sigwait): a Python handler would
     wait for the main thread, which sits inside CP-SAT.
     """
     signal.pthread_sigmask(signal.SIG_BLOCK, _WORKER_SIGNALS)
 
-    def wait() -> None:
+    def on_signal() -> None:
         signal.sigwait(_WORKER_SIGNALS)
         fanout._STOP.set()
 
-    threading.Thread(target=wait, name="hvplace-worker-stop", daemon=True).start()
+    def on_parent() -> None:
+        shared.wait()
+        fanout._STOP.set()
+
+    threading.Thread(target=on_signal, name="hvplace-worker-signal", daemon=True).start()
+    threading.Thread(target=on_parent, name="hvplace-worker-stop", daemon=True).start()
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -107,7 +106,27 @@ def test_plan_help_says_max_moves_solves_clusters_in_order(run) -> None:
     assert "--jobs" in text
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (Linux /proc: the forkserver and the pool's workers)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in map(int, children):
+            found |= {child, *_descendants(child)}
+    return found
+
+
+def _wait_for_workers(pid: int, count: int, timeout: float) -> None:
+    """Until `pid` has `count` pool workers beside multiprocessing's resource tracker and
+    forkserver (start-up takes 3-4 s idle, over 8 s on a loaded machine: a fixed sleep
+    sent the signal too soon)."""
+    until = time.monotonic() + timeout
+    while len(_descendants(pid)) < count + 2 and time.monotonic() < until:
+        time.sleep(0.2)
+    assert len(_descendants(pid)) >= count + 2, "the pool did not start"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="POSIX signals, Linux /proc")
 def test_plan_sigint_stops_the_pool_and_keeps_the_best_plan(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet"
     write_inventory(fleet, generate_fleet(2, 10, 200, 7).tables)  # not proven in 30 s
@@ -116,7 +135,8 @@ def test_plan_sigint_stops_the_pool_and_keeps_the_best_plan(tmp_path: Path) -> N
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", *map(str, args)], stderr=subprocess.PIPE, text=True
     )
-    time.sleep(8.0)  # the pool started and both clusters are searching
+    _wait_for_workers(process.pid, 2, timeout=60)
+    time.sleep(4.0)  # both clusters have their first plan and are searching
     process.send_signal(signal.SIGINT)
     sent = time.monotonic()
     _, err = process.communicate(timeout=120)
