@@ -16,10 +16,11 @@ from ortools.sat.python import cp_model
 
 from data.rules import Objective
 from solver.balance_start import balanced_start
+from solver.build_clock import BuildOverrun
 from solver.cpsat import run_cpsat
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.large import LargePlan, cluster_bound
-from solver.large_result import better_start
+from solver.large_result import better_start, build_deadline, without_model
 from solver.model import PlanModel, build_model, criterion_value, moves_of, read_luns, read_owners
 from solver.moves_cap import cap_reason
 from solver.packing_plan import hint_bound, hint_share, packing_plan
@@ -28,7 +29,7 @@ from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.problem import ClusterProblem
 from solver.progress import OnProgress, report_greedy, reporter
 from solver.result import ClusterResult, Status
-from solver.start_results import cluster_result, greedy_result, proven_hint
+from solver.start_results import cluster_result, greedy_result, large_result, proven_hint
 from solver.symmetry import canonical_hint
 from solver.unsat_core import infeasibility_core
 
@@ -45,9 +46,10 @@ def exact_search(
 ) -> ClusterResult:
     """The model, its hint (returned at once when a bound proves it), then CP-SAT."""
     start, budget = window
-    objective, cap = params.objective, params.max_moves
-    scores = objective is Objective.MOVES or cap is not None
-    plan_model = build_model(problem, objective, params.disabled, scores, max_moves=cap)
+    plan_model = _built(problem, params, window)
+    if plan_model is None:  # its build overran on a machine slower than calibrated
+        answer, _ = without_model(problem, params, start, budget, False)
+        return large_result(problem, answer, start)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it
     greedy = _start(plan_model, params, window, large, packed)
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
@@ -61,6 +63,19 @@ def exact_search(
         analytic = analytic_bound(problem, params)
         return greedy_result(problem, plan_model, params, greedy, analytic, start)
     return _search(plan_model, params, greedy, window, left, on_progress)
+
+
+def _built(problem: ClusterProblem, params: Params, window: Window) -> PlanModel | None:
+    """The exact model, or None when its build would end past build_deadline."""
+    objective, cap = params.objective, params.max_moves
+    scores = objective is Objective.MOVES or cap is not None
+    deadline = build_deadline(*window)
+    try:
+        return build_model(
+            problem, objective, params.disabled, scores, max_moves=cap, deadline=deadline
+        )
+    except BuildOverrun:
+        return None
 
 
 def _start(

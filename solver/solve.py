@@ -19,7 +19,7 @@ from solver.combine import combine_clusters
 from solver.cpsat import stopping_on
 from solver.exact_search import exact_search
 from solver.large_result import exact_model_fits, without_model
-from solver.packing_plan import early_packing, packed_bound
+from solver.packing_plan import EARLY_SHARE, early_packing, packed_bound
 from solver.params import Params
 from solver.problem import ClusterProblem
 from solver.progress import OnProgress
@@ -77,7 +77,7 @@ def solve_cluster(
     if settled is not None:
         return settled
     packed = early_packing(problem, params, start, budget)
-    left = budget - (time.monotonic() - start)  # what the exact model may still use
+    left = (1 - EARLY_SHARE) * budget  # the packing's share, not its clock: load-free
     fits = exact_model_fits(problem, params, left if packed else budget)  # sized first
     if packed is not None and (not fits or packed_value(problem, packed) <= packed_bound(problem)):
         return packed_result(problem, params, packed, (start, budget), on_progress)
