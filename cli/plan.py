@@ -55,7 +55,7 @@ from solver.sequencing import sequence_moves
 
 if TYPE_CHECKING:
     from solver.fleet import FanOut
-    from solver.solve import OnProgress
+    from solver.progress import OnProgress
 
 
 def plan(

@@ -28,9 +28,9 @@ from solver.result import Progress as SolverProgress
 
 LOG = logging.getLogger("solver.cpsat")  # solver/cpsat.py's log; named so OR-Tools stays unloaded
 
-if TYPE_CHECKING:  # solver.solve loads OR-Tools, which `hvplace --help` must not wait for
+if TYPE_CHECKING:  # solver.progress loads OR-Tools, which `hvplace --help` must not wait for
     from solver.fanout import OnCluster
-    from solver.solve import OnProgress
+    from solver.progress import OnProgress
 
 
 @contextmanager

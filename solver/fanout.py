@@ -21,8 +21,9 @@ from data.subset import Subset
 from solver.cpsat import stopping_on
 from solver.params import Params
 from solver.problem import cluster_problem
+from solver.progress import OnProgress
 from solver.result import ClusterResult
-from solver.solve import OnProgress, solve_cluster
+from solver.solve import solve_cluster
 
 OnCluster = Callable[[int, ClusterResult], None]  # whole cluster index, its result
 _STOP = threading.Event()  # a worker's stop token (set by solver.executors on a signal)

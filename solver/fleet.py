@@ -14,8 +14,9 @@ from solver.executors import Slots, cores, dask_executor, job_bytes, pool_slots,
 from solver.fanout import OnCluster, fan_out, solve_in_order
 from solver.params import Params
 from solver.problem import ClusterProblem, cluster_problem
+from solver.progress import OnProgress
 from solver.result import ClusterResult, Status
-from solver.solve import OnProgress, solve_cluster
+from solver.solve import solve_cluster
 
 _UNLIMITED_MEMORY = 2**62
 

@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 from data.rules import Objective, Rule
 from solver.anti_affinity import add_anti_affinity
 from solver.bounds import lower_bound
+from solver.build_clock import AFTER_ANTI_AFFINITY, AFTER_ASSIGNMENT, AFTER_CAPACITY, BuildClock
 from solver.capacity import PERMILLE, CapacityVars, add_capacity, capacity_hint, load
 from solver.luns import OnLun, add_luns
 from solver.objectives import add_nodes_used, moves_expression
@@ -116,19 +117,25 @@ def build_model(
     scores_moves: bool = True,
     explain: bool = False,
     max_moves: int | None = None,
+    deadline: float | None = None,
 ) -> PlanModel:
     """The whole model; `scores_moves` says whether this solve's criterion counts moves
     (or caps them), which limits the symmetry that may be broken; `explain` puts rule
     items behind enforcement literals (PlanModel.switches) to name the cause of an
-    infeasibility; `max_moves` caps the moves (--max-moves)."""
+    infeasibility; `max_moves` caps the moves (--max-moves). A build projected to end
+    past `deadline` raises BuildOverrun (solver/build_clock.py)."""
+    clock = BuildClock(deadline)
     model = cp_model.CpModel()
     model.name = f"hvplace[{problem.name}]"
     switches = Switches(model, enabled=explain)
     owners = add_assignment(model, problem)
+    clock.check(AFTER_ASSIGNMENT)
     on_lun = add_luns(model, problem, owners, disabled, switches)
     capacity = add_capacity(model, problem, owners, disabled, switches)
+    clock.check(AFTER_CAPACITY)
     if Rule.ANTI_AFFINITY not in disabled:
         add_anti_affinity(model, problem, owners, switches)
+        clock.check(AFTER_ANTI_AFFINITY)
     used = add_nodes_used(model, problem, owners) if objective is Objective.NODES else None
     add_symmetry_breaking(model, problem, capacity.shifted[MEMORY_ROW], scores_moves, used)
     add_unit_ordering(model, problem, owners, keep_current=scores_moves)

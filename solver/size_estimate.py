@@ -85,7 +85,9 @@ def loaded_seconds_per_item() -> float:
     """SECONDS_PER_ITEM on the machine as loaded now: with other solves sharing the
     cores, building runs several times slower than calibrated (19 s instead of 5 s
     at 22 nodes, 700 VMs under a load of 7 on 2 cores), and a promise on wall time
-    must count that. The load average is the cheapest honest measure of it."""
+    must count that. The load average is the cheapest honest measure of it. Only
+    first-fit's fallback reads it (solver/large_result.py first_fit_seconds): whether
+    the exact model is built never depends on it, so the plan does not either."""
     try:
         load = os.getloadavg()[0]
     except OSError:  # not available on this platform

@@ -89,6 +89,6 @@ def test_layers_the_rules_are_seen() -> None:
     """Guards the guard: the scan must actually find the modules it checks."""
     assert len(_modules("solver")) >= 10
     assert len(_modules("data/check")) >= 3
-    assert "ortools" in _imports(ROOT / "solver" / "solve.py")
+    assert "ortools" in _imports(ROOT / "solver" / "exact_search.py")
     assert "data.check.loads" in _imported_modules(ROOT / "data" / "check" / "checker.py")
     assert _forbidden_for_checker("data.io.read") and not _forbidden_for_checker("data.inventory")

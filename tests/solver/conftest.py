@@ -143,16 +143,17 @@ def lun_fleet() -> Inventory:
 
 @pytest.fixture
 def cpsat_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One entry per CP-SAT search solver.solve starts (it still runs): a test that
-    expects a plan proven by its bound alone asserts the list stays empty."""
-    import solver.solve
+    """One entry per first-criterion CP-SAT search (solver/exact_search.py) that a solve
+    starts (it still runs): a test that expects a plan proven by its bound alone asserts
+    the list stays empty."""
+    import solver.exact_search
 
     searches: list[int] = []
-    real = solver.solve.run_cpsat
+    real = solver.exact_search.run_cpsat
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         searches.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(solver.solve, "run_cpsat", recording)
+    monkeypatch.setattr(solver.exact_search, "run_cpsat", recording)
     return searches

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-import solver.solve as solve_module
+import solver.exact_search as exact_module
 from data.inventory import Inventory
 from solver.packing_lp import forget_lp_bounds
 from solver.result import Result, Status
@@ -31,7 +31,7 @@ def test_early_packing_meeting_the_bound_builds_no_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     forget_lp_bounds()  # the packing must prove it itself
-    monkeypatch.setattr(solve_module, "build_model", _no_model)
+    monkeypatch.setattr(exact_module, "build_model", _no_model)
     result = solve_and_check(_pairs(inventory_of), objective="nodes", failures=0)
     assert result.status is Status.OPTIMAL
     assert (result.objective_value, result.bound) == (3, 3)
@@ -42,6 +42,6 @@ def test_early_packing_is_not_tried_at_k1(
     solve_and_check: Callable[..., Result],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(solve_module, "build_model", _no_model)
+    monkeypatch.setattr(exact_module, "build_model", _no_model)
     with pytest.raises(AssertionError, match="exact model was built"):
         solve_and_check(_pairs(inventory_of), objective="nodes", failures=1)

@@ -120,8 +120,8 @@ def test_solve_params_normalise_names() -> None:
 
 def test_solve_gap_reaches_every_phase(monkeypatch: pytest.MonkeyPatch) -> None:
     """--gap stops the whole solve of a cluster: the later phases get it too."""
+    import solver.exact_search
     import solver.phases
-    import solver.solve
 
     gaps: list[float] = []
     real = solver.phases.run_cpsat
@@ -131,7 +131,7 @@ def test_solve_gap_reaches_every_phase(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(*args, gap=gap, **kwargs)
 
     monkeypatch.setattr(solver.phases, "run_cpsat", recording)
-    monkeypatch.setattr(solver.solve, "run_cpsat", recording)
+    monkeypatch.setattr(solver.exact_search, "run_cpsat", recording)
     fleet = generate_fleet(1, 4, 12, seed=3)
     inventory = fleet_inventory(fleet)
     params = Params(failures=1, workers=1, seed=0, time_limit=20, gap=0.05)
@@ -157,24 +157,3 @@ def test_solve_gap_against_the_analytic_bound_skips_the_first_search(
     analytic = lower_bound(cluster_problem(inventory, 0, 1), Objective.BALANCE)
     assert result.bound == min(result.objective_value, -(-analytic // 10) * 10)
     assert result.objective_value - result.bound <= 0.5 * result.objective_value
-
-
-@pytest.mark.parametrize("objective", [Objective.BALANCE, Objective.NODES])
-def test_rounded_bound_is_the_analytic_one_when_cp_sat_stopped_in_presolve(
-    objective: Objective,
-) -> None:
-    """CP-SAT cut short in presolve reports bound 0; the plan's bound is still proven."""
-    import types
-
-    from solver.bounds import lower_bound
-    from solver.problem import cluster_problem
-    from solver.solve import _rounded_bound
-
-    inventory = fleet_inventory(generate_fleet(1, 4, 12, seed=3))
-    problem = cluster_problem(inventory, 0, 1)
-    params = Params(objective=objective, tolerance=10)
-    analytic = lower_bound(problem, objective)
-    stopped = types.SimpleNamespace(best_objective_bound=0.0)
-    expected = -(-analytic // 10) * 10 if objective is Objective.BALANCE else analytic
-    assert analytic > 0
-    assert _rounded_bound(stopped, params, problem) == expected  # type: ignore[arg-type]
