@@ -198,7 +198,9 @@ class _Phases:
         model.minimize(self.criteria[i])
         # --gap ends every phase, not only the first: a plan within the gap is the answer
         left = end - time.monotonic()
-        solver, status = run_cpsat(model, self.params, left, callback, gap=self.params.gap)
+        solver, status = run_cpsat(
+            model, self.params, left, callback, gap=self.params.gap, light_presolve=True
+        )
         if not status.has_plan:
             return None
         return self._read(i, solver)
@@ -221,7 +223,7 @@ class _Phases:
             probe.clear_hints()
             probe.clear_objective()
             probe.add_bool_or([probe.get_bool_var_from_proto_index(at_floor.index)])
-            solver, status = run_cpsat(probe, self.params, seconds)
+            solver, status = run_cpsat(probe, self.params, seconds, light_presolve=True)
             if status.has_plan:
                 return floor, solver
             if status is not Status.INFEASIBLE:
