@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from data.inventory import IntArray
+from solver.cpsat import stop_requested
 from solver.greedy import GreedyPlan, _current_nodes
 from solver.model import moves_of, no_failure_permille
 from solver.moves_bound import failover_rooms, fewest_moves, limits
@@ -156,7 +157,7 @@ def _stay_put(
     for shed in range(EXTRA_SHED + 1):  # more leave only when the floor's few cannot
         found: list[GreedyPlan] = []
         for best_fit, smallest in itertools.product((False, True), (True, False)):
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or stop_requested():
                 break
             loads = _Loads(units, limit, room)
             for u, (p, _) in pins.items():
