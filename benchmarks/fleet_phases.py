@@ -22,7 +22,7 @@ from typing import Any
 
 from data.io.read import read_inventory
 from data.subset import cluster_subsets
-from solver import phases, solve
+from solver import greedy_first, phases, solve
 from solver.params import Params
 from solver.problem import cluster_problem
 
@@ -61,6 +61,8 @@ def _patch() -> None:
     _timed(solve, "balanced_start", "1 balance_start")
     _timed(solve, "run_cpsat", "1 cpsat")
     _timed(solve, "later_phases", "later (all)")
+    _timed(greedy_first, "_greedy", "1 greedy (no model)")  # once solve.py calls greedy_settles
+    _timed(greedy_first, "later_phases", "later (all)")
     _timed(phases, "stay_put", "L stay_put")
     _timed(phases, "fewest_moves", "L floors")
     _timed(phases, "move_back", "L move_back")

@@ -53,13 +53,16 @@ def run_cpsat(
     callback: Any = None,
     gap: float = 0.0,
     workers: int | None = None,
+    light_presolve: bool = False,
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve `model` for at most `seconds`; values may be read only if the status has a plan.
 
     `callback` may report solutions (a CpSolverSolutionCallback) and, through an
     `on_bound` method, bound improvements. `workers` overrides params.workers
     (0 there means one per core). Once the stop token is set the search ends as
-    at its time limit, with the best plan found so far.
+    at its time limit, with the best plan found so far. `light_presolve` skips
+    probing and repeats presolve once: for a model hinted with a whole plan whose
+    search is short (a later phase), where full presolve took most of the time.
     """
     stop = _STOP.get()
     solver = cp_model.CpSolver()
@@ -68,6 +71,9 @@ def run_cpsat(
     solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = workers or params.workers or os.cpu_count() or 1
     solver.parameters.random_seed = params.seed
+    if light_presolve:
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.max_presolve_iterations = 1
     solver.parameters.log_search_progress = params.log
     if params.log:  # CP-SAT would write to fd 1, into the results on stdout
         solver.parameters.log_to_stdout = False

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from solver.cpsat import run_cpsat
+from solver.cpsat import run_cpsat, stop_requested
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.model import build_model, moves_of, read_luns, read_owners
 from solver.moves_bound import fewest_moves
@@ -87,8 +87,9 @@ def _repaired(
     """The plan, or a repair of the current placement within the same rounded U when it
     moves fewer VMs: a far better start for the moves phase than a plan built from
     scratch, which moves nearly every VM (CP-SAT alone rarely undoes that in time).
-    The repairs start no new attempt past `quarter` (time.monotonic())."""
-    if first_phase_share(problem, params) == 1.0:
+    The repairs start no new attempt past `quarter` (time.monotonic()), nor once the
+    run is stopped (Ctrl+C: the plan in hand is kept)."""
+    if first_phase_share(problem, params) == 1.0 or stop_requested():
         return plan
     stayed = stay_put(problem, first_value, quarter)
     fewest = None if params.disabled else fewest_moves(problem, first_value)
@@ -198,7 +199,9 @@ class _Phases:
         model.minimize(self.criteria[i])
         # --gap ends every phase, not only the first: a plan within the gap is the answer
         left = end - time.monotonic()
-        solver, status = run_cpsat(model, self.params, left, callback, gap=self.params.gap)
+        solver, status = run_cpsat(
+            model, self.params, left, callback, gap=self.params.gap, light_presolve=True
+        )
         if not status.has_plan:
             return None
         return self._read(i, solver)
@@ -221,7 +224,7 @@ class _Phases:
             probe.clear_hints()
             probe.clear_objective()
             probe.add_bool_or([probe.get_bool_var_from_proto_index(at_floor.index)])
-            solver, status = run_cpsat(probe, self.params, seconds)
+            solver, status = run_cpsat(probe, self.params, seconds, light_presolve=True)
             if status.has_plan:
                 return floor, solver
             if status is not Status.INFEASIBLE:

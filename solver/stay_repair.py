@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from data.inventory import IntArray
+from solver.cpsat import stop_requested
 from solver.greedy import GreedyPlan, _current_nodes
 from solver.model import moves_of, no_failure_permille
 from solver.moves_bound import failover_rooms, fewest_moves, limits
@@ -34,12 +35,16 @@ HEAVY_SHARE = 0.25  # of the smallest node's room: a unit that heavy gets its ro
 @dataclass(frozen=True)
 class _Units:
     """What the repair asks of every unit, computed once: eligible nodes as a mask, and
-    its anti-affinity classes that Windows keeps apart with 0 and with 1 node down."""
+    its anti-affinity classes that Windows keeps apart with 0 and with 1 node down;
+    weights and eligible nodes also as Python ints, for the failover packing's inner
+    loop (numpy's call overhead on 8 nodes was most of stay_put's time)."""
 
     problem: ClusterProblem
     eligible: np.ndarray  # units x nodes, bool
     held: tuple[tuple[frozenset[int], ...], tuple[frozenset[int], ...]]
     classes: tuple[frozenset[int], ...]
+    weights: tuple[tuple[int, ...], ...] = ()
+    eligible_nodes: tuple[tuple[int, ...], ...] = ()  # ascending
 
     @classmethod
     def of(cls, problem: ClusterProblem) -> _Units:
@@ -57,7 +62,9 @@ class _Units:
             tuple(frozenset(c for c in cs if sizes[c] <= problem.n_nodes - down) for cs in classes)
             for down in (0, 1)
         )
-        return cls(problem, eligible, (held[0], held[1]), classes)
+        weights = tuple(tuple(row) for row in problem.weight.tolist())
+        nodes = tuple(tuple(np.flatnonzero(row).tolist()) for row in eligible)
+        return cls(problem, eligible, (held[0], held[1]), classes, weights, nodes)
 
 
 @dataclass
@@ -70,6 +77,7 @@ class _Loads:
     primary: dict[int, int] = field(default_factory=dict)  # unit -> node
     load: IntArray = field(init=False)
     classes: list[set[int]] = field(init=False)
+    hardest: int = 0  # the failed node whose state last did not pack: tried first
 
     def __post_init__(self) -> None:
         self.load = np.zeros_like(self.limit)
@@ -149,7 +157,7 @@ def _stay_put(
     for shed in range(EXTRA_SHED + 1):  # more leave only when the floor's few cannot
         found: list[GreedyPlan] = []
         for best_fit, smallest in itertools.product((False, True), (True, False)):
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or stop_requested():
                 break
             loads = _Loads(units, limit, room)
             for u, (p, _) in pins.items():
@@ -211,7 +219,8 @@ def _with_movers(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
 
 def _place_mover(loads: _Loads, u: int, careful: bool) -> bool:
     """Give unit u the emptiest primary it fits, or (`careful`) the emptiest after which
-    every failure state still packs; False when it fits nowhere."""
+    every failure state still packs; False when it fits nowhere (`careful`: nowhere
+    that packs)."""
     fitting = loads.fitting(u)
     if not fitting:
         return False
@@ -230,42 +239,56 @@ def _place_mover(loads: _Loads, u: int, careful: bool) -> bool:
 def _failover_orders(loads: _Loads, best_fit: bool) -> list[tuple[int, ...]] | None:
     """Each unit's owners list: its primary, then (k = 1) a node with room for it when
     the primary fails, the heaviest first; None when some failure state does not pack."""
-    problem = loads.units.problem
+    units = loads.units
+    problem = units.problem
     k = problem.failures
     owners = [tuple(unit.eligible[: k + 1]) for unit in problem.units]
+    on_node: dict[int, list[int]] = {}
     for u, n in loads.primary.items():
         owners[u] = (n,)
-    for failed in range(problem.n_nodes) if k else ():
-        on_failed = [u for u, n in loads.primary.items() if n == failed]
-        on_failed.sort(key=lambda u: -int(problem.weight[u, MEMORY_ROW]))
-        load = loads.load.copy()
-        classes = [set(c) for c in loads.classes]
+        on_node.setdefault(n, []).append(u)
+    limit, base = loads.limit.tolist(), loads.load.tolist()
+    first = loads.hardest
+    for failed in [first, *(n for n in range(problem.n_nodes) if n != first)] if k else ():
+        on_failed = sorted(on_node.get(failed, ()), key=lambda u: -units.weights[u][MEMORY_ROW])
+        load = [list(row) for row in base]
+        classes = list(loads.classes)  # a node's set is replaced, never changed in place
         for u in on_failed:
-            backup = _backup(loads, u, failed, load, classes, best_fit)
+            backup = _backup(units, u, failed, (load, limit), classes, best_fit)
             if backup is None:
+                loads.hardest = failed
                 return None
             owners[u] = (failed, backup)
-            load[:, backup] += problem.weight[u]
-            classes[backup] |= loads.units.classes[u]
+            for row, weight in zip(load, units.weights[u], strict=True):
+                row[backup] += weight
+            classes[backup] = classes[backup] | units.classes[u]
     return owners
 
 
 def _backup(
-    loads: _Loads, u: int, failed: int, load: IntArray, classes: list[set[int]], best_fit: bool
+    units: _Units,
+    u: int,
+    failed: int,
+    state: tuple[list[list[int]], list[list[int]]],
+    classes: list[set[int]],
+    best_fit: bool,
 ) -> int | None:
-    """The survivor with room for unit u when `failed` fails: the most room left after it
-    (or the least, `best_fit`), or None."""
-    weight, limit = loads.units.problem.weight[u], loads.limit
-    room = (load + weight[:, None] <= limit).all(axis=0) & loads.units.eligible[u]
-    room[failed] = False
-    held = loads.units.held[1][u]
-    options = [int(n) for n in np.flatnonzero(room) if not classes[n] & held]
-    if not options:
-        return None
-    left = (limit[MEMORY_ROW, options] - load[MEMORY_ROW, options]) / np.maximum(
-        limit[MEMORY_ROW, options], 1
-    )
-    return options[int(np.argmin(left)) if best_fit else int(np.argmax(left))]
+    """The survivor with room for unit u when `failed` fails (`state`: load and limit,
+    rows x nodes): the most memory room left after it (or the least, `best_fit`), the
+    lowest index on a tie, or None."""
+    load, limit = state
+    weight, held = units.weights[u], units.held[1][u]
+    best, best_left = None, 0.0
+    for n in units.eligible_nodes[u]:
+        if n == failed or classes[n] & held:
+            continue
+        if any(row[n] + w > top[n] for row, w, top in zip(load, weight, limit, strict=True)):
+            continue
+        top = limit[MEMORY_ROW][n]
+        left = (top - load[MEMORY_ROW][n]) / max(top, 1)
+        if best is None or (left < best_left if best_fit else left > best_left):
+            best, best_left = n, left
+    return best
 
 
 def _stayers(
