@@ -6,7 +6,7 @@ meets the analytic bound on U already, or comes within --gap of it: on the
 never searched, and only the later phases' own model is used, so building it took a
 tenth of a second per cluster for nothing. Here the same plan is scored without a
 model and, where the bound settles it, handed straight to the later phases; every
-other cluster takes the usual path (solver/solve.py), which builds the same plan again.
+other cluster takes the usual path (solver/exact_search.py), which builds the same plan again.
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ from data.rules import Objective
 from solver.bounds import lower_bound
 from solver.greedy import GreedyPlan, first_fit_decreasing
 from solver.large import large_plan, utilisation
+from solver.packing_plan import hint_share
 from solver.params import Params, in_steps
 from solver.phases import Reporter, later_criteria, later_phases
 from solver.problem import ClusterProblem
 from solver.result import Progress, Status
 from solver.size_estimate import estimate_model
+from solver.start_results import SECONDS_PER_LITERAL
 from solver.symmetry import canonical_hint
-
-HINT_SHARE = 0.25  # of the budget, for the greedy plan (as solver.packing_plan.hint_share)
-SECONDS_PER_LITERAL = 2e-4  # building and presolving a later phase's model (solver.solve)
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class SettledFirst:
 
     @property
     def parts(self) -> tuple[Status, int, int, list[tuple[int, ...]], dict[int, int]]:
-        """As solver.solve's _cluster_result takes them, before the seconds."""
+        """As solver.start_results.cluster_result takes them, before the seconds."""
         return self.status, self.value, self.bound, self.owners, self.luns
 
 
@@ -61,7 +60,7 @@ def greedy_settles(
     if not ours or params.disabled or not params.hint:
         return None
     start, budget = window
-    greedy = _greedy(problem, params, start + budget * HINT_SHARE)
+    greedy = _greedy(problem, params, start + budget * hint_share(problem, params))
     if greedy is None:
         return None
     value = in_steps(utilisation(problem, greedy.owners), params.tolerance)

@@ -3,12 +3,14 @@
 Where each step lives: the fan-out over clusters in fleet.py; per cluster, the
 pre-checks and the plans returned without CP-SAT's search in start_results.py (the
 early vector packing from packing_plan.py, the large-cluster path from
-large_result.py); the exact model's search in exact_search.py; progress reports in
-progress.py; the clusters' results combined in combine.py.
+large_result.py, balance's U settled by the greedy plan in greedy_first.py); the
+exact model's search in exact_search.py; progress reports in progress.py; the
+clusters' results combined in combine.py.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -18,13 +20,15 @@ from data.inventory import Inventory
 from solver.combine import combine_clusters
 from solver.cpsat import stopping_on
 from solver.exact_search import exact_search
+from solver.greedy_first import greedy_settles
 from solver.large_result import exact_model_fits, without_model
 from solver.packing_plan import EARLY_SHARE, early_packing, packed_bound
 from solver.params import Params
 from solver.problem import ClusterProblem
-from solver.progress import OnProgress
+from solver.progress import OnProgress, reporter
 from solver.result import ClusterResult, Result
 from solver.start_results import (
+    cluster_result,
     large_result,
     packed_result,
     packed_value,
@@ -84,4 +88,8 @@ def solve_cluster(
     answer, large = without_model(problem, params, start, budget, fits)
     if answer is not None or not fits:
         return large_result(problem, answer, start)
+    report = functools.partial(reporter, problem, on_progress=on_progress)
+    first = greedy_settles(problem, params, (start, budget), on_progress, report)
+    if first is not None:  # balance's U settled by the bound: no first model to build
+        return cluster_result(problem, *first.parts, time.monotonic() - start)
     return exact_search(problem, params, (start, budget), large, packed, on_progress)
