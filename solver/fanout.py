@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from data.subset import Subset
 from solver.cpsat import stopping_on
-from solver.fanout_chunks import ChunkJob, ClusterJob, in_turn, told_aside
+from solver.fanout_chunks import MIN_SEARCH, ChunkJob, ClusterJob, in_turn, told_aside
 from solver.fanout_chunks import stopped as _stopped
 from solver.params import Params
 from solver.problem import cluster_problem
@@ -206,5 +206,6 @@ def solve_in_order(
             on_cluster(c, results[c])
 
     inventories = tuple(subset.inventory for _, subset in subsets)
-    in_turn(inventories, params, deadline, _solve_cut, on_progress, stop, told)
+    quick_below = MIN_SEARCH if len(subsets) > 1 else 0.0  # one cluster: all its time
+    in_turn(inventories, params, deadline, _solve_cut, on_progress, stop, told, quick_below)
     return results
