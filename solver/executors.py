@@ -80,13 +80,6 @@ def process_pool(slots: int, stop: threading.Event | None = None) -> Iterator[cf
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def warm_up(executor: cf.Executor, slots: int) -> None:
-    """Start the pool's workers now (a no-op job each, not waited for): the forkserver
-    and its workers then load OR-Tools while the caller still prepares the jobs."""
-    for _ in range(slots):
-        executor.submit(int)
-
-
 def _forward_stop(pool: cf.ProcessPoolExecutor, stop: threading.Event | None) -> threading.Event:
     """Pass the parent's stop on to the workers as SIGTERM (a `kill` reaches only the
     parent; a Ctrl+C reaches them all, which is harmless twice)."""

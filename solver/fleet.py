@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-import numpy as np
-
 from data.inventory import Inventory
 from data.subset import Subset, cluster_subsets
-from solver.executors import (
-    Slots,
-    cores,
-    dask_executor,
-    job_bytes,
-    pool_slots,
-    process_pool,
-    warm_up,
-)
+from solver.executors import Slots, cores, dask_executor, job_bytes, pool_slots, process_pool
 from solver.fanout import OnCluster, fan_out, solve_in_order
 from solver.params import Params
 from solver.problem import ClusterProblem, cluster_problem
@@ -58,41 +47,32 @@ def solve_fleet(
 ) -> list[ClusterResult]:
     """Every cluster's result in cluster order: the ones in `fleet.done` as they are,
     the rest solved; a cluster a stop left unsolved is UNKNOWN."""
-    cut = functools.partial(_cut, inventory, fleet.done)
-    slots = fleet_slots(inventory, params, fleet)
+    subsets = {c: s for c, s in enumerate(cluster_subsets(inventory)) if c not in fleet.done}
+    slots = fleet_slots(subsets, params, fleet)
     if fleet.executor is Executor.DASK:
         with dask_executor(slots.count, fleet.scheduler) as (executor, total):
             worker_params = _per_job_workers(params, slots.count)
             solved = fan_out(
-                cut(), worker_params, executor, total, deadline, fleet.on_cluster, stop
+                subsets, worker_params, executor, total, deadline, fleet.on_cluster, stop
             )
     elif slots.count == 1:
-        in_order = sorted(cut().items())
+        in_order = sorted(subsets.items())
         solved = solve_in_order(in_order, params, deadline, fleet.on_cluster, on_progress, stop)
     else:
         with process_pool(slots.count, stop) as executor:
-            warm_up(executor, slots.count)  # the workers load OR-Tools while the parent cuts
             worker_params = _per_job_workers(params, slots.count)
             solved = fan_out(
-                cut(), worker_params, executor, slots.count, deadline, fleet.on_cluster, stop
+                subsets, worker_params, executor, slots.count, deadline, fleet.on_cluster, stop
             )
     merged = {**fleet.done, **solved}
     return [merged.get(c) or _unreached(inventory, c) for c in range(len(inventory.clusters))]
 
 
-def fleet_slots(inventory: Inventory, params: Params, fleet: FanOut) -> Slots:
-    """The jobs that fit at once on this machine (a Dask cluster's own size is its own),
-    for the clusters not done, counted before any is cut."""
-    count = len(inventory.clusters)
-    vms = np.bincount(inventory.vm_cluster, minlength=count)
-    nodes = np.bincount(inventory.node_cluster, minlength=count)
-    left = [c for c in range(count) if c not in fleet.done]
-    largest = max((job_bytes(int(vms[c]), int(nodes[c]), params.failures) for c in left), default=0)
-    return pool_slots(fleet.jobs, len(left), largest, fleet.memory_bytes)
-
-
-def _cut(inventory: Inventory, done: Mapping[int, ClusterResult]) -> dict[int, Subset]:
-    return {c: s for c, s in enumerate(cluster_subsets(inventory)) if c not in done}
+def fleet_slots(subsets: Mapping[int, Subset], params: Params, fleet: FanOut) -> Slots:
+    """The jobs that fit at once on this machine (a Dask cluster's own size is its own)."""
+    sizes = [(s.inventory.n_vms, s.inventory.n_nodes) for s in subsets.values()]
+    largest = max((job_bytes(v, n, params.failures) for v, n in sizes), default=0)
+    return pool_slots(fleet.jobs, len(subsets), largest, fleet.memory_bytes)
 
 
 def _per_job_workers(params: Params, slots: int) -> Params:
