@@ -91,6 +91,27 @@ stopped before the N+3 nodes row), check the wall of `hvplace check` on the plan
 the same N+3 commands at T = 5 gave: balance solve 7.6 s, certify 60.8, show 1.2,
 feasible U 930 (bound 700); nodes solve 6.9 s, certify 49.9, feasible 64 nodes (bound
 45); N+2 balance solve 5.7 s, U 880 (bound 720); N+2 nodes solve 5.5 s, 64 nodes (46).
+
+Fleet rows on branch fleetfloor (2026-12-01 22:03-22:17 UTC, loaded: uptime load 4.3 at
+the start, 6.3-8.2 later, 2 cores shared with 3 other streams and a test suite; the
+--limits 20 rows, then 40x8/100, then the T = 60 row), after chunked fan-out, the numpy
+MiB conversions and the quick plan for a share under 0.25 s:
+
+| size | k | objective | T | wall | solve | startup | rss_mb | status | ok | solve_ok |
+|---|---|---|---|---|---|---|---|---|---|---|
+| 40x8/100 | 1 | balance | 20 | 39.0 | 20.5 | 22.2 | 196 | optimal | True | True |
+| 157x64/200 | 1 | balance | 20 | 43.2 | 22.3 | 20.2 | 383 | feasible | False | False |
+| 157x64/200 | 1 | nodes | 20 | 47.3 | 25.9 | 22.8 | 383 | feasible | False | False |
+| 1000x8/100 | 1 | balance | 20 | 127.5 | 66.3 | 61.0 | 798 | feasible | False | False |
+| 1000x8/100 | 1 | balance | 60 | 267.7 | 122.1 | 148.4 | 796 | feasible | False | False |
+
+(the solve laps were 31.4, 50.9 and 175.1 s at T = 20 in the table above.) What limits
+the rest: every cluster's share at 1,000 x 8/100 is below the per-cluster floor, so each
+gets the quick plan (budget 0), ~19 ms of CPU a cluster (solver/large.py's large_plan
+11-13 ms, packing_groups 2.3, cluster_problem 2.2, pre-checks 0.7), ~0.12-0.17 s of wall
+a cluster per slot at load 7-9; at 64/200 ~65 ms of CPU (large_plan 44). Idle, 1,000 x
+19 ms over 2 slots is ~10 s. The write and show laps (34 and 12 s at 1,000 clusters,
+counted in start-up here) are the move sequencing and its check (cli/plan.py).
 """
 
 from __future__ import annotations
@@ -135,6 +156,7 @@ CASES = [
     *(Case("64/8000", 1, 64, 8000, k, BOTH, (5, 20)) for k in (1, 2)),
     Case("64/8000", 1, 64, 8000, 2, ("nodes",), (60,)),
     Case("64/500", 1, 64, 500, 2, BOTH, (5, 20)),
+    Case("40x8/100", 40, 8, 100, 1, ("balance",), (20,)),
     Case("157x64/200", 157, 64, 200, 1, BOTH, (20,)),
     Case("1000x8/100", 1000, 8, 100, 1, ("balance",), (20, 60)),
 ]

@@ -28,6 +28,15 @@ def vm_overhead_mb(memory_mb: int) -> int:
     return 32 + 8 * (math.ceil(memory_mb / 1024) - 1)
 
 
+def vm_costs_mb(memory_mb: IntArray) -> IntArray:
+    """[m + vm_overhead_mb(m) for m in memory_mb] in one numpy pass (integer ceilings:
+    the same values wherever m / 1024 is an exact float, below 2**53)."""
+    memory = np.asarray(memory_mb, dtype=np.int64)
+    if memory.size and memory.max() >= 2**53:
+        return np.array([m + vm_overhead_mb(int(m)) for m in memory], dtype=np.int64)
+    return memory + 32 + 8 * (-(-memory // 1024) - 1)
+
+
 def floor_product(value: float, factor: int) -> int:
     """floor(value * factor) in exact decimal arithmetic (2.3 * 100 is 230, not 229)."""
     return math.floor(Fraction(repr(float(value))) * factor)
@@ -36,6 +45,25 @@ def floor_product(value: float, factor: int) -> int:
 def ceil_product(value: float, factor: int) -> int:
     """ceil(value * factor) in exact decimal arithmetic."""
     return math.ceil(Fraction(repr(float(value))) * factor)
+
+
+# Below 2**20 (GiB) a float times 1024 is exact, and it meets a whole MiB exactly when its
+# shortest decimal does: a multiple of 1/1024 there is a float, so a decimal that rounds to
+# the value cannot lie across one. Larger or non-finite values take the Fraction path.
+_EXACT_BELOW = float(2**20)
+
+
+def scaled_to_mib(gib: FloatArray, rounding: str) -> IntArray:
+    """[ceil_product(g, 1024) or floor_product(g, 1024) for g in gib] ("ceil" or "floor"),
+    in one numpy pass where the float product is provably the same integer."""
+    values = np.asarray(gib, dtype=np.float64)
+    exact = np.isfinite(values) & (np.abs(values) < _EXACT_BELOW)
+    scaled = values[exact] * 1024.0
+    out = np.empty(values.shape, dtype=np.int64)
+    out[exact] = np.ceil(scaled) if rounding == "ceil" else np.floor(scaled)
+    one = ceil_product if rounding == "ceil" else floor_product
+    out[~exact] = [one(float(v), 1024) for v in values[~exact]]
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +129,7 @@ class Inventory:
     @cached_property
     def vm_cost_mb(self) -> IntArray:
         """Memory a VM takes on a node: startup memory plus Hyper-V overhead."""
-        return _frozen([m + vm_overhead_mb(int(m)) for m in self.vm_memory_mb])
+        return _frozen(vm_costs_mb(self.vm_memory_mb))
 
     @cached_property
     def node_capacity_mb(self) -> IntArray:
@@ -114,14 +142,14 @@ class Inventory:
 
     @cached_property
     def vm_disk_mib(self) -> IntArray:
-        return _frozen([ceil_product(d, 1024) for d in self.vm_disk_gb])
+        return _frozen(scaled_to_mib(self.vm_disk_gb, "ceil"))
 
     @cached_property
     def lun_capacity_mib(self) -> IntArray:
         """LUN capacity in MiB; UNLIMITED (-1) for LUNs made up without a table."""
-        return _frozen(
-            [UNLIMITED if c < 0 else floor_product(c, 1024) for c in self.lun_capacity_gb]
-        )
+        capacity = self.lun_capacity_gb
+        mib = scaled_to_mib(np.where(capacity < 0, 0.0, capacity), "floor")
+        return _frozen(np.where(capacity < 0, UNLIMITED, mib))
 
     @cached_property
     def eligible(self) -> BoolArray:

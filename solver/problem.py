@@ -101,16 +101,9 @@ def cluster_problem(
     nodes = inventory.nodes_of(cluster)
     vms = inventory.vms_of(cluster)
     capacity = _capacity(inventory, nodes)
-    vm_weight = _vm_weights(inventory, vms)
     eligible = _eligible(inventory, vms, nodes, disabled)
-    units, weights = _units(inventory, cluster, vms, vm_weight, eligible)
+    units, weights = _units(inventory, cluster, vms, _vm_weights(inventory, vms), eligible)
     luns = inventory.luns_of(cluster)
-    room = lun_room(inventory, Rule.LUN_CAPACITY in disabled)
-    candidates = {
-        int(v): tuple(int(lun) for lun in luns if room[lun] >= inventory.vm_disk_mib[v])
-        for v in vms
-        if inventory.vm_lun[v] < 0
-    }
     return ClusterProblem(
         inventory=inventory,
         cluster=cluster,
@@ -119,9 +112,9 @@ def cluster_problem(
         resource_labels=("memory", "cpu", *("res_" + r for r in inventory.resource_names)),
         capacity=capacity,
         units=tuple(units),
-        weight=np.array(weights, dtype=np.int64).reshape(len(units), capacity.shape[0]),
+        weight=weights.reshape(len(units), capacity.shape[0]),
         luns=luns,
-        lun_candidates=candidates,
+        lun_candidates=_lun_candidates(inventory, vms, luns, Rule.LUN_CAPACITY in disabled),
     )
 
 
@@ -131,47 +124,57 @@ def _capacity(inventory: Inventory, nodes: IntArray) -> IntArray:
     return np.array(rows, dtype=np.int64).reshape(len(rows), len(nodes))
 
 
-def _vm_weights(inventory: Inventory, vms: IntArray) -> dict[int, IntArray]:
-    return {
-        int(v): np.array(
-            [inventory.vm_cost_mb[v], inventory.vm_vcpus[v], *inventory.vm_resources[v]],
-            dtype=np.int64,
-        )
-        for v in vms
-    }
+def _vm_weights(inventory: Inventory, vms: IntArray) -> IntArray:
+    """weight[vm row, resource]: memory cost, vCPUs, then each res_ column."""
+    columns = [inventory.vm_cost_mb[vms, None], inventory.vm_vcpus[vms, None]]
+    return np.hstack([*columns, inventory.vm_resources[vms]]).astype(np.int64)
+
+
+def _lun_candidates(
+    inventory: Inventory, vms: IntArray, luns: IntArray, ignore_capacity: bool
+) -> dict[int, tuple[int, ...]]:
+    """Free VM -> the cluster's LUNs with room for its disk beside the fixed VMs."""
+    free = vms[inventory.vm_lun[vms] < 0]
+    if not free.size:
+        return {}
+    room = lun_room(inventory, ignore_capacity)[luns]
+    fits = room[None, :] >= inventory.vm_disk_mib[free, None]
+    return {int(v): tuple(luns[row].tolist()) for v, row in zip(free, fits, strict=True)}
 
 
 def _units(
     inventory: Inventory,
     cluster: int,
     vms: IntArray,
-    vm_weight: dict[int, IntArray],
+    vm_weight: IntArray,
     eligible: np.ndarray,
-) -> tuple[list[Unit], list[IntArray]]:
+) -> tuple[list[Unit], IntArray]:
     """Exclusive LUN groups first (in LUN order), then single-VM units (in VM order)."""
-    row = {int(v): i for i, v in enumerate(vms)}
-    all_nodes = np.ones(eligible.shape[1], dtype=bool)
-    zero = np.zeros(2 + len(inventory.resource_names), dtype=np.int64)
+    vm_lun = inventory.vm_lun[vms]
     units: list[Unit] = []
     weights: list[IntArray] = []
-    free_vms = [int(v) for v in vms if inventory.vm_lun[v] < 0]
-    on_lun: dict[int, list[int]] = {}  # one pass: a scan per LUN is quadratic at 8,000 VMs
-    for v in vms:
-        on_lun.setdefault(int(inventory.vm_lun[v]), []).append(int(v))
-    for lun in _exclusive_luns(inventory, cluster, vms, bool(free_vms)):
-        members = tuple(on_lun.get(lun, ()))
-        mask = all_nodes.copy()
-        for v in members:
-            mask &= eligible[row[v]]
+    rows_on: dict[int, list[int]] = {}  # one pass: a scan per LUN is quadratic at 8,000 VMs
+    for i, lun in enumerate(vm_lun.tolist()):
+        rows_on.setdefault(lun, []).append(i)
+    for lun in _exclusive_luns(inventory, cluster, vms, bool(np.any(vm_lun < 0))):
+        on = rows_on.get(lun, [])
+        mask = eligible[on].all(axis=0)
+        members = tuple(vms[on].tolist())
         units.append(Unit(members, lun, False, tuple(np.flatnonzero(mask).tolist())))
-        weights.append(sum((vm_weight[v] for v in members), zero))
-    for v in (int(v) for v in vms):
-        lun = int(inventory.vm_lun[v])
-        if lun < 0 or inventory.lun_shared[lun]:
-            nodes = tuple(np.flatnonzero(eligible[row[v]]).tolist())
-            units.append(Unit((v,), -1, lun < 0, nodes))
-            weights.append(vm_weight[v])
-    return units, weights
+        weights.append(vm_weight[on].sum(axis=0))
+    fixed = vm_lun >= 0
+    shared = np.zeros(len(vms), dtype=bool)
+    shared[fixed] = inventory.lun_shared[vm_lun[fixed]]
+    rows = np.flatnonzero(~fixed | shared)
+    lists: dict[bytes, tuple[int, ...]] = {}  # most VMs share one eligibility row
+    singles = zip(rows.tolist(), vms[rows].tolist(), (~fixed[rows]).tolist(), strict=True)
+    for i, v, free in singles:
+        key = eligible[i].tobytes()
+        if key not in lists:
+            lists[key] = tuple(np.flatnonzero(eligible[i]).tolist())
+        units.append(Unit((v,), -1, free, lists[key]))
+    grouped = np.array(weights, dtype=np.int64).reshape(-1, vm_weight.shape[1])
+    return units, np.vstack([grouped, vm_weight[rows]])
 
 
 def _exclusive_luns(inventory: Inventory, cluster: int, vms: IntArray, any_free: bool) -> list[int]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ class Partial:
         if not (self.directory / _RUN).exists():
             self.directory.mkdir(parents=True, exist_ok=True)
             replace_file(self.directory / _RUN, json.dumps(self.key, sort_keys=True).encode())
-        text = json.dumps(asdict(cluster), sort_keys=True)
+        text = json.dumps(vars(cluster), sort_keys=True)  # asdict deep-copies: 2.5 ms a cluster
         replace_file(self.directory / f"cluster-{index:06d}.json", text.encode())
 
     def remove(self) -> None:
