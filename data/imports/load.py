@@ -7,11 +7,13 @@ read as it always was; anything else goes through `import_sources`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from data.errors import InputError
 from data.imports import azure_migrate, canonical
@@ -28,16 +30,18 @@ from data.imports.hyperv import tables as hyperv
 from data.imports.oddities import clear_unknown_hosts
 from data.imports.rvtools import tables as rvtools
 from data.imports.sources import (
+    add_to_digest,
+    digest_order,
     read_source,
     recoded,
+    report_recoded,
     report_skipped,
     source_files,
     source_tables,
-    sources_sha256,
 )
 from data.inventory import Inventory
 from data.io.build import BuildReport, RawTable, build_inventory
-from data.io.csvtext import EmptyFileError
+from data.io.csvtext import EmptyFileError, Part
 from data.io.read import input_sha256, inventory_files, read_inventory
 from data.schema import LUNS, NODES, REQUIRED_TABLES, VMS
 
@@ -89,16 +93,15 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     skipped: list[Path] = []
-    listed = source_files(list(paths), None if options.strict else skipped)
-    contents = {path: read_source(path) for path in listed}
+    listed = list(dict.fromkeys(source_files(list(paths), None if options.strict else skipped)))
     report = ImportReport()
     report_skipped(skipped, report)
-    sha256 = sources_sha256(contents)
-    texts = recoded(contents, options.encoding, report)
-    del contents  # each file's bytes are let go once read (a million VMs: a GB of text)
+    kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
+    read, sha256 = _read_all(listed, fmt, kinds, options.encoding)
+    report_recoded([p.name for p in listed if read[p].recoded], options.encoding, report)
     unknown: list[RawTable] = []
     empty: list[InputError] = []
-    by_format = _recognised(texts, fmt, report, unknown, empty)
+    by_format = _recognised(listed, read, fmt, kinds, report, unknown, empty)
     contributions = {}
     for name, tables in by_format.items():
         contributions[name] = FORMATS[name].convert(tables, options, report)
@@ -146,22 +149,83 @@ def _files(table: CanonicalTable) -> list[str]:
     return sorted(set(table.sources) | table.origin_files())
 
 
+@dataclass
+class _Read:
+    """One source file read and parsed, or the error that stopped it (`stage`: 0 reading,
+    1 decoding, 2 parsing: the first error of the earliest stage is the one raised)."""
+
+    tables: list[RawTable] = field(default_factory=list)
+    error: InputError | None = None
+    stage: int = 2
+    recoded: bool = False
+
+
+def _read_all(
+    listed: list[Path], fmt: str | None, kinds: list[TableKind], encoding: str | None
+) -> tuple[dict[Path, _Read], str]:
+    """Each file read and parsed in turn, its bytes let go before the next is read (a
+    million VMs: GBs of text), in the digest's order; and the digest."""
+    digest = hashlib.sha256()
+    read = {
+        path: _read_one(path, fmt, kinds, encoding, digest)
+        for path in sorted(listed, key=digest_order)
+    }
+    for stage in (0, 1):  # as when every file was read, then every one decoded
+        failed = [read[p].error for p in listed if read[p].stage == stage]
+        if failed and failed[0] is not None:
+            raise failed[0]
+    return read, digest.hexdigest()
+
+
+def _read_one(
+    path: Path, fmt: str | None, kinds: list[TableKind], encoding: str | None, digest: Any
+) -> _Read:
+    try:
+        data = read_source(path)
+    except InputError as error:
+        return _Read(error=error, stage=0)
+    add_to_digest(digest, path, data)
+    try:
+        data, changed = recoded(path, data, encoding)
+    except InputError as error:
+        return _Read(error=error, stage=1)
+    part = Part(lambda header: _reads(path, header, fmt, kinds), lambda: _reread(path, encoding))
+    try:
+        return _Read(source_tables(path, data, part), recoded=changed)
+    except InputError as error:
+        return _Read(error=error, recoded=changed)
+
+
+def _reads(
+    path: Path, header: tuple[str, ...], fmt: str | None, kinds: list[TableKind]
+) -> Collection[str] | None:
+    """The columns to parse first of a CSV with this header: those its kind's column-wise
+    path reads (None: every column)."""
+    kind = _kind_of(RawTable(path.name, header, ()), kinds)
+    return None if kind is None else FORMATS[kind.format].reads.get(kind.name)
+
+
+def _reread(path: Path, encoding: str | None) -> RawTable:
+    """The file parsed whole, read again (when a column not parsed at first is needed)."""
+    data, _ = recoded(path, read_source(path), encoding)
+    tables = source_tables(path, data)
+    return tables[0] if len(tables) == 1 else RawTable(path.name, (), ())
+
+
 def _recognised(
-    contents: dict[Path, bytes],
+    listed: list[Path],
+    read: dict[Path, _Read],
     fmt: str | None,
+    kinds: list[TableKind],
     report: ImportReport,
     unknown: list[RawTable],
     empty: list[InputError],
 ) -> dict[str, dict[str, list[RawTable]]]:
     """Tables by format and kind; a table no format knows is dropped, reported, and
-    added to `unknown`; an empty file likewise, to `empty`. Each file is taken out of
-    `contents` as it is read."""
-    kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
+    added to `unknown`; an empty file likewise, to `empty`."""
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
-    names = [path.name for path in contents]
-    for path in list(contents):
-        data = contents.pop(path)
-        for table in _tables(path, data, fmt, report, empty):
+    for path in listed:
+        for table in _tables(path, read.pop(path), fmt, report, empty):
             kind = _kind_of(table, kinds) or _canonical_name(path, fmt)
             if kind is None:
                 report.dropped.append(f"{table.file}: not a table of a known export; ignored")
@@ -172,23 +236,24 @@ def _recognised(
         raise empty[0]
     if not found:
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
-        raise InputError(f"no table of a {what} in {', '.join(names)}")
+        names = ", ".join(path.name for path in listed)
+        raise InputError(f"no table of a {what} in {names}")
     return {name: dict(tables) for name, tables in found.items()}
 
 
 def _tables(
-    path: Path, data: bytes, fmt: str | None, report: ImportReport, empty: list[InputError]
+    path: Path, read: _Read, fmt: str | None, report: ImportReport, empty: list[InputError]
 ) -> list[RawTable]:
     """The file's tables; none for an empty export (Export-Csv writes an empty file when
     nothing was exported, e.g. Get-ClusterSharedVolume on a cluster without CSVs)."""
-    try:
-        return source_tables(path, data)
-    except EmptyFileError as error:
-        if _canonical_name(path, fmt) is not None:
-            raise  # an empty nodes.csv is a mistake, not an export of nothing
-        report.dropped.append(f"{path.name}: empty file (nothing was exported); ignored")
-        empty.append(error)
-        return []
+    error = read.error
+    if error is None:
+        return read.tables
+    if not isinstance(error, EmptyFileError) or _canonical_name(path, fmt) is not None:
+        raise error  # an empty nodes.csv is a mistake, not an export of nothing
+    report.dropped.append(f"{path.name}: empty file (nothing was exported); ignored")
+    empty.append(error)
+    return []
 
 
 def _canonical_name(path: Path, fmt: str | None) -> TableKind | None:
