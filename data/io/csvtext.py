@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pv
 
@@ -38,7 +39,8 @@ _TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShe
 _DELIMITERS = b",;\t"
 _T = TypeVar("_T")
 _REPLACED = "\ufffd"  # what the bad bytes became in a repaired copy
-_BLOCK = 1 << 24  # bytes decoded at a time to check the text is UTF-8
+_BLOCK = 1 << 24  # bytes decoded, or quotes counted, at a time
+_QUOTE = ord('"')
 
 
 class EmptyFileError(InputError):
@@ -75,7 +77,11 @@ class Part:
 
 
 def is_utf8(body: bytes | memoryview) -> bool:
-    """Whether the text decodes, checked a block at a time (a GB file is no GB string)."""
+    """Whether the text decodes: at once when ASCII, else a block at a time (a GB file
+    is then no GB string)."""
+    whole = body.obj if isinstance(body, memoryview) else body
+    if isinstance(whole, bytes) and whole.isascii():  # a view is the end of its bytes
+        return True
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for start in range(0, len(body), _BLOCK):
@@ -93,29 +99,30 @@ def _parsed_in_part(file: str, body: bytes | memoryview, part: Part) -> RawTable
     bad_rows: list[pv.InvalidRow] = []
     names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
     columns = checked_names(file, [str(name) for name in names])
-    wanted = part.wanted(tuple(c for c in columns if c))
-    if wanted is None or _quotes(body) % 2:
+    named = tuple(c for c in columns if c)
+    wanted = part.wanted(named)
+    if wanted is None:
         return None
+    quotes = _quotes(body)
     folded = {name.casefold() for name in wanted}
-    # the last column too: a quote left open swallows the rest of the file into it
-    last_column = len(names) - 1
-    kept = [i for i, c in enumerate(columns) if c and (c.casefold() in folded or i == last_column)]
-    if len(kept) == sum(1 for c in columns if c):
+    chosen = [i for i, c in enumerate(columns) if c and c.casefold() in folded]
+    if quotes % 2 or len(chosen) == len(named):
         return None
-    included = [names[i] for i in kept]
+    # the last column too: a quote left open swallows the rest of the file into it
+    kept = sorted({*chosen, len(names) - 1})
     options = pv.ConvertOptions(
-        include_columns=included,
+        include_columns=[names[i] for i in kept],
         column_types={names[i]: pa.string() for i in kept},
         strings_can_be_null=False,
     )
     table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
     count = table.num_rows
-    last = tuple(table.column(i)[count - 1].as_py() for i in range(table.num_columns) if count)
-    if count and all(is_missing(cell) for cell in last):
+    last = tuple(table.column(j)[count - 1].as_py() for j in range(len(kept)) if count)
+    if count and all(is_missing(last[j]) for j, i in enumerate(kept) if columns[i]):
         return None  # maybe a trailing empty row: only every cell of it can say
-    _check_quotes_closed(file, body, [columns[i] for i in kept], last or None, count, delimiter)
-    arrays = {columns[i]: table.column(j) for j, i in enumerate(kept)}
-    named = tuple(c for c in columns if c)
+    parsed = [columns[i] for i in kept]
+    _check_quotes_closed(file, body, parsed, last or None, count, delimiter, quotes)
+    arrays = {columns[i]: table.column(j) for j, i in enumerate(kept) if columns[i]}
     rows = PartialRows(named, arrays, count, lambda: _whole(part, named, count))
     return RawTable(file, named, rows)
 
@@ -130,12 +137,12 @@ def _whole(part: Part, names: tuple[str, ...], length: int) -> ColumnRows:
 
 
 def _quotes(body: bytes | memoryview) -> int:
-    """How many quote characters the text holds (a view is the end of its bytes)."""
-    if isinstance(body, memoryview):
-        whole = body.obj
-        assert isinstance(whole, bytes)
-        return whole.count(b'"', len(whole) - len(body))
-    return body.count(b'"')
+    """How many quote characters the text holds, counted a block at a time by numpy."""
+    codes = np.frombuffer(body, np.uint8)
+    return sum(
+        int(np.count_nonzero(codes[start : start + _BLOCK] == _QUOTE))
+        for start in range(0, len(codes), _BLOCK)
+    )
 
 
 def _parsed(file: str, body: bytes | memoryview) -> RawTable:
@@ -289,6 +296,7 @@ def _check_quotes_closed(
     last: tuple[str, ...] | None,
     count: int,
     delimiter: str,
+    quotes: int | None = None,
 ) -> None:
     """pyarrow takes a quote left open as running to the end of the file.
 
@@ -301,7 +309,8 @@ def _check_quotes_closed(
     if last is None:
         return
     broken = [i for i, cell in enumerate(last) if "\n" in cell or "\r" in cell]
-    suspect = _quotes(data) % 2 or broken  # what swallowed rows leave; else no scan
+    quotes = _quotes(data) if quotes is None else quotes
+    suspect = quotes % 2 or broken  # what swallowed rows leave; else no scan
     if not suspect or not _quote_left_open(bytes(data), delimiter):
         return
     at = (broken or [len(columns) - 1])[-1]
