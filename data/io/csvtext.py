@@ -98,8 +98,10 @@ def _parsed_in_part(file: str, body: bytes | memoryview, part: Part) -> RawTable
     delimiter = _delimiter(body)
     bad_rows: list[pv.InvalidRow] = []
     names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
-    columns = checked_names(file, [str(name) for name in names])
+    columns = [str(name).strip() for name in names]
     named = tuple(c for c in columns if c)
+    if len(set(named)) < len(named):
+        return None  # a name twice: the whole parse says so, after the errors before it
     wanted = part.wanted(named)
     if wanted is None:
         return None
