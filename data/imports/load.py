@@ -7,13 +7,12 @@ read as it always was; anything else goes through `import_sources`.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from data.errors import InputError
 from data.imports import azure_migrate, canonical
@@ -28,20 +27,12 @@ from data.imports.common import (
 )
 from data.imports.hyperv import tables as hyperv
 from data.imports.oddities import clear_unknown_hosts
+from data.imports.reading import SourceRead, read_all
 from data.imports.rvtools import tables as rvtools
-from data.imports.sources import (
-    add_to_digest,
-    digest_order,
-    read_source,
-    recoded,
-    report_recoded,
-    report_skipped,
-    source_files,
-    source_tables,
-)
+from data.imports.sources import report_recoded, report_skipped, source_files
 from data.inventory import Inventory
 from data.io.build import BuildReport, RawTable, build_inventory
-from data.io.csvtext import EmptyFileError, Part
+from data.io.csvtext import EmptyFileError
 from data.io.read import input_sha256, inventory_files, read_inventory
 from data.schema import LUNS, NODES, REQUIRED_TABLES, VMS
 
@@ -97,7 +88,8 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     report = ImportReport()
     report_skipped(skipped, report)
     kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
-    read, sha256 = _read_all(listed, fmt, kinds, options.encoding)
+    reads = functools.partial(_reads, fmt=fmt, kinds=kinds)
+    read, sha256 = read_all(listed, reads, options.encoding)
     report_recoded([p.name for p in listed if read[p].recoded], options.encoding, report)
     unknown: list[RawTable] = []
     empty: list[InputError] = []
@@ -149,53 +141,6 @@ def _files(table: CanonicalTable) -> list[str]:
     return sorted(set(table.sources) | table.origin_files())
 
 
-@dataclass
-class _Read:
-    """One source file read and parsed, or the error that stopped it (`stage`: 0 reading,
-    1 decoding, 2 parsing: the first error of the earliest stage is the one raised)."""
-
-    tables: list[RawTable] = field(default_factory=list)
-    error: InputError | None = None
-    stage: int = 2
-    recoded: bool = False
-
-
-def _read_all(
-    listed: list[Path], fmt: str | None, kinds: list[TableKind], encoding: str | None
-) -> tuple[dict[Path, _Read], str]:
-    """Each file read and parsed in turn, its bytes let go before the next is read (a
-    million VMs: GBs of text), in the digest's order; and the digest."""
-    digest = hashlib.sha256()
-    read = {
-        path: _read_one(path, fmt, kinds, encoding, digest)
-        for path in sorted(listed, key=digest_order)
-    }
-    for stage in (0, 1):  # as when every file was read, then every one decoded
-        failed = [read[p].error for p in listed if read[p].stage == stage]
-        if failed and failed[0] is not None:
-            raise failed[0]
-    return read, digest.hexdigest()
-
-
-def _read_one(
-    path: Path, fmt: str | None, kinds: list[TableKind], encoding: str | None, digest: Any
-) -> _Read:
-    try:
-        data = read_source(path)
-    except InputError as error:
-        return _Read(error=error, stage=0)
-    add_to_digest(digest, path, data)
-    try:
-        data, changed = recoded(path, data, encoding)
-    except InputError as error:
-        return _Read(error=error, stage=1)
-    part = Part(lambda header: _reads(path, header, fmt, kinds), lambda: _reread(path, encoding))
-    try:
-        return _Read(source_tables(path, data, part), recoded=changed)
-    except InputError as error:
-        return _Read(error=error, recoded=changed)
-
-
 def _reads(
     path: Path, header: tuple[str, ...], fmt: str | None, kinds: list[TableKind]
 ) -> Collection[str] | None:
@@ -205,16 +150,9 @@ def _reads(
     return None if kind is None else FORMATS[kind.format].reads.get(kind.name)
 
 
-def _reread(path: Path, encoding: str | None) -> RawTable:
-    """The file parsed whole, read again (when a column not parsed at first is needed)."""
-    data, _ = recoded(path, read_source(path), encoding)
-    tables = source_tables(path, data)
-    return tables[0] if len(tables) == 1 else RawTable(path.name, (), ())
-
-
 def _recognised(
     listed: list[Path],
-    read: dict[Path, _Read],
+    read: dict[Path, SourceRead],
     fmt: str | None,
     kinds: list[TableKind],
     report: ImportReport,
@@ -242,7 +180,7 @@ def _recognised(
 
 
 def _tables(
-    path: Path, read: _Read, fmt: str | None, report: ImportReport, empty: list[InputError]
+    path: Path, read: SourceRead, fmt: str | None, report: ImportReport, empty: list[InputError]
 ) -> list[RawTable]:
     """The file's tables; none for an empty export (Export-Csv writes an empty file when
     nothing was exported, e.g. Get-ClusterSharedVolume on a cluster without CSVs)."""
