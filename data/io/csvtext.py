@@ -105,10 +105,10 @@ def _parsed_in_part(file: str, body: bytes | memoryview, part: Part) -> RawTable
     wanted = part.wanted(named)
     if wanted is None:
         return None
-    quotes = _quotes(body)
     folded = {name.casefold() for name in wanted}
     chosen = [i for i, c in enumerate(columns) if c and c.casefold() in folded]
-    if quotes % 2 or len(chosen) == len(named):
+    quotes = _quotes(body) if len(chosen) < len(named) else 1
+    if quotes % 2:  # every column wanted, or a quote left open: the whole parse
         return None
     # the last column too: a quote left open swallows the rest of the file into it
     kept = sorted({*chosen, len(names) - 1})
