@@ -28,6 +28,34 @@ Measured on 2026-12-01, 2 cores shared with five other sessions (load average 8 
     1000000 VMs, --narrow: MemoryError under --as=3 GiB (in the roles step, after
     the read and the VMs; the per-VM Python strings of ~25 columns)
 
+Fourth pass (branch hvimport2), 2026-12-01 22:10-22:17, the full test suite running
+beside it (load average 7.5 to 10; wall about 3 to 4 times CPU). Each file is now read,
+hashed and parsed in turn (its bytes let go before the next), and the Get-VM,
+Get-ClusterGroup, Get-VMHardDiskDrive and Get-VHD CSVs are parsed only in the columns
+fast.py reads (tables.READS; the rest parsed on first need):
+
+    22:10 (load 9.9 -> 7.5)  every column
+    100048 VMs (214 MB of CSV): import 19.05 s (cpu 7.18 s) / 432 MB    (was 32.9 s, 9.3 s, 964 MB)
+    300040 VMs (645 MB of CSV): import 86.88 s (cpu 22.36 s) / 952 MB   (was MemoryError)
+    22:12 (load 7.5 -> 8.2)  --narrow
+    300040 VMs (196 MB of CSV): import 88.34 s (cpu 21.43 s) / 904 MB   (was 55.2 s, 17.3 s, 1209 MB
+                                                                         at load 9: CPU seconds grow
+                                                                         under this load too)
+    22:14 (load 7.6 -> 9.4)  every column, 1000064 VMs (2.2 GB of CSV): MemoryError under
+    --as=3 GiB, in fast.py's _read_vms (Columns.texts of VMId); --narrow likewise.
+
+CPU of each step at 100,048 VMs, every column (22:00, load ~5): read, hash and parse
+1.5 s, hosts 0.5 (most of it pandas' first import), VMs 0.5, roles 0.5-0.7, disks 1.0,
+LUNs 1.0-1.3, build 0.4, write 0.2. At 1M, narrow, with MIMALLOC_ARENA_RESERVE=64M
+(pyarrow's mimalloc otherwise reserves 1 GiB of address space at its first allocation,
+a third of the --as limit) it gets past the VMs and the roles and fails in the disks:
+resident 1.6-2.0 GB (640 MB of it pyarrow's columns), address space 3.0 GB.
+What limits the rest: the per-VM and per-disk Python strings and dictionaries of the
+joins (Columns.texts of the names, ids and paths, the casefold dictionaries of
+_attached, _vhds, _matched_roles, volumes_of's loop): about 1 GB at 1M VMs and most of
+the CPU; and for every column, the 1.25 GB Get-VM file's bytes held while it is parsed
+(a streamed parse that hashes, counts quotes and checks UTF-8 block by block would not).
+
 Before (main at f478788, the fixture tiled 13 VMs per cluster): 13,000 VMs 14.0 s
 (cpu 4.9 s) / 452 MB at load 5.9; after, same export: 3.9 s (cpu 3.0 s) / 330 MB.
 The lead's figures before: 13,000 VMs 8.4 s, 52,000 33 s (~10 min at a million).

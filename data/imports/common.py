@@ -91,6 +91,9 @@ class Format:
     title: str
     kinds: tuple[TableKind, ...]
     convert: Converter
+    # per kind, the columns its column-wise path reads: a CSV of that kind is parsed
+    # only in those at first (kinds not named here are parsed whole)
+    reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def has_columns(table: RawTable, *names: str) -> bool:

@@ -7,9 +7,10 @@ read as it always was; anything else goes through `import_sources`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,15 +27,9 @@ from data.imports.common import (
 )
 from data.imports.hyperv import tables as hyperv
 from data.imports.oddities import clear_unknown_hosts
+from data.imports.reading import SourceRead, read_all
 from data.imports.rvtools import tables as rvtools
-from data.imports.sources import (
-    read_source,
-    recoded,
-    report_skipped,
-    source_files,
-    source_tables,
-    sources_sha256,
-)
+from data.imports.sources import report_recoded, report_skipped, source_files
 from data.inventory import Inventory
 from data.io.build import BuildReport, RawTable, build_inventory
 from data.io.csvtext import EmptyFileError
@@ -89,16 +84,16 @@ def import_sources(paths: Sequence[Path], fmt: str | None, options: ImportOption
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     skipped: list[Path] = []
-    listed = source_files(list(paths), None if options.strict else skipped)
-    contents = {path: read_source(path) for path in listed}
+    listed = list(dict.fromkeys(source_files(list(paths), None if options.strict else skipped)))
     report = ImportReport()
     report_skipped(skipped, report)
-    sha256 = sources_sha256(contents)
-    texts = recoded(contents, options.encoding, report)
-    del contents  # each file's bytes are let go once read (a million VMs: a GB of text)
+    kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
+    reads = functools.partial(_reads, fmt=fmt, kinds=kinds)
+    read, sha256 = read_all(listed, reads, options.encoding)
+    report_recoded([p.name for p in listed if read[p].recoded], options.encoding, report)
     unknown: list[RawTable] = []
     empty: list[InputError] = []
-    by_format = _recognised(texts, fmt, report, unknown, empty)
+    by_format = _recognised(listed, read, fmt, kinds, report, unknown, empty)
     contributions = {}
     for name, tables in by_format.items():
         contributions[name] = FORMATS[name].convert(tables, options, report)
@@ -146,22 +141,29 @@ def _files(table: CanonicalTable) -> list[str]:
     return sorted(set(table.sources) | table.origin_files())
 
 
+def _reads(
+    path: Path, header: tuple[str, ...], fmt: str | None, kinds: list[TableKind]
+) -> Collection[str] | None:
+    """The columns to parse first of a CSV with this header: those its kind's column-wise
+    path reads (None: every column)."""
+    kind = _kind_of(RawTable(path.name, header, ()), kinds)
+    return None if kind is None else FORMATS[kind.format].reads.get(kind.name)
+
+
 def _recognised(
-    contents: dict[Path, bytes],
+    listed: list[Path],
+    read: dict[Path, SourceRead],
     fmt: str | None,
+    kinds: list[TableKind],
     report: ImportReport,
     unknown: list[RawTable],
     empty: list[InputError],
 ) -> dict[str, dict[str, list[RawTable]]]:
     """Tables by format and kind; a table no format knows is dropped, reported, and
-    added to `unknown`; an empty file likewise, to `empty`. Each file is taken out of
-    `contents` as it is read."""
-    kinds = [k for f in FORMATS.values() for k in f.kinds if fmt is None or k.format == fmt]
+    added to `unknown`; an empty file likewise, to `empty`."""
     found: dict[str, dict[str, list[RawTable]]] = defaultdict(lambda: defaultdict(list))
-    names = [path.name for path in contents]
-    for path in list(contents):
-        data = contents.pop(path)
-        for table in _tables(path, data, fmt, report, empty):
+    for path in listed:
+        for table in _tables(path, read.pop(path), fmt, report, empty):
             kind = _kind_of(table, kinds) or _canonical_name(path, fmt)
             if kind is None:
                 report.dropped.append(f"{table.file}: not a table of a known export; ignored")
@@ -172,23 +174,24 @@ def _recognised(
         raise empty[0]
     if not found:
         what = f"{fmt} export" if fmt else "known export (see `hvplace import --help`)"
-        raise InputError(f"no table of a {what} in {', '.join(names)}")
+        names = ", ".join(path.name for path in listed)
+        raise InputError(f"no table of a {what} in {names}")
     return {name: dict(tables) for name, tables in found.items()}
 
 
 def _tables(
-    path: Path, data: bytes, fmt: str | None, report: ImportReport, empty: list[InputError]
+    path: Path, read: SourceRead, fmt: str | None, report: ImportReport, empty: list[InputError]
 ) -> list[RawTable]:
     """The file's tables; none for an empty export (Export-Csv writes an empty file when
     nothing was exported, e.g. Get-ClusterSharedVolume on a cluster without CSVs)."""
-    try:
-        return source_tables(path, data)
-    except EmptyFileError as error:
-        if _canonical_name(path, fmt) is not None:
-            raise  # an empty nodes.csv is a mistake, not an export of nothing
-        report.dropped.append(f"{path.name}: empty file (nothing was exported); ignored")
-        empty.append(error)
-        return []
+    error = read.error
+    if error is None:
+        return read.tables
+    if not isinstance(error, EmptyFileError) or _canonical_name(path, fmt) is not None:
+        raise error  # an empty nodes.csv is a mistake, not an export of nothing
+    report.dropped.append(f"{path.name}: empty file (nothing was exported); ignored")
+    empty.append(error)
+    return []
 
 
 def _canonical_name(path: Path, fmt: str | None) -> TableKind | None:

@@ -14,7 +14,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from data.errors import InputError
 from data.imports.common import ImportReport, few
 from data.io.build import RawTable
-from data.io.csvtext import csv_table, one_line, table_of
+from data.io.csvtext import Part, csv_table, is_utf8, one_line, table_of
 from data.io.read import read_parquet
 
 _WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip (xlsx, ods), OLE2 (xls)
@@ -49,16 +49,18 @@ def source_files(paths: list[Path], skipped: list[Path] | None = None) -> list[P
     return files
 
 
-def source_tables(path: Path, data: bytes | None = None) -> list[RawTable]:
+def source_tables(
+    path: Path, data: bytes | None = None, part: Part | None = None
+) -> list[RawTable]:
     """The tables of one file (its bytes, when already read): a workbook's sheets, else the
-    file itself."""
+    file itself (CSV text parsed in `part` at first, when given)."""
     data = read_source(path) if data is None else data
     if data.startswith(_WORKBOOKS):
         return _workbook_tables(path, data)
     if data.startswith(_PARQUET):
         return [read_parquet(path, data)]
     try:
-        return [csv_table(path.name, data)]
+        return [csv_table(path.name, data, part)]
     except InputError as error:
         if not error.message.endswith("not UTF-8 text"):
             raise
@@ -70,9 +72,19 @@ def sources_sha256(contents: dict[Path, bytes]) -> str:
     """plan.json's input_sha256 for exports: over the bytes read (so it names what was
     planned), each as name, NUL, bytes, NUL, sorted by name as for a canonical inventory."""
     digest = hashlib.sha256()
-    for path in sorted(contents, key=lambda p: (p.name, str(p))):
-        digest.update(path.name.encode("utf-8") + b"\0" + contents[path] + b"\0")
+    for path in sorted(contents, key=digest_order):
+        add_to_digest(digest, path, contents[path])
     return digest.hexdigest()
+
+
+def digest_order(path: Path) -> tuple[str, str]:
+    """The order sources_sha256 takes the files in (so a reader can hash them one by one)."""
+    return path.name, str(path)
+
+
+def add_to_digest(digest: Any, path: Path, data: bytes) -> None:
+    for piece in (path.name.encode("utf-8"), b"\0", data, b"\0"):
+        digest.update(piece)  # not joined: no copy of a GB file
 
 
 def report_skipped(skipped: list[Path], report: ImportReport) -> None:
@@ -81,29 +93,23 @@ def report_skipped(skipped: list[Path], report: ImportReport) -> None:
         report.dropped.append(f"files in the export folder that are no table, not read: {names}")
 
 
-def recoded(
-    contents: dict[Path, bytes], encoding: str | None, report: ImportReport
-) -> dict[Path, bytes]:
-    """The files, those that are not UTF-8 text decoded as `encoding` (Excel's "CSV (Comma
-    delimited)" writes the Windows ANSI code page, cp1252 in Western Europe and the US)."""
-    if encoding is None:
-        return contents
-    texts, changed = {}, []
-    for path, data in contents.items():
-        texts[path] = data
-        if data.startswith((*_WORKBOOKS, _PARQUET, *_UNICODE_BOMS)) or b"\0" in data:
-            continue  # read as they say they are
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                texts[path] = data.decode(encoding).encode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"is neither UTF-8 nor {encoding} text", path.name) from None
-            changed.append(path.name)
+def recoded(path: Path, data: bytes, encoding: str | None) -> tuple[bytes, bool]:
+    """The file's bytes, decoded as `encoding` when not UTF-8 text (Excel's "CSV (Comma
+    delimited)" writes the Windows ANSI code page, cp1252 in Western Europe and the US),
+    and whether they were."""
+    if encoding is None or data.startswith((*_WORKBOOKS, _PARQUET, *_UNICODE_BOMS)):
+        return data, False  # read as they say they are
+    if b"\0" in data or is_utf8(data):
+        return data, False
+    try:
+        return data.decode(encoding).encode("utf-8"), True
+    except UnicodeDecodeError:
+        raise InputError(f"is neither UTF-8 nor {encoding} text", path.name) from None
+
+
+def report_recoded(changed: list[str], encoding: str | None, report: ImportReport) -> None:
     if changed:
         report.assumed.append(f"not UTF-8, read as {encoding} (--encoding): {few(changed)}")
-    return texts
 
 
 def _listed(path: Path) -> bool:

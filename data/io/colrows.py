@@ -7,7 +7,7 @@ error paths) gets the same dicts it always did, made once, on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import pyarrow as pa
@@ -47,3 +47,35 @@ class ColumnRows(Sequence[Mapping[str, Any]]):
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         return iter(self._materialised())
+
+
+class PartialRows(ColumnRows):
+    """ColumnRows of a table parsed only in part (the columns an importer reads of a
+    million rows): any other column, or the rows, come from `reload`, which parses the
+    whole table once, on first need."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        parsed: Mapping[str, pa.ChunkedArray],
+        length: int,
+        reload: Callable[[], ColumnRows],
+    ):
+        super().__init__(names, [], length)
+        self.parsed, self.reload = dict(parsed), reload
+        self._whole: ColumnRows | None = None
+
+    @property
+    def whole(self) -> ColumnRows:
+        """Every column (parsed now, when first asked for)."""
+        if self._whole is None:
+            self._whole = self.reload()
+            self.arrays = self._whole.arrays
+        return self._whole
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        found = self.parsed.get(name)
+        return self.whole.column(name) if found is None else found
+
+    def _materialised(self) -> list[dict[str, Any]]:
+        return self.whole._materialised()

@@ -13,18 +13,20 @@ Excel writes after the last value are left out there too.
 
 from __future__ import annotations
 
-import io
+import codecs
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pv
 
 from data.errors import InputError
 from data.io.build import RawTable
 from data.io.cells import is_missing
-from data.io.colrows import ColumnRows
+from data.io.colrows import ColumnRows, PartialRows
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = {  # UTF-32's first: UTF-32-LE's mark starts like UTF-16-LE's
@@ -37,28 +39,115 @@ _TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShe
 _DELIMITERS = b",;\t"
 _T = TypeVar("_T")
 _REPLACED = "\ufffd"  # what the bad bytes became in a repaired copy
+_BLOCK = 1 << 24  # bytes decoded, or quotes counted, at a time
+_QUOTE = ord('"')
 
 
 class EmptyFileError(InputError):
     """A file with no header at all (Export-Csv writes one when nothing was exported)."""
 
 
-def csv_table(file: str, data: bytes) -> RawTable:
-    """Every column as text, the header's names trimmed; errors name file, row and column."""
+def csv_table(file: str, data: bytes, part: Part | None = None) -> RawTable:
+    """Every column as text, the header's names trimmed; errors name file, row and column.
+
+    With `part`, only the columns it wants are parsed now (the rest when first read):
+    the same table, errors and all, for a fraction of the memory."""
     body = _without_type_line(_as_utf8(file, data))
-    if not body.strip():
+    if re.search(rb"\S", body) is None:
         raise EmptyFileError("empty file; expected a header row", file)
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
+    if not is_utf8(body):
         # parse a repaired copy only to say where the bad bytes are: pyarrow's bad-row
         # handler cannot even report a row it cannot decode
-        repaired = body.decode("utf-8", "replace").encode("utf-8")
+        repaired = bytes(body).decode("utf-8", "replace").encode("utf-8")
         raise _undecodable(file, _parsed(file, repaired)) from None
+    if part is not None:
+        table = _parsed_in_part(file, body, part)
+        if table is not None:
+            return table
     return _parsed(file, body)
 
 
-def _parsed(file: str, body: bytes) -> RawTable:
+@dataclass(frozen=True)
+class Part:
+    """Which columns to parse at first (`wanted` of the header's names: the names, None
+    for all), and how to parse the whole table later (`reload`)."""
+
+    wanted: Callable[[tuple[str, ...]], Collection[str] | None]
+    reload: Callable[[], RawTable]
+
+
+def is_utf8(body: bytes | memoryview) -> bool:
+    """Whether the text decodes: at once when ASCII, else a block at a time (a GB file
+    is then no GB string)."""
+    whole = body.obj if isinstance(body, memoryview) else body
+    if isinstance(whole, bytes) and whole.isascii():  # a view is the end of its bytes
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(body), _BLOCK):
+            decoder.decode(body[start : start + _BLOCK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parsed_in_part(file: str, body: bytes | memoryview, part: Part) -> RawTable | None:
+    """The table with only the wanted columns parsed; None where the whole parse must
+    decide (all wanted, or the quote check or the trailing empty rows need every cell)."""
+    delimiter = _delimiter(body)
+    bad_rows: list[pv.InvalidRow] = []
+    names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
+    columns = [str(name).strip() for name in names]
+    named = tuple(c for c in columns if c)
+    if len(set(named)) < len(named):
+        return None  # a name twice: the whole parse says so, after the errors before it
+    wanted = part.wanted(named)
+    if wanted is None:
+        return None
+    folded = {name.casefold() for name in wanted}
+    chosen = [i for i, c in enumerate(columns) if c and c.casefold() in folded]
+    quotes = _quotes(body) if len(chosen) < len(named) else 1
+    if quotes % 2:  # every column wanted, or a quote left open: the whole parse
+        return None
+    # the last column too: a quote left open swallows the rest of the file into it
+    kept = sorted({*chosen, len(names) - 1})
+    options = pv.ConvertOptions(
+        include_columns=[names[i] for i in kept],
+        column_types={names[i]: pa.string() for i in kept},
+        strings_can_be_null=False,
+    )
+    table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
+    count = table.num_rows
+    last = tuple(table.column(j)[count - 1].as_py() for j in range(len(kept)) if count)
+    if count and all(is_missing(last[j]) for j, i in enumerate(kept) if columns[i]):
+        return None  # maybe a trailing empty row: only every cell of it can say
+    parsed = [columns[i] for i in kept]
+    _check_quotes_closed(file, body, parsed, last or None, count, delimiter, quotes)
+    arrays = {columns[i]: table.column(j) for j, i in enumerate(kept) if columns[i]}
+    rows = PartialRows(named, arrays, count, lambda: _whole(part, named, count))
+    return RawTable(file, named, rows)
+
+
+def _whole(part: Part, names: tuple[str, ...], length: int) -> ColumnRows:
+    """The reloaded table's rows: the same header and rows, or the file changed since."""
+    table = part.reload()
+    same = table.columns == names and len(table.rows) == length
+    if not same or not isinstance(table.rows, ColumnRows):
+        raise InputError("changed while it was being read; read it again", table.file)
+    return table.rows
+
+
+def _quotes(body: bytes | memoryview) -> int:
+    """How many quote characters the text holds, counted a block at a time by numpy."""
+    codes = np.frombuffer(body, np.uint8)
+    return sum(
+        int(np.count_nonzero(codes[start : start + _BLOCK] == _QUOTE))
+        for start in range(0, len(codes), _BLOCK)
+    )
+
+
+def _parsed(file: str, body: bytes | memoryview) -> RawTable:
     delimiter = _delimiter(body)
     bad_rows: list[pv.InvalidRow] = []
     names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
@@ -147,14 +236,15 @@ def _as_utf8(file: str, data: bytes) -> bytes:
     return data
 
 
-def _without_type_line(data: bytes) -> bytes:
+def _without_type_line(data: bytes) -> bytes | memoryview:
+    """The text after PowerShell's #TYPE line (a view: a GB export is not copied)."""
     if not data.startswith(_TYPE_LINE):
         return data
     end = data.find(b"\n")
-    return b"" if end < 0 else data[end + 1 :]
+    return b"" if end < 0 else memoryview(data)[end + 1 :]
 
 
-def _delimiter(body: bytes) -> str:
+def _delimiter(body: bytes | memoryview) -> str:
     """The delimiter the header row uses most, outside quotes: `,` unless `;` or tab wins."""
     counts = dict.fromkeys(_DELIMITERS, 0)
     quoted = False
@@ -170,7 +260,10 @@ def _delimiter(body: bytes) -> str:
 
 
 def _open(
-    data: bytes, delimiter: str, convert: pv.ConvertOptions | None, bad: list[pv.InvalidRow]
+    data: bytes | memoryview,
+    delimiter: str,
+    convert: pv.ConvertOptions | None,
+    bad: list[pv.InvalidRow],
 ) -> pv.CSVStreamingReader:
     """A reader that notes pyarrow's bad rows: their numbers are not in every message."""
 
@@ -179,7 +272,7 @@ def _open(
         return "error"
 
     return pv.open_csv(
-        io.BytesIO(data),
+        pa.BufferReader(pa.py_buffer(data)),
         read_options=pv.ReadOptions(use_threads=False),  # threads would lose row numbers
         parse_options=pv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_bad_row),
         convert_options=convert,
@@ -200,11 +293,12 @@ def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -
 
 def _check_quotes_closed(
     file: str,
-    data: bytes,
+    data: bytes | memoryview,
     columns: list[str],
     last: tuple[str, ...] | None,
     count: int,
     delimiter: str,
+    quotes: int | None = None,
 ) -> None:
     """pyarrow takes a quote left open as running to the end of the file.
 
@@ -217,8 +311,9 @@ def _check_quotes_closed(
     if last is None:
         return
     broken = [i for i, cell in enumerate(last) if "\n" in cell or "\r" in cell]
-    suspect = data.count(b'"') % 2 or broken  # what swallowed rows leave; else no scan
-    if not suspect or not _quote_left_open(data, delimiter):
+    quotes = _quotes(data) if quotes is None else quotes
+    suspect = quotes % 2 or broken  # what swallowed rows leave; else no scan
+    if not suspect or not _quote_left_open(bytes(data), delimiter):
         return
     at = (broken or [len(columns) - 1])[-1]
     raise InputError("a quote opened here is never closed", file, count, columns[at])

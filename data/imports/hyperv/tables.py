@@ -156,4 +156,19 @@ def _name_clusters(nodes: list[Pending], vms: list[Vm]) -> list[str]:
     return known
 
 
-FORMAT = Format(NAME, "Hyper-V PowerShell Export-Csv", KINDS, convert)
+# The columns fast.py reads of the tables with a row per VM or disk (a real Get-VM
+# export has 67): a CSV of these kinds is parsed in only these at first.
+READS = {
+    "vm": (
+        *("VMName", "Name", "VMId", "Id", "ProcessorCount", "State", "IsClustered"),
+        *("MemoryStartup", "MemoryAssigned", "MemoryMaximum", "DynamicMemoryEnabled"),
+        *("ComputerName", "Path", "ConfigurationLocation"),
+    ),
+    "clustergroup": ("Name", "GroupType", "OwnerNode", "AntiAffinityClassNames", "Cluster"),
+    "harddisk": (
+        *("Path", "DiskNumber", "ControllerType", "ControllerNumber", "ControllerLocation"),
+        *("VMId", "VMName"),
+    ),
+    "vhd": ("Path", "Size", "FileSize", "VMName"),
+}
+FORMAT = Format(NAME, "Hyper-V PowerShell Export-Csv", KINDS, convert, READS)
