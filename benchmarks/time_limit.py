@@ -14,104 +14,65 @@ Inventories are generated once into --cache (`hvplace generate`, untimed: at 64
 nodes N+3 the witness takes ~10 min).
 The k = 3 rows on 64 nodes also time `hvplace check` on the plan written.
 
-Measured 2026-12-01 18:43-19:07 UTC (python benchmarks/time_limit.py; uptime load
-average 5.7 at the start, 8-10 from 19:00; 2 cores shared with 5 other engineers, a
-trivial command took 2-15 s), at commits 690971b-72629a7 of branch timelimit (the quick
-first plan and the subset-table per-node figures in; the first-fit speed-up landed
-during the 8/100 rows). Every plan certified (status is plan.json's). solve = the
---timings solve lap, startup = trivial command + read/certify/write/show:
+Measured 2026-12-01 22:55-23:05 UTC on main at 2ca5415 (python benchmarks/time_limit.py;
+the machine otherwise idle: uptime load 1.1 at the start, 1.6 at the end). Every plan
+certified (status is plan.json's). solve = the --timings solve lap, startup = trivial
+command + read/certify/write/show:
 
 | size | k | objective | T | wall | solve | startup | rss_mb | status | exit | ok | solve_ok |
 |---|---|---|---|---|---|---|---|---|---|---|---|
-| 8/100 | 1 | balance | 5 | 14.6 | 5.3 | 11.4 | 203 | optimal | 0 | True | True |
-| 8/100 | 1 | balance | 20 | 25.2 | 19.7 | 7.1 | 227 | optimal | 0 | True | True |
-| 8/100 | 1 | nodes | 5 | 14.0 | 5.3 | 8.8 | 195 | optimal | 0 | True | True |
-| 8/100 | 1 | nodes | 20 | 29.1 | 21.0 | 9.2 | 231 | optimal | 0 | True | True |
-| 8/100 | 2 | balance | 5 | 13.1 | 6.0 | 9.1 | 203 | feasible | 0 | True | False |
-| 8/100 | 2 | balance | 20 | 21.2 | 16.9 | 7.7 | 251 | feasible | 0 | True | True |
-| 8/100 | 2 | nodes | 5 | 2.5 | 0.7 | 2.1 | 182 | optimal | 0 | True | True |
-| 8/100 | 2 | nodes | 20 | 19.5 | 15.2 | 2.8 | 257 | optimal | 0 | True | True |
-| 8/100 | 3 | balance | 5 | 3.7 | 0.4 | 5.5 | 171 | feasible | 0 | True | True |
-| 8/100 | 3 | balance | 20 | 32.7 | 22.2 | 10.0 | 288 | feasible | 0 | False | False |
-| 8/100 | 3 | nodes | 5 | 6.9 | 0.5 | 9.1 | 169 | optimal | 0 | True | True |
-| 8/100 | 3 | nodes | 20 | 9.8 | 1.1 | 9.3 | 169 | optimal | 0 | True | True |
-| 16/1000 | 1 | balance | 5 | 8.8 | 1.2 | 10.8 | 174 | optimal | 0 | True | True |
-| 16/1000 | 1 | balance | 20 | 9.0 | 1.4 | 10.7 | 173 | optimal | 0 | True | True |
-| 16/1000 | 1 | nodes | 5 | 9.4 | 1.2 | 9.6 | 174 | optimal | 0 | True | True |
-| 16/1000 | 1 | nodes | 20 | 10.7 | 1.8 | 9.4 | 171 | optimal | 0 | True | True |
-| 16/1000 | 2 | balance | 5 | 9.2 | 1.6 | 10.5 | 174 | feasible | 0 | True | True |
-| 16/1000 | 2 | balance | 20 | 11.9 | 2.3 | 10.6 | 172 | feasible | 0 | True | True |
-| 16/1000 | 2 | nodes | 5 | 12.1 | 2.6 | 10.6 | 173 | optimal | 0 | True | True |
-| 16/1000 | 2 | nodes | 20 | 9.5 | 1.6 | 9.2 | 175 | optimal | 0 | True | True |
-| 16/1000 | 3 | balance | 5 | 7.7 | 1.9 | 7.4 | 173 | feasible | 0 | True | True |
-| 16/1000 | 3 | balance | 20 | 10.7 | 2.4 | 8.5 | 176 | feasible | 0 | True | True |
-| 16/1000 | 3 | nodes | 5 | 16.0 | 6.4 | 12.3 | 177 | optimal | 0 | True | False |
-| 16/1000 | 3 | nodes | 20 | 15.5 | 6.5 | 10.7 | 177 | optimal | 0 | True | True |
-| 64/8000 | 1 | balance | 5 | 18.3 | 6.0 | 15.6 | 222 | feasible | 0 | True | False |
-| 64/8000 | 1 | balance | 20 | 11.9 | 5.3 | 7.3 | 246 | optimal | 0 | True | True |
-| 64/8000 | 1 | nodes | 5 | 15.5 | 6.3 | 8.8 | 234 | feasible | 0 | False | False |
-| 64/8000 | 1 | nodes | 20 | 19.2 | 8.7 | 11.0 | 236 | optimal | 0 | True | True |
-| 64/8000 | 2 | balance | 5 | 19.8 | 5.6 | 12.7 | 240 | feasible | 0 | False | False |
-| 64/8000 | 2 | balance | 20 | 34.7 | 16.1 | 19.0 | 232 | optimal | 0 | True | True |
-| 64/8000 | 2 | nodes | 5 | 27.9 | 8.1 | 21.1 | 241 | feasible | 0 | False | False |
-| 64/8000 | 2 | nodes | 20 | 34.0 | 19.1 | 17.7 | 242 | optimal | 0 | True | True |
-| 64/8000 | 2 | nodes | 60 | 35.1 | 17.0 | 17.9 | 240 | optimal | 0 | True | True |
-| 64/500 | 2 | balance | 5 | 14.3 | 1.7 | 12.7 | 178 | feasible | 0 | True | True |
-| 64/500 | 2 | balance | 20 | 15.6 | 2.1 | 14.7 | 178 | feasible | 0 | True | True |
-| 64/500 | 2 | nodes | 5 | 15.6 | 0.9 | 17.1 | 177 | optimal | 0 | True | True |
-| 64/500 | 2 | nodes | 20 | 13.8 | 1.2 | 13.6 | 178 | optimal | 0 | True | True |
-| 157x64/200 | 1 | balance | 20 | 89.5 | 31.4 | 60.2 | 389 | feasible | 0 | False | False |
-| 157x64/200 | 1 | nodes | 20 | 109.7 | 50.9 | 55.3 | 388 | feasible | 0 | False | False |
-| 1000x8/100 | 1 | balance | 20 | 297.5 | 175.1 | 124.6 | 791 | feasible | 0 | False | False |
+| 8/100 | 1 | balance | 5 | 7.9 | 5.1 | 3.1 | 224 | optimal | 0 | True | True |
+| 8/100 | 1 | balance | 20 | 17.3 | 14.7 | 3.0 | 235 | optimal | 0 | True | True |
+| 8/100 | 1 | nodes | 5 | 7.6 | 5.2 | 3.0 | 234 | optimal | 0 | True | True |
+| 8/100 | 1 | nodes | 20 | 22.6 | 20.2 | 3.0 | 237 | optimal | 0 | True | True |
+| 8/100 | 2 | balance | 5 | 7.6 | 5.2 | 2.9 | 291 | feasible | 0 | True | True |
+| 8/100 | 2 | balance | 20 | 22.0 | 20.1 | 2.6 | 363 | feasible | 0 | True | True |
+| 8/100 | 2 | nodes | 5 | 3.2 | 0.8 | 2.5 | 183 | optimal | 0 | True | True |
+| 8/100 | 2 | nodes | 20 | 22.7 | 20.5 | 2.5 | 349 | optimal | 0 | True | True |
+| 8/100 | 3 | balance | 5 | 5.1 | 2.6 | 3.0 | 191 | feasible | 0 | True | True |
+| 8/100 | 3 | balance | 20 | 22.1 | 19.7 | 2.6 | 435 | feasible | 0 | True | True |
+| 8/100 | 3 | nodes | 5 | 2.8 | 0.2 | 3.1 | 171 | optimal | 0 | True | True |
+| 8/100 | 3 | nodes | 20 | 3.1 | 0.2 | 3.2 | 170 | optimal | 0 | True | True |
+| 16/1000 | 1 | balance | 5 | 3.2 | 0.4 | 3.4 | 176 | optimal | 0 | True | True |
+| 16/1000 | 1 | balance | 20 | 3.7 | 1.1 | 3.3 | 174 | optimal | 0 | True | True |
+| 16/1000 | 1 | nodes | 5 | 2.9 | 0.4 | 3.0 | 176 | optimal | 0 | True | True |
+| 16/1000 | 1 | nodes | 20 | 2.9 | 0.4 | 3.0 | 173 | optimal | 0 | True | True |
+| 16/1000 | 2 | balance | 5 | 3.4 | 0.6 | 3.1 | 175 | feasible | 0 | True | True |
+| 16/1000 | 2 | balance | 20 | 3.2 | 0.5 | 3.2 | 177 | feasible | 0 | True | True |
+| 16/1000 | 2 | nodes | 5 | 3.6 | 0.5 | 3.4 | 175 | optimal | 0 | True | True |
+| 16/1000 | 2 | nodes | 20 | 3.4 | 0.5 | 3.5 | 171 | optimal | 0 | True | True |
+| 16/1000 | 3 | balance | 5 | 4.0 | 0.9 | 3.7 | 176 | feasible | 0 | True | True |
+| 16/1000 | 3 | balance | 20 | 4.2 | 0.9 | 3.7 | 174 | feasible | 0 | True | True |
+| 16/1000 | 3 | nodes | 5 | 5.2 | 2.0 | 3.6 | 175 | optimal | 0 | True | True |
+| 16/1000 | 3 | nodes | 20 | 5.2 | 2.1 | 3.7 | 176 | optimal | 0 | True | True |
+| 64/8000 | 1 | balance | 5 | 7.8 | 3.2 | 5.1 | 233 | optimal | 0 | True | True |
+| 64/8000 | 1 | balance | 20 | 8.1 | 3.4 | 5.3 | 233 | optimal | 0 | True | True |
+| 64/8000 | 1 | nodes | 5 | 8.1 | 3.5 | 5.3 | 224 | optimal | 0 | True | True |
+| 64/8000 | 1 | nodes | 20 | 7.7 | 3.2 | 5.2 | 241 | optimal | 0 | True | True |
+| 64/8000 | 2 | balance | 5 | 10.5 | 4.9 | 5.9 | 240 | feasible | 0 | True | True |
+| 64/8000 | 2 | balance | 20 | 10.7 | 5.2 | 6.0 | 239 | optimal | 0 | True | True |
+| 64/8000 | 2 | nodes | 5 | 10.1 | 4.7 | 5.7 | 239 | feasible | 0 | True | True |
+| 64/8000 | 2 | nodes | 20 | 10.7 | 5.1 | 5.8 | 240 | optimal | 0 | True | True |
+| 64/8000 | 2 | nodes | 60 | 9.6 | 4.0 | 5.9 | 241 | optimal | 0 | True | True |
+| 64/500 | 2 | balance | 5 | 3.7 | 0.4 | 4.1 | 174 | feasible | 0 | True | True |
+| 64/500 | 2 | balance | 20 | 3.4 | 0.4 | 3.8 | 174 | feasible | 0 | True | True |
+| 64/500 | 2 | nodes | 5 | 3.7 | 0.2 | 3.8 | 174 | optimal | 0 | True | True |
+| 64/500 | 2 | nodes | 20 | 3.7 | 0.2 | 3.8 | 178 | optimal | 0 | True | True |
+| 40x8/100 | 1 | balance | 20 | 23.4 | 20.0 | 4.0 | 187 | optimal | 0 | True | True |
+| 157x64/200 | 1 | balance | 20 | 19.1 | 7.2 | 12.3 | 396 | feasible | 0 | True | True |
+| 157x64/200 | 1 | nodes | 20 | 19.3 | 8.0 | 11.7 | 389 | feasible | 0 | True | True |
+| 1000x8/100 | 1 | balance | 20 | 46.5 | 20.1 | 26.2 | 792 | feasible | 0 | True | True |
+| 1000x8/100 | 1 | balance | 60 | 87.7 | 60.4 | 27.5 | 792 | feasible | 0 | True | True |
 
-(the 1000x8/100 T = 60 row was stopped.) Before this session 64/8000 N+2 at T = 5
-exited 3 (no plan) and N+3 at T = 20 exited 3 at load 7; now every 64/8000 row plans.
-What limits the rest, measured alone (CPU seconds, load 5): the large path's exact
-placement at 64/8000 is 2.2 s (k = 2) and 7.5 s (k = 3), the quick first plan 0.7 s and
-2.3 s, cluster build + pre-checks + bounds + groups ~0.6 s; at a load factor of 3
-(wall / CPU) the T = 5 rows overrun by the quick plan and the answer's building. The
-per-node figures (show) at 64/8000 N+3 went from 12.9 s to 0.4 s of CPU (show lap 44 s
--> 1.2 s at load 6); certify (the checker, data/check/checker.py) is still 20 s idle,
-50-60 s at load 6 there. The fleets' overruns (157 and 1,000 clusters) are per-cluster
-floors (the cut, the problem build, vm_disk_mib's Fraction arithmetic: ~0.1 s of CPU
-per 8-node cluster) times the clusters, shared by 2 slots.
-Re-run after the last commits (2f9c9b3; python benchmarks/time_limit.py --hard --only
-64/8000 --limits 5; 19:12-19:26 UTC, load average 10.0 at the start, ~10 throughout;
-stopped before the N+3 nodes row), check the wall of `hvplace check` on the plan:
-
-| size | k | objective | T | wall | solve | startup | rss | status | exit | ok | solve_ok | check |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| 64/8000 | 1 | balance | 5 | 27.4 | 8.0 | 25.6 | 228 | feasible | 0 | True | False | - |
-| 64/8000 | 1 | nodes | 5 | 20.0 | 6.3 | 15.7 | 222 | feasible | 0 | True | False | - |
-| 64/8000 | 2 | balance | 5 | 23.8 | 6.4 | 18.6 | 244 | feasible | 0 | True | False | - |
-| 64/8000 | 2 | nodes | 5 | 37.7 | 10.8 | 27.3 | 226 | feasible | 0 | False | False | - |
-| 64/8000 | 3 | balance | 5 | 274.1 | 16.1 | 262.2 | 278 | feasible | 0 | False | False | 280.4 |
-
-(N+3 laps: certify 232.6 s, write 8.3, show 4.4.) At 18:38 (load 7.4, commit 690971b)
-the same N+3 commands at T = 5 gave: balance solve 7.6 s, certify 60.8, show 1.2,
-feasible U 930 (bound 700); nodes solve 6.9 s, certify 49.9, feasible 64 nodes (bound
-45); N+2 balance solve 5.7 s, U 880 (bound 720); N+2 nodes solve 5.5 s, 64 nodes (46).
-
-Fleet rows on branch fleetfloor (2026-12-01 22:03-22:17 UTC, loaded: uptime load 4.3 at
-the start, 6.3-8.2 later, 2 cores shared with 3 other streams and a test suite; the
---limits 20 rows, then 40x8/100, then the T = 60 row), after chunked fan-out, the numpy
-MiB conversions and the quick plan for a share under 0.25 s:
-
-| size | k | objective | T | wall | solve | startup | rss_mb | status | ok | solve_ok |
-|---|---|---|---|---|---|---|---|---|---|---|
-| 40x8/100 | 1 | balance | 20 | 39.0 | 20.5 | 22.2 | 196 | optimal | True | True |
-| 157x64/200 | 1 | balance | 20 | 43.2 | 22.3 | 20.2 | 383 | feasible | False | False |
-| 157x64/200 | 1 | nodes | 20 | 47.3 | 25.9 | 22.8 | 383 | feasible | False | False |
-| 1000x8/100 | 1 | balance | 20 | 127.5 | 66.3 | 61.0 | 798 | feasible | False | False |
-| 1000x8/100 | 1 | balance | 60 | 267.7 | 122.1 | 148.4 | 796 | feasible | False | False |
-
-(the solve laps were 31.4, 50.9 and 175.1 s at T = 20 in the table above.) What limits
-the rest: every cluster's share at 1,000 x 8/100 is below the per-cluster floor, so each
-gets the quick plan (budget 0), ~19 ms of CPU a cluster (solver/large.py's large_plan
-11-13 ms, packing_groups 2.3, cluster_problem 2.2, pre-checks 0.7), ~0.12-0.17 s of wall
-a cluster per slot at load 7-9; at 64/200 ~65 ms of CPU (large_plan 44). Idle, 1,000 x
-19 ms over 2 slots is ~10 s. The write and show laps (34 and 12 s at 1,000 clusters,
-counted in start-up here) are the move sequencing and its check (cli/plan.py).
+Every row keeps both promises, the solve lap within 1.1 T included. The earlier runs
+(18:43-19:26 UTC, load 5.7-10, before the chunked fan-out, the numpy MiB conversions,
+the quick plan for shares under 0.25 s and the load-free model decision) overran at
+64/8000 T = 5 (solve 6.0-10.8 s), 157 x 64/200 T = 20 (31.4 and 50.9 s) and
+1,000 x 8/100 T = 20 (175.1 s). What limits the rest: at 1,000 x 8/100 every cluster's
+share is below the per-cluster floor, so each gets the quick plan (~19 ms of CPU a
+cluster, solver/large.py's large_plan 11-13 ms of it); there the write lap (16 s: the
+move sequencing of 100,000 VMs and its check, cli/plan.py) and the show lap (5.6 s) are
+most of the wall, counted in start-up by this protocol.
 """
 
 from __future__ import annotations
