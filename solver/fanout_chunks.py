@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from data.inventory import Inventory
+from data.rules import Objective
 from solver.params import Params
 from solver.result import ClusterResult, Progress, Status
 
@@ -67,11 +68,20 @@ def in_turn(
     for i, inventory in enumerate(inventories):
         left = 0.0 if stopped(stop) else deadline - time.monotonic()
         budget = max(0.0, left * sizes[i] / sum(sizes[i:]))
-        job = ClusterJob(inventory, params, budget if budget >= quick_below else 0.0)
+        job = ClusterJob(
+            inventory, params, budget if budget >= _below(params, quick_below) else 0.0
+        )
         results.append(_with_quick_plan(solve_cut, job, on_progress, stop, quick_below > 0))
         if on_each is not None:
             on_each(i, results[-1])
     return results
+
+
+def _below(params: Params, quick_below: float) -> float:
+    """`nodes` keeps its share however short: the quick plan names every node, where a
+    0.1 s pass of the large path packs within 1% of the bound (1,000 x 8/100 at T = 60:
+    7,682 nodes with the quick plan against 6,070)."""
+    return 0.0 if params.objective is Objective.NODES else quick_below
 
 
 def _with_quick_plan(

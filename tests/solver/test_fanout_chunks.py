@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 
 from data.check.checker import check_plan
 from data.plan import Plan
+from data.rules import Objective
 from data.subset import cluster_subsets
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.fanout import fan_out
@@ -69,6 +71,17 @@ def test_in_turn_gives_a_share_too_short_to_search_the_quick_plan() -> None:
     assert budgets == [0.0, 0.0]
     in_turn([inventory], PINNED, time.monotonic() + MIN_SEARCH, solve_cut, quick_below=0.0)
     assert budgets[-1] > 0
+
+
+def test_in_turn_searches_a_short_share_under_nodes() -> None:
+    # the quick plan names every node: under `nodes` even a short search packs better
+    inventory = cluster_subsets(fleet_inventory(generate_fleet(2, 3, 4, seed=1)))[0].inventory
+    budgets: list[float] = []
+    solve_cut = _recording({True: Status.FEASIBLE, False: Status.FEASIBLE}, budgets)
+    nodes = replace(PINNED, objective=Objective.NODES)
+    in_turn([inventory] * 2, nodes, time.monotonic() + MIN_SEARCH, solve_cut)
+    assert len(budgets) == 2
+    assert all(b > 0 for b in budgets)
 
 
 def test_in_turn_falls_back_on_the_quick_plan_when_a_search_finds_none() -> None:
