@@ -29,7 +29,13 @@ from solver.phases import first_phase_share, later_criteria, later_phases
 from solver.problem import ClusterProblem
 from solver.progress import OnProgress, report_greedy, reporter
 from solver.result import ClusterResult, Status
-from solver.start_results import cluster_result, greedy_result, large_result, proven_hint
+from solver.start_results import (
+    cluster_result,
+    greedy_result,
+    large_result,
+    packed_result,
+    proven_hint,
+)
 from solver.symmetry import canonical_hint
 from solver.unsat_core import infeasibility_core
 
@@ -48,6 +54,8 @@ def exact_search(
     start, budget = window
     plan_model = _built(problem, params, window)
     if plan_model is None:  # its build overran on a machine slower than calibrated
+        if packed is not None:  # the early packing's plan, not the large path's leftovers
+            return packed_result(problem, params, packed, window, on_progress)
         answer, _ = without_model(problem, params, start, budget, False)
         return large_result(problem, answer, start)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it

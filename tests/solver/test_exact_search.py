@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 
 from data.check.checker import check_plan
+from data.io.build import build_inventory, table
 from data.rules import Objective
 from data.synth.fleet import fleet_inventory, generate_fleet
 from solver.bounds import lower_bound
+from solver.build_clock import BuildOverrun
 from solver.exact_search import rounded_bound
+from solver.packing_plan import packing_plan
 from solver.params import Params
 from solver.problem import cluster_problem
 from solver.solve import solve
@@ -60,3 +63,32 @@ def test_exact_search_abandons_an_overrunning_build_within_the_limit(
     assert time.monotonic() - begun < 3.0
     assert result.plan is not None and check_plan(inventory, result.plan, 1) == []
     assert cpsat_searches == []
+
+
+def test_exact_search_keeps_the_early_packing_when_the_build_overruns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At k = 0 the early packing takes most of the budget, so the model's build may be
+    abandoned: the packing's plan is the answer, not the large path's (which, with the
+    time gone, had none: ct9-d5-n120-s2 of benchmarks/vbp.py ended UNKNOWN)."""
+    import solver.exact_search as exact
+
+    def overrun(*args: Any, **kwargs: Any) -> Any:
+        raise BuildOverrun
+
+    def unreached(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the large path answered though a packing was in hand")
+
+    nodes = [{"node": f"n{i}", "memory_mb": 8192, "logical_processors": 4} for i in range(6)]
+    sizes = [3000, 2500, 2000, 1500, 3500, 1000, 2700, 1800, 900, 2200]
+    vms = [{"vm": f"v{i}", "memory_mb": m, "vcpus": 1} for i, m in enumerate(sizes)]
+    inventory = build_inventory(table("nodes.csv", nodes), table("vms.csv", vms))
+    problem = cluster_problem(inventory, 0, 0)
+    params = Params(failures=0, objective=Objective.NODES, workers=1, seed=0, time_limit=5.0)
+    packed = packing_plan(problem, time.monotonic() + 2.0)
+    assert packed is not None
+    monkeypatch.setattr(exact, "build_model", overrun)
+    monkeypatch.setattr(exact, "without_model", unreached)
+    result = exact.exact_search(problem, params, (time.monotonic(), 0.5), None, packed, None)
+    assert result.status.has_plan
+    assert result.objective_value == len({owners[0] for owners in packed.owners if owners})
