@@ -40,18 +40,20 @@ from solver.symmetry import canonical_hint
 from solver.unsat_core import infeasibility_core
 
 Window = tuple[float, float]  # (start, budget): the cluster's clock and its seconds
+# plans made before the model: the large path's, the early packing's, balance's greedy
+Starts = tuple[LargePlan | None, GreedyPlan | None, GreedyPlan | None]
 
 
 def exact_search(
     problem: ClusterProblem,
     params: Params,
     window: Window,
-    large: LargePlan | None,
-    packed: GreedyPlan | None,
+    starts: Starts,
     on_progress: OnProgress | None,
 ) -> ClusterResult:
     """The model, its hint (returned at once when a bound proves it), then CP-SAT."""
     start, budget = window
+    packed = starts[1]
     plan_model = _built(problem, params, window)
     if plan_model is None:  # its build overran on a machine slower than calibrated
         if packed is not None:  # the early packing's plan, not the large path's leftovers
@@ -59,7 +61,7 @@ def exact_search(
         answer, _ = without_model(problem, params, start, budget, False)
         return large_result(problem, answer, start)
     first = _first_criterion(plan_model, params)  # before the hint, which must cover it
-    greedy = _start(plan_model, params, window, large, packed)
+    greedy = _start(plan_model, params, window, starts)
     if greedy is not None and on_progress is not None:  # a plan to show before presolve ends
         report_greedy(plan_model, params, greedy, start, on_progress)
     bound = hint_bound(plan_model, params, greedy) if greedy is not None else None
@@ -90,14 +92,13 @@ def _start(
     plan_model: PlanModel,
     params: Params,
     window: Window,
-    large: LargePlan | None,
-    packed: GreedyPlan | None,
+    starts: Starts,
 ) -> GreedyPlan | None:
     """The greedy hint (none that breaks the moves cap), then the balance start's search."""
     start, budget = window
     problem, cap = plan_model.problem, params.max_moves
     hint_until = start + budget * hint_share(problem, params)
-    greedy = _hint(plan_model, params, hint_until, large, packed) if params.hint else None
+    greedy = _hint(plan_model, params, hint_until, starts) if params.hint else None
     if greedy is not None and cap is not None and moves_of(problem, greedy.owners) > cap:
         greedy = None  # still a hint, but no fallback: it breaks the cap
     return balanced_start(plan_model, params, greedy, start + 0.6 * budget)
@@ -195,8 +196,7 @@ def _hint(
     plan_model: PlanModel,
     params: Params,
     deadline: float,
-    large: LargePlan | None = None,
-    packed: GreedyPlan | None = None,
+    starts: Starts = (None, None, None),
 ) -> GreedyPlan | None:
     """Start CP-SAT from the greedy plan, renamed to fit the symmetry breaking.
 
@@ -204,10 +204,12 @@ def _hint(
     16 nodes at k = 2 it needs ~6 s, and CP-SAT improves little on its plan there.
     """
     problem, objective = plan_model.problem, params.objective
-    packs = objective is Objective.NODES and params.max_moves is None
-    greedy = packed or (packing_plan(problem, deadline) if packs else None)
-    greedy = greedy or first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
-    greedy = better_start(plan_model, params, greedy, deadline, large)
+    large, packed, greedy = starts  # greedy: greedy_first's, first-fit's or large's already
+    if greedy is None:
+        packs = objective is Objective.NODES and params.max_moves is None
+        greedy = packed or (packing_plan(problem, deadline) if packs else None)
+        greedy = greedy or first_fit_decreasing(problem, objective is not Objective.NODES, deadline)
+        greedy = better_start(plan_model, params, greedy, deadline, large)
     if greedy is None:
         return None
     keep_current = objective is Objective.MOVES or params.max_moves is not None

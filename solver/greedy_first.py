@@ -56,13 +56,33 @@ def greedy_settles(
     analytic bound or comes within --gap of it; None otherwise, and for every case the
     usual path treats otherwise (another objective, a moves cap, rules off, no hint).
     `window` is (start, budget) of the cluster's solve."""
+    greedy = balance_greedy(problem, params, window)
+    return settled_by(problem, params, window, greedy, (on_progress, reporter))
+
+
+def balance_greedy(
+    problem: ClusterProblem, params: Params, window: tuple[float, float]
+) -> GreedyPlan | None:
+    """The plan greedy_settles scores (None for every case it leaves alone): solve.py
+    also hands it to the exact model as its hint, so that it is not made twice."""
     ours = params.objective is Objective.BALANCE and params.max_moves is None
     if not ours or params.disabled or not params.hint:
         return None
     start, budget = window
-    greedy = _greedy(problem, params, start + budget * hint_share(problem, params))
+    return _greedy(problem, params, start + budget * hint_share(problem, params))
+
+
+def settled_by(
+    problem: ClusterProblem,
+    params: Params,
+    window: tuple[float, float],
+    greedy: GreedyPlan | None,
+    listeners: tuple[Callable[[Progress], None] | None, Reporter],
+) -> SettledFirst | None:
+    """greedy_settles on the plan balance_greedy made."""
     if greedy is None:
         return None
+    (start, budget), (on_progress, reporter) = window, listeners
     value = in_steps(utilisation(problem, greedy.owners), params.tolerance)
     bound = in_steps(lower_bound(problem, Objective.BALANCE), params.tolerance)
     if value > bound and value - bound > params.gap * max(value, 1):

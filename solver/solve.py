@@ -20,7 +20,7 @@ from data.inventory import Inventory
 from solver.combine import combine_clusters
 from solver.cpsat import stopping_on
 from solver.exact_search import exact_search
-from solver.greedy_first import greedy_settles
+from solver.greedy_first import balance_greedy, settled_by
 from solver.large_result import exact_model_fits, without_model
 from solver.packing_plan import EARLY_SHARE, early_packing, packed_bound
 from solver.params import Params
@@ -89,7 +89,9 @@ def solve_cluster(
     if answer is not None or not fits:
         return large_result(problem, answer, start)
     report = functools.partial(reporter, problem, on_progress=on_progress)
-    first = greedy_settles(problem, params, (start, budget), on_progress, report)
+    greedy = balance_greedy(problem, params, (start, budget))  # balance: the hint, made once
+    first = settled_by(problem, params, (start, budget), greedy, (on_progress, report))
     if first is not None:  # balance's U settled by the bound: no first model to build
         return cluster_result(problem, *first.parts, time.monotonic() - start)
-    return exact_search(problem, params, (start, budget), large, packed, on_progress)
+    starts = (large, packed, greedy)
+    return exact_search(problem, params, (start, budget), starts, on_progress)

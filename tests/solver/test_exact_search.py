@@ -89,6 +89,7 @@ def test_exact_search_keeps_the_early_packing_when_the_build_overruns(
     assert packed is not None
     monkeypatch.setattr(exact, "build_model", overrun)
     monkeypatch.setattr(exact, "without_model", unreached)
-    result = exact.exact_search(problem, params, (time.monotonic(), 0.5), None, packed, None)
+    starts = (None, packed, None)
+    result = exact.exact_search(problem, params, (time.monotonic(), 0.5), starts, None)
     assert result.status.has_plan
     assert result.objective_value == len({owners[0] for owners in packed.owners if owners})
