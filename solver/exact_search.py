@@ -76,10 +76,14 @@ def exact_search(
 
 
 def _built(problem: ClusterProblem, params: Params, window: Window) -> PlanModel | None:
-    """The exact model, or None when its build would end past build_deadline."""
+    """The exact model, or None when its build would end past build_deadline, counted
+    over the time left when it starts: at k = 0 the early packing has used 0.9 of the
+    budget by then, and a deadline over the whole budget abandoned even a tiny model."""
     objective, cap = params.objective, params.max_moves
     scores = objective is Objective.MOVES or cap is not None
-    deadline = build_deadline(*window)
+    start, budget = window
+    now = time.monotonic()
+    deadline = build_deadline(now, start + budget - now)
     try:
         return build_model(
             problem, objective, params.disabled, scores, max_moves=cap, deadline=deadline
