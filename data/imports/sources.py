@@ -14,7 +14,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 from data.errors import InputError
 from data.imports.common import ImportReport, few
 from data.io.build import RawTable
-from data.io.csvtext import Part, csv_table, is_utf8, one_line, table_of
+from data.io.csvparse import one_line
+from data.io.csvtext import Part, csv_table, is_utf8, table_of
 from data.io.read import read_parquet
 
 _WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip (xlsx, ods), OLE2 (xls)

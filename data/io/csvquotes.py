@@ -1,0 +1,87 @@
+"""Whether a CSV text ends inside a quoted field: pyarrow takes a quote left open as
+running to the end of the file, which silently swallows the rest of a truncated one.
+
+The common file costs one count of its quotes (numpy, a block at a time); only an odd
+count, or line breaks in the last row, lead to the field-by-field scan.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from data.errors import InputError
+
+_BLOCK = 1 << 24  # bytes whose quotes are counted at a time
+_QUOTE = ord('"')
+
+
+def count_quotes(body: bytes | memoryview) -> int:
+    """How many quote characters the text holds, counted a block at a time by numpy."""
+    codes = np.frombuffer(body, np.uint8)
+    return sum(
+        int(np.count_nonzero(codes[start : start + _BLOCK] == _QUOTE))
+        for start in range(0, len(codes), _BLOCK)
+    )
+
+
+def quote_suspect(last: tuple[str, ...] | None, quotes: int) -> list[int] | None:
+    """The last row's cells holding a line break when the text may end in an open quote
+    (an odd count, or such cells: what swallowed rows leave), else None (no scan needed)."""
+    if last is None:
+        return None
+    broken = [i for i, cell in enumerate(last) if "\n" in cell or "\r" in cell]
+    return broken if quotes % 2 or broken else None
+
+
+def check_quotes_closed(
+    file: str,
+    data: bytes | memoryview,
+    columns: list[str],
+    last: tuple[str, ...] | None,
+    count: int,
+    delimiter: str,
+    quotes: int | None = None,
+) -> None:
+    """A quoted field still open at the end is an error, placed at the last row and at
+    its cell that holds a line break (else its last cell).
+
+    A quote inside an unquoted field (`19" rack`) is text, as Python's csv and Excel read
+    it: only a quote that opens a field opens a quoted one.
+    """
+    broken = quote_suspect(last, count_quotes(data) if quotes is None else quotes)
+    if broken is None or not quote_left_open(bytes(data), delimiter):
+        return
+    at = (broken or [len(columns) - 1])[-1]
+    raise InputError("a quote opened here is never closed", file, count, columns[at])
+
+
+def quote_left_open(data: bytes, delimiter: str) -> bool:
+    """Whether a quoted field runs to the end of the text (field by field; only called
+    when the quotes do not pair up, so the common file costs one count)."""
+    separator = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
+    i, start = 0, True
+    while i < len(data):
+        if start and data[i] == ord('"'):
+            i = _closing_quote(data, i + 1)
+            if i < 0:
+                return True
+            start = False
+            continue
+        found = separator.search(data, i)
+        if found is None:
+            return False
+        i, start = found.end(), True
+    return False
+
+
+def _closing_quote(data: bytes, i: int) -> int:
+    """The index after the quote that closes a quoted field opened before i, or -1."""
+    while True:
+        end = data.find(b'"', i)
+        if end < 0:
+            return -1
+        if data[end + 1 : end + 2] != b'"':  # "" is an escaped quote
+            return end + 1
+        i = end + 2
