@@ -125,7 +125,17 @@ def read_source(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", path.name) from None
+        raise unreadable(path, error) from None
+
+
+def unreadable(path: Path, error: OSError) -> InputError:
+    return InputError(f"cannot read the file: {error.strerror or error}", path.name)
+
+
+def streamable(start: bytes) -> bool:
+    """Whether a file starting so is read as UTF-8 CSV text, so can be parsed as it is
+    read (workbooks, Parquet and UTF-16/32 text are read whole)."""
+    return not start.startswith((*_WORKBOOKS, _PARQUET, *_UNICODE_BOMS))
 
 
 def _workbook_tables(path: Path, data: bytes) -> list[RawTable]:

@@ -60,7 +60,7 @@ def check_quotes_closed(
 def quote_left_open(data: bytes, delimiter: str) -> bool:
     """Whether a quoted field runs to the end of the text (field by field; only called
     when the quotes do not pair up, so the common file costs one count)."""
-    separator = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
+    separator = _separator(delimiter)
     i, start = 0, True
     while i < len(data):
         if start and data[i] == ord('"'):
@@ -76,7 +76,35 @@ def quote_left_open(data: bytes, delimiter: str) -> bool:
     return False
 
 
-def _closing_quote(data: bytes, i: int) -> int:
+def row_end(data: bytes | bytearray, delimiter: str) -> int:
+    """The index after the line break that ends the text's first row that is not empty
+    (rows as pyarrow reads them: a quote opens a quoted field only at a field's start),
+    or -1 when the text ends first (or in doubt: a quote is its last byte)."""
+    separator = _separator(delimiter)
+    i, start, row_start = 0, True, 0
+    while i < len(data):
+        if start and data[i] == _QUOTE:
+            i = _closing_quote(data, i + 1)
+            if not 0 <= i < len(data):
+                return -1
+            start = False
+            continue
+        found = separator.search(data, i)
+        if found is None:
+            return -1
+        if found.group() in (b"\r", b"\n"):
+            if found.start() > row_start:
+                return found.end()
+            row_start = found.end()
+        i, start = found.end(), True
+    return -1
+
+
+def _separator(delimiter: str) -> re.Pattern[bytes]:
+    return re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
+
+
+def _closing_quote(data: bytes | bytearray, i: int) -> int:
     """The index after the quote that closes a quoted field opened before i, or -1."""
     while True:
         end = data.find(b'"', i)

@@ -1,0 +1,170 @@
+"""A CSV file parsed as it is read, a block at a time: a million VMs' Get-VM export is
+1.25 GB, and held whole while parsed it was most of the import's memory.
+
+`BlockReader` is the file-like object pyarrow reads: each block of the file is hashed
+and checked (NUL bytes, UTF-8, and in the body quotes and any text) as it goes by, and
+pyarrow sees only the body (after a UTF-8 mark and a #TYPE line). `streamed_table`
+decides only the common case: UTF-8 text without NUL bytes that parses, with no quote
+left in doubt. Anything else (an error to report, a file to recode, a quote to scan
+for) raises Unstreamable, and the caller reads the file whole as before
+(csvtext.csv_table), so errors and their order are the whole read's by construction.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+from data.errors import InputError
+from data.io.build import RawTable
+from data.io.cells import is_missing
+from data.io.csvparse import delimiter_of, header_names, last_row, parsed_text, string_options
+from data.io.csvpart import Part, kept_columns, partial_table
+from data.io.csvquotes import quote_suspect, row_end
+from data.io.csvtext import arrow_table_of
+
+BLOCK = 1 << 20  # bytes read, hashed and checked at a time (pyarrow asks for 1 MiB)
+_UTF8_BOM = b"\xef\xbb\xbf"
+_TYPE_LINE = b"#TYPE"
+_HEAD_LIMIT = 1 << 24  # a header row longer than this is left to the whole read
+_START = 8  # bytes enough to tell a file's kind (a mark and #TYPE)
+
+
+class Unstreamable(Exception):
+    """The streamed parse cannot decide: the whole text must (csvtext.csv_table)."""
+
+
+class BlockReader:
+    """A file read a block at a time, every block hashed into `digest` and checked as it
+    is read; `start` is its first bytes, then either `whole()` or the body for pyarrow."""
+
+    def __init__(self, handle: BinaryIO, digest: Any, block: int = BLOCK) -> None:
+        self.handle, self.digest, self.block = handle, digest, block
+        self.failed: OSError | None = None  # a read that failed: the file ends there
+        self.nul, self.utf8, self.text, self.quotes = False, True, False, 0
+        self.ended, self.closed = False, False
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        start = bytearray()
+        while len(start) < _START and not self.ended:
+            start += self._raw()
+        self.start = bytes(start)
+        self._pending = bytearray()  # body read, not yet served to pyarrow
+
+    def whole(self) -> bytes:
+        """Every byte of the file (for what is not streamed: workbooks, Parquet, UTF-16)."""
+        return b"".join([self.start, *iter(self._raw, b"")])
+
+    def begin_body(self) -> None:
+        """Past a UTF-8 mark and PowerShell's #TYPE line: the body starts."""
+        head = self.start.removeprefix(_UTF8_BOM)
+        if head.startswith(_TYPE_LINE):
+            while b"\n" not in head and not self.ended:
+                head += self._raw()
+            end = head.find(b"\n")
+            head = b"" if end < 0 else head[end + 1 :]
+        self._count(head)
+        self._pending = bytearray(head)
+
+    def header(self) -> tuple[bytes, str]:
+        """The body's first row that is not empty (the header, as pyarrow reads it: up to
+        its line break) and the delimiter, read ahead and kept to be served again."""
+        while True:
+            delimiter, decided = delimiter_of(self._pending)
+            end = row_end(self._pending, delimiter) if decided or self.ended else -1
+            if end >= 0 or self.ended:
+                return bytes(self._pending if end < 0 else self._pending[:end]), delimiter
+            if len(self._pending) > _HEAD_LIMIT:
+                raise Unstreamable
+            self._pending += self._body()
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._pending) < size) and not self.ended:
+            self._pending += self._body()
+        size = len(self._pending) if size < 0 else size
+        served = bytes(self._pending[:size])
+        del self._pending[:size]
+        return served
+
+    def drain(self) -> None:
+        """Read (hash and check) the rest of the file, whatever pyarrow left."""
+        self._pending.clear()
+        while not self.ended:
+            self._body()
+
+    def clean(self) -> bool:
+        """Whether the text is what the streamed parse decides on (else the whole read)."""
+        return self.failed is None and not self.nul and self.utf8 and self.text
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def _body(self) -> bytes:
+        piece = self._raw()
+        self._count(piece)
+        return piece
+
+    def _count(self, piece: bytes) -> None:
+        self.quotes += piece.count(b'"')
+        self.text = self.text or bool(piece.strip())
+
+    def _raw(self) -> bytes:
+        if self.ended:
+            return b""
+        try:
+            piece = self.handle.read(self.block)
+        except OSError as error:
+            self.failed, piece = error, b""
+        self.digest.update(piece)
+        self.nul = self.nul or b"\0" in piece
+        self.ended = not piece
+        if self.utf8 and (self.ended or not piece.isascii() or self._decoder.getstate()[0]):
+            try:
+                self._decoder.decode(piece, final=self.ended)
+            except UnicodeDecodeError:
+                self.utf8 = False
+        return piece
+
+
+def streamed_table(file: str, reader: BlockReader, part: Part | None) -> RawTable:
+    """The table csv_table gives of the file's text (in `part` when given), parsed as it
+    is read; Unstreamable where the whole text must decide. The file is read to its end
+    either way (its digest is of every byte)."""
+    try:
+        return _streamed(file, reader, part)
+    except (InputError, pa.ArrowException, OSError, ValueError):  # ValueError: not UTF-8
+        raise Unstreamable from None
+    finally:
+        reader.drain()
+
+
+def _streamed(file: str, reader: BlockReader, part: Part | None) -> RawTable:
+    reader.begin_body()
+    head, delimiter = reader.header()
+    names = header_names(file, head, delimiter)
+    columns = [str(name).strip() for name in names]
+    named = tuple(c for c in columns if c)
+    wanted = None if part is None else part.wanted(named)
+    kept = None if wanted is None else kept_columns(columns, named, wanted)
+    if len(set(named)) < len(named):
+        raise Unstreamable  # a name twice: the whole read says so, after earlier errors
+    table = parsed_text(file, reader, delimiter, string_options(names, kept))
+    reader.drain()
+    expected = names if kept is None else [names[i] for i in kept]
+    if not reader.clean() or table.column_names != expected:
+        raise Unstreamable
+    last = last_row(table)
+    if quote_suspect(last, reader.quotes) is not None:
+        raise Unstreamable  # odd quotes, or line breaks in the last row: scan the text
+    if kept is None or part is None:
+        return arrow_table_of(file, names, table)
+    if last and all(is_missing(last[j]) for j, i in enumerate(kept) if columns[i]):
+        raise Unstreamable  # maybe a trailing empty row: only every cell of it can say
+    return partial_table(file, table, columns, kept, part)
