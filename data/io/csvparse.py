@@ -40,17 +40,24 @@ def open_reader(
     convert: pv.ConvertOptions | None,
     bad: list[pv.InvalidRow],
 ) -> pv.CSVStreamingReader:
-    """A reader of text (bytes, or a file-like object) that notes pyarrow's bad rows: their
-    numbers are not in every message."""
+    """A reader of text that notes pyarrow's bad rows: their numbers are not in every
+    message. A file-like object's text is not yet known to be UTF-8, which the handler
+    needs (its errors are left to the whole read: csvstream), so it gets none."""
 
     def on_bad_row(row: pv.InvalidRow) -> str:
         bad.append(row)
         return "error"
 
+    known = isinstance(data, _BYTES)
+    handler = on_bad_row if known else None
     return pv.open_csv(
-        pa.BufferReader(pa.py_buffer(data)) if isinstance(data, _BYTES) else data,
+        pa.BufferReader(pa.py_buffer(data)) if known else data,
         read_options=pv.ReadOptions(use_threads=False),  # threads would lose row numbers
-        parse_options=pv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_bad_row),
+        # newlines_in_values: else a line break in a quoted cell at a block's edge (of
+        # 1 MiB, or a short read) puts pyarrow out of step with its chunker: an error
+        parse_options=pv.ParseOptions(
+            delimiter=delimiter, invalid_row_handler=handler, newlines_in_values=True
+        ),
         convert_options=convert,
     )
 

@@ -22,7 +22,7 @@ from data.io.build import RawTable
 from data.io.cells import is_missing
 from data.io.csvparse import delimiter_of, header_names, last_row, parsed_text, string_options
 from data.io.csvpart import Part, kept_columns, partial_table
-from data.io.csvquotes import quote_suspect, row_end
+from data.io.csvquotes import count_quotes, quote_suspect, row_end
 from data.io.csvtext import arrow_table_of
 
 BLOCK = 1 << 20  # bytes read, hashed and checked at a time (pyarrow asks for 1 MiB)
@@ -80,10 +80,20 @@ class BlockReader:
             self._pending += self._body()
 
     def read(self, size: int = -1) -> bytes:
-        while (size < 0 or len(self._pending) < size) and not self.ended:
-            self._pending += self._body()
-        size = len(self._pending) if size < 0 else size
-        served = bytes(self._pending[:size])
+        """`size` bytes of the body (fewer only at its end: pyarrow's blocks must be whole),
+        read from the file as they are served, so the common read copies nothing."""
+        if size < 0:
+            rest = [bytes(self._pending), *iter(self._body, b"")]
+            self._pending.clear()
+            return b"".join(rest)
+        if not self._pending:
+            piece = self._body(size)
+            if len(piece) == size or self.ended:
+                return piece
+            self._pending += piece
+        while len(self._pending) < size and not self.ended:
+            self._pending += self._body(size - len(self._pending))
+        served = bytes(memoryview(self._pending)[:size])
         del self._pending[:size]
         return served
 
@@ -106,20 +116,20 @@ class BlockReader:
     def close(self) -> None:
         self.closed = True
 
-    def _body(self) -> bytes:
-        piece = self._raw()
+    def _body(self, size: int = BLOCK) -> bytes:
+        piece = self._raw(size)
         self._count(piece)
         return piece
 
     def _count(self, piece: bytes) -> None:
-        self.quotes += piece.count(b'"')
+        self.quotes += count_quotes(piece)
         self.text = self.text or bool(piece.strip())
 
-    def _raw(self) -> bytes:
+    def _raw(self, size: int = BLOCK) -> bytes:
         if self.ended:
             return b""
         try:
-            piece = self.handle.read(self.block)
+            piece = self.handle.read(min(size, self.block))
         except OSError as error:
             self.failed, piece = error, b""
         self.digest.update(piece)
