@@ -65,6 +65,8 @@ def open_reader(
 def guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -> _T:
     try:
         return call()
+    except pa.ArrowMemoryError:
+        raise  # not the text's fault: a crash (exit 70), not "cannot parse"
     except (pa.ArrowException, OSError) as error:
         if bad_rows:
             bad = bad_rows[0]

@@ -149,6 +149,8 @@ def streamed_table(file: str, reader: BlockReader, part: Part | None) -> RawTabl
     either way (its digest is of every byte)."""
     try:
         return _streamed(file, reader, part)
+    except MemoryError:  # pyarrow's too: no whole read would fit either
+        raise
     except (InputError, pa.ArrowException, OSError, ValueError):  # ValueError: not UTF-8
         raise Unstreamable from None
     finally:
