@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from data.errors import InputError
 from data.imports.sources import (
@@ -79,8 +79,7 @@ class _Source:
     def stream(self, digest: Any, part: Part | None) -> RawTable | bytes | None:
         """The file read once into `digest`: its table when parsed as read, its bytes
         when it is not CSV text, None when only the whole text can decide."""
-        for piece in (self.path.name.encode("utf-8"), b"\0"):
-            digest.update(piece)
+        self._named(digest)
         try:
             with self.path.open("rb") as handle:
                 reader = BlockReader(handle, digest, self.block)
@@ -96,9 +95,19 @@ class _Source:
         if not streamable(reader.start):
             return reader.whole()
         try:
-            return streamed_table(self.path.name, reader, part)
+            return streamed_table(self.path.name, reader, part, self._reopen)
         except Unstreamable:
             return None
+
+    def _reopen(self) -> tuple[BinaryIO, Any]:
+        """The file opened again, and a digest to hash it into as far as the first read's."""
+        check = self.opening.copy()
+        self._named(check)
+        return self.path.open("rb"), check
+
+    def _named(self, digest: Any) -> None:
+        for piece in (self.path.name.encode("utf-8"), b"\0"):  # as add_to_digest begins
+            digest.update(piece)
 
     def reread(self) -> bytes:
         """The file's bytes, read whole again: the same as read first, or an error."""

@@ -60,20 +60,47 @@ def check_quotes_closed(
 def quote_left_open(data: bytes, delimiter: str) -> bool:
     """Whether a quoted field runs to the end of the text (field by field; only called
     when the quotes do not pair up, so the common file costs one count)."""
-    separator = _separator(delimiter)
-    i, start = 0, True
-    while i < len(data):
-        if start and data[i] == ord('"'):
-            i = _closing_quote(data, i + 1)
-            if i < 0:
-                return True
-            start = False
-            continue
-        found = separator.search(data, i)
-        if found is None:
-            return False
-        i, start = found.end(), True
-    return False
+    scan = QuoteScan(delimiter)
+    scan.feed(data)
+    return scan.left_open()
+
+
+class QuoteScan:
+    """quote_left_open over a text fed a block at a time (a file read again, not held)."""
+
+    def __init__(self, delimiter: str) -> None:
+        self.separator = _separator(delimiter)
+        self.start, self.quoted, self.quote_last = True, False, False
+
+    def feed(self, data: bytes) -> None:
+        i = 0
+        while i < len(data):
+            if self.quote_last:  # a quote ended the last block: "" goes on, else it closed
+                self.quote_last, self.quoted = False, data[i] == _QUOTE
+                i += self.quoted
+            elif self.quoted:
+                i = self._in_quotes(data, i)
+            elif self.start and data[i] == _QUOTE:
+                self.start, self.quoted, i = False, True, i + 1
+            else:
+                found = self.separator.search(data, i)
+                self.start, i = found is not None, len(data) if found is None else found.end()
+
+    def left_open(self) -> bool:
+        return self.quoted and not self.quote_last
+
+    def _in_quotes(self, data: bytes, i: int) -> int:
+        """Where the scan goes on after the quote closing the field (or at the end)."""
+        end = data.find(b'"', i)
+        if end < 0:
+            return len(data)
+        if end + 1 == len(data):
+            self.quote_last = True
+        elif data[end + 1] == _QUOTE:  # "" is an escaped quote
+            return end + 2
+        else:
+            self.quoted = False
+        return end + 1
 
 
 def row_end(data: bytes | bytearray, delimiter: str) -> int:

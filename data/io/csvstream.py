@@ -13,6 +13,7 @@ for) raises Unstreamable, and the caller reads the file whole as before
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ from data.io.build import RawTable
 from data.io.cells import is_missing
 from data.io.csvparse import delimiter_of, header_names, last_row, parsed_text, string_options
 from data.io.csvpart import Part, kept_columns, partial_table
-from data.io.csvquotes import count_quotes, quote_suspect, row_end
+from data.io.csvquotes import QuoteScan, count_quotes, quote_suspect, row_end
 from data.io.csvtext import arrow_table_of
 
 BLOCK = 1 << 20  # bytes read, hashed and checked at a time (pyarrow asks for 1 MiB)
@@ -30,6 +31,10 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _TYPE_LINE = b"#TYPE"
 _HEAD_LIMIT = 1 << 24  # a header row longer than this is left to the whole read
 _START = 8  # bytes enough to tell a file's kind (a mark and #TYPE)
+
+
+# the file opened again, and the digest to hash it into (as far as the first read's)
+Reopen = Callable[[], tuple[BinaryIO, Any]]
 
 
 class Unstreamable(Exception):
@@ -143,12 +148,15 @@ class BlockReader:
         return piece
 
 
-def streamed_table(file: str, reader: BlockReader, part: Part | None) -> RawTable:
+def streamed_table(
+    file: str, reader: BlockReader, part: Part | None, reopen: Reopen | None = None
+) -> RawTable:
     """The table csv_table gives of the file's text (in `part` when given), parsed as it
     is read; Unstreamable where the whole text must decide. The file is read to its end
-    either way (its digest is of every byte)."""
+    either way (its digest is of every byte), and read again (`reopen`) only to look for
+    a quote left open when its quotes do not pair up or its last row has line breaks."""
     try:
-        return _streamed(file, reader, part)
+        return _streamed(file, reader, part, reopen)
     except MemoryError:  # pyarrow's too: no whole read would fit either
         raise
     except (InputError, pa.ArrowException, OSError, ValueError):  # ValueError: not UTF-8
@@ -157,7 +165,7 @@ def streamed_table(file: str, reader: BlockReader, part: Part | None) -> RawTabl
         reader.drain()
 
 
-def _streamed(file: str, reader: BlockReader, part: Part | None) -> RawTable:
+def _streamed(file: str, reader: BlockReader, part: Part | None, reopen: Reopen | None) -> RawTable:
     reader.begin_body()
     head, delimiter = reader.header()
     names = header_names(file, head, delimiter)
@@ -173,10 +181,24 @@ def _streamed(file: str, reader: BlockReader, part: Part | None) -> RawTable:
     if not reader.clean() or table.column_names != expected:
         raise Unstreamable
     last = last_row(table)
-    if quote_suspect(last, reader.quotes) is not None:
-        raise Unstreamable  # odd quotes, or line breaks in the last row: scan the text
+    suspect = quote_suspect(last, reader.quotes) is not None  # odd quotes, or line breaks
+    if suspect and (reopen is None or _left_open(reader, delimiter, reopen)):
+        raise Unstreamable  # the error, at the row and column the whole read says
     if kept is None or part is None:
         return arrow_table_of(file, names, table)
     if last and all(is_missing(last[j]) for j, i in enumerate(kept) if columns[i]):
         raise Unstreamable  # maybe a trailing empty row: only every cell of it can say
     return partial_table(file, table, columns, kept, part)
+
+
+def _left_open(first: BlockReader, delimiter: str, reopen: Reopen) -> bool:
+    """Whether the text ends in a quoted field, read again a block at a time (the same
+    bytes, by their digest, or it cannot say)."""
+    handle, digest = reopen()
+    with handle:
+        again = BlockReader(handle, digest, first.block)
+        again.begin_body()
+        scan = QuoteScan(delimiter)
+        for piece in iter(lambda: again.read(again.block), b""):
+            scan.feed(piece)
+    return scan.left_open() or again.failed is not None or digest.digest() != first.digest.digest()
