@@ -114,16 +114,18 @@ class _Source:
         data = read_source(self.path)
         check = self.opening.copy()
         add_to_digest(check, self.path, data)
+        self._same(check)
+        return data
+
+    def _same(self, check: Any) -> None:
         if check.digest() != self.final:
             raise InputError("changed while it was being read; read it again", self.path.name)
-        return data
 
     def reload(self) -> RawTable:
         """The file parsed whole, read again (a column not parsed at first is needed)."""
         check = self.opening.copy()
         table = self.stream(check, None)
-        if check.digest() != self.final:
-            raise InputError("changed while it was being read; read it again", self.path.name)
+        self._same(check)
         if isinstance(table, RawTable):
             return table
         data, _ = recoded(self.path, self.reread() if table is None else table, self.encoding)

@@ -6,9 +6,11 @@ a few bytes, so that blocks split rows, quotes, multi-byte characters and CRLF."
 from __future__ import annotations
 
 import tempfile
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,3 +104,28 @@ def test_read_all_streamed_is_the_whole_read(
             else:
                 streamed = (got.stage, _said(got.error), got.recoded)
             assert streamed == expected
+
+
+def test_read_all_holds_a_few_blocks_of_the_file_not_the_file(tmp_path: Path) -> None:
+    export = tmp_path / "get-vm.csv"
+    row = b'"web","Running","' + b"n" * 200 + b'","k"\r\n'
+    export.write_bytes(b'#TYPE x\r\n"VMName","State","Notes","Key"\r\n' + row * 400_000)
+    tracemalloc.start()  # 86 MB of text; pyarrow's columns are not traced, its input is
+    try:
+        read, _ = read_all([export], lambda path, header: {"VMName"}, None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(read[export].tables[0].rows) == 400_000
+    assert peak < 48 * 2**20  # pyarrow reads at most 32 blocks of 1 MiB ahead of its parse
+
+
+def test_read_all_a_file_changed_before_its_reload_is_an_error(tmp_path: Path) -> None:
+    export = tmp_path / "get-vm.csv"
+    export.write_bytes(b"VMName,State,Notes\r\nweb1,Running,a\r\n")
+    read, _ = read_all([export], lambda path, header: {"VMName"}, None)
+    (table,) = read[export].tables
+    export.write_bytes(b"VMName,State,Notes\r\nweb1,Stopped,a\r\n")  # the same shape
+    with pytest.raises(InputError, match="changed while it was being read") as raised:
+        table.rows.column("State")
+    assert raised.value.file == "get-vm.csv"
