@@ -8,7 +8,36 @@ The export is import_scaling.py's (the fixture tiled, every column of Get-VM unl
 --narrow), written once to a temporary directory (or DIR, kept for the next run), then
 read in a fresh process per size, with the columns the import reads parsed at first.
 Peak is the highest resident set size (VmHWM) and address space (VmPeak) of that
-process; --pool sets pyarrow's memory pool first (pyarrow.set_memory_pool).
+process; --pool sets pyarrow's memory pool first (pyarrow.set_memory_pool). To compare
+with another checkout's reader: PYTHONPATH=/work/main python benchmarks/read_scaling.py
+N --here EXPORT_DIR.
+
+Measured 2026-12-02 01:20-01:26 (branch hvstream against main at 6680c41), every column,
+under prlimit --as=3 GiB, 2 cores shared with three other sessions (load 5.8 to 7.0, so
+wall is 1.5 to 3 times CPU; compare the CPU and memory columns):
+
+    VMs   CSV      reader  MIMALLOC_ARENA_RESERVE  wall    CPU      peak RSS  address space
+    100k  214 MB   main    (unset: 1 GiB)           3.1 s   1.6 s    312 MB    1638 MB
+    100k  214 MB   stream  (unset)                  2.6 s   1.0 s    229 MB    1579 MB
+    100k  214 MB   main    64M                      2.5 s   1.2 s    310 MB     806 MB
+    100k  214 MB   stream  64M                      1.9 s   1.1 s    211 MB     674 MB
+    300k  645 MB   main    (unset)                 16.4 s   4.4 s    690 MB    1950 MB
+    300k  645 MB   stream  (unset)                 13.6 s   3.4 s    411 MB    1510 MB
+    300k  645 MB   main    64M                     11.9 s   3.7 s    678 MB    1174 MB
+    300k  645 MB   stream  64M                     10.7 s   3.4 s    407 MB     870 MB
+    1M    2155 MB  main    (unset)                 41.2 s  13.2 s   1961 MB    2722 MB
+    1M    2155 MB  stream  (unset)                 24.3 s  11.5 s   1046 MB    1591 MB
+    1M    2155 MB  main    64M                     39.9 s  12.8 s   1957 MB    2460 MB
+    1M    2155 MB  stream  64M                     24.8 s  12.1 s   1045 MB    1663 MB
+
+At 1M, 747 MB of the 1,045 are the parsed columns pyarrow holds after the read (the
+columns the import reads of Get-VM, the disks, the VHDs and the roles); the rest is
+the interpreter and its modules, and pyarrow's read-ahead (at most 32 blocks of 1 MiB).
+Main held each file's bytes while parsing it (the 1.25 GB Get-VM file at 1M). Pools, at
+1M with the streamed reader: jemalloc 12.2 s CPU, 956 MB, 2239 MB of address space;
+the system pool (glibc malloc) ran out of the 3 GiB address space (twice in two runs);
+mimalloc with MIMALLOC_ARENA_RESERVE=64M (what `hvplace` now sets) is no slower than
+mimalloc unset and reserves 64 MiB instead of 1 GiB at its first allocation.
 """
 
 from __future__ import annotations
@@ -52,6 +81,7 @@ def measure(source: Path, pool: str) -> str:
     return (
         f"read_all {seconds:.2f} s (cpu {cpu:.2f} s), {rows} rows in the longest table, "
         f"peak resident {_status('VmHWM'):.0f} MB, address space {_status('VmPeak'):.0f} MB, "
+        f"pyarrow holding {pa.total_allocated_bytes() / 2**20:.0f} MB after, "
         f"pool {pa.default_memory_pool().backend_name}"
     )
 
