@@ -13,6 +13,7 @@ for) raises Unstreamable, and the caller reads the file whole as before
 from __future__ import annotations
 
 import codecs
+import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -51,6 +52,7 @@ class BlockReader:
         self.nul, self.utf8, self.text, self.quotes = False, True, False, 0
         self.ended, self.closed = False, False
         self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._lock = threading.Lock()
         start = bytearray()
         while len(start) < _START and not self.ended:
             start += self._raw()
@@ -87,6 +89,19 @@ class BlockReader:
     def read(self, size: int = -1) -> bytes:
         """`size` bytes of the body (fewer only at its end: pyarrow's blocks must be whole),
         read from the file as they are served, so the common read copies nothing."""
+        with self._lock:  # pyarrow reads on its own thread, and ahead: see drain
+            return self._served(size)
+
+    def drain(self) -> None:
+        """Read (hash and check) the rest of the file, whatever pyarrow left. A parse
+        that failed may leave pyarrow's thread still reading ahead: the lock keeps the
+        blocks, and so the digest, in the file's order."""
+        with self._lock:
+            self._pending.clear()
+            while not self.ended:
+                self._body()
+
+    def _served(self, size: int) -> bytes:
         if size < 0:
             rest = [bytes(self._pending), *iter(self._body, b"")]
             self._pending.clear()
@@ -101,12 +116,6 @@ class BlockReader:
         served = bytes(memoryview(self._pending)[:size])
         del self._pending[:size]
         return served
-
-    def drain(self) -> None:
-        """Read (hash and check) the rest of the file, whatever pyarrow left."""
-        self._pending.clear()
-        while not self.ended:
-            self._body()
 
     def clean(self) -> bool:
         """Whether the text is what the streamed parse decides on (else the whole read)."""

@@ -129,3 +129,18 @@ def test_read_all_a_file_changed_before_its_reload_is_an_error(tmp_path: Path) -
     with pytest.raises(InputError, match="changed while it was being read") as raised:
         table.rows.column("State")
     assert raised.value.file == "get-vm.csv"
+
+
+def test_read_all_a_parse_failing_midway_keeps_the_digest_and_its_error(tmp_path: Path) -> None:
+    # pyarrow's thread may still read ahead when its parse fails: the rest of the file
+    # must still be hashed in order (a digest out of order read as "changed")
+    export = tmp_path / "get-vm.csv"
+    row = b'"web","Running","' + b"n" * 200 + b'","k"\r\n'
+    export.write_bytes(
+        b'"VMName","State","Notes","Key"\r\n' + row * 100_000 + b'"a"\r\n' + row * 300_000
+    )
+    expected = sources_sha256({export: export.read_bytes()})
+    for _ in range(3):
+        read, digest = read_all([export], lambda path, header: {"VMName"}, None)
+        assert digest == expected
+        assert _said(read[export].error) == "expected 4 columns, got 1|get-vm.csv|100001|"
