@@ -4,10 +4,11 @@
 `BlockReader` is the file-like object pyarrow reads: each block of the file is hashed
 and checked (NUL bytes, UTF-8, and in the body quotes and any text) as it goes by, and
 pyarrow sees only the body (after a UTF-8 mark and a #TYPE line). `streamed_table`
-decides only the common case: UTF-8 text without NUL bytes that parses, with no quote
-left in doubt. Anything else (an error to report, a file to recode, a quote to scan
-for) raises Unstreamable, and the caller reads the file whole as before
-(csvtext.csv_table), so errors and their order are the whole read's by construction.
+decides only the common case: UTF-8 text without NUL bytes that parses and leaves no
+quote open (looked for in the file read again, a block at a time, when in doubt).
+Anything else (an error to report, a file to recode, a trailing empty row) raises
+Unstreamable, and the caller reads the file whole as before (csvtext.csv_table), so
+errors and their order are the whole read's by construction.
 """
 
 from __future__ import annotations
