@@ -74,7 +74,7 @@ def _whole(path: Path, wanted: set[str] | None, encoding: str | None) -> tuple[A
         return 2, _said(error), changed
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     st.lists(csv_files(), min_size=1, max_size=3),
     st.none() | st.sets(st.sampled_from(NAMES)),

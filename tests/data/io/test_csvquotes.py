@@ -39,7 +39,7 @@ def _left_open_whole(data: bytes, delimiter: str) -> bool:
     return False
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(TEXTS, st.sampled_from([",", ";"]), st.lists(st.integers(0, 30), max_size=6))
 def test_quote_scan_in_blocks_is_the_whole_scan(
     data: bytes, delimiter: str, cuts: list[int]
