@@ -30,6 +30,10 @@ wall is 1.5 to 3 times CPU; compare the CPU and memory columns):
     1M    2155 MB  main    64M                     39.9 s  12.8 s   1957 MB    2460 MB
     1M    2155 MB  stream  64M                     24.8 s  12.1 s   1045 MB    1663 MB
 
+Again at 01:50, load 2.9 to 3.2, 1M with 64M: stream 19.5 s (cpu 13.2 s) / 1046 MB
+resident / 1663 MB address space; main 18.4 s (cpu 11.6 s) / 1967 MB / 2466 MB. The CPU
+is within the noise of the load (the stream's was the lower of the two at load 6).
+
 At 1M, 747 MB of the 1,045 are the parsed columns pyarrow holds after the read (the
 columns the import reads of Get-VM, the disks, the VHDs and the roles); the rest is
 the interpreter and its modules, and pyarrow's read-ahead (at most 32 blocks of 1 MiB).
