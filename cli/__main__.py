@@ -8,6 +8,7 @@ that exit 1 keeps meaning "no plan can exist".
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
@@ -17,6 +18,8 @@ CRASH = 70  # EX_SOFTWARE: a bug in hvplace
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
+    # before pyarrow loads: its mimalloc would reserve 1 GiB of address space at once
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64M")  # (a third of a 3 GiB ulimit -v)
     interrupt.install()
     try:
         code = _run(argv)

@@ -14,7 +14,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 from data.errors import InputError
 from data.imports.common import ImportReport, few
 from data.io.build import RawTable
-from data.io.csvtext import Part, csv_table, is_utf8, one_line, table_of
+from data.io.csvparse import one_line
+from data.io.csvtext import Part, csv_table, is_utf8, table_of
 from data.io.read import read_parquet
 
 _WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))  # zip (xlsx, ods), OLE2 (xls)
@@ -124,7 +125,17 @@ def read_source(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", path.name) from None
+        raise unreadable(path, error) from None
+
+
+def unreadable(path: Path, error: OSError) -> InputError:
+    return InputError(f"cannot read the file: {error.strerror or error}", path.name)
+
+
+def streamable(start: bytes) -> bool:
+    """Whether a file starting so is read as UTF-8 CSV text, so can be parsed as it is
+    read (workbooks, Parquet and UTF-16/32 text are read whole)."""
+    return not start.startswith((*_WORKBOOKS, _PARQUET, *_UNICODE_BOMS))
 
 
 def _workbook_tables(path: Path, data: bytes) -> list[RawTable]:

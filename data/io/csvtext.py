@@ -8,25 +8,28 @@ PowerShell's `#TYPE ...` first line, and `;` as the delimiter (`Export-Csv
 pyarrow does the CSV parsing itself; every cell reaches build.py as text.
 Rows count from 1 at the first data row, whatever precedes the header.
 `table_of` is shared with workbook sheets: columns without a name and the empty rows
-Excel writes after the last value are left out there too.
+Excel writes after the last value are left out there too. (csvpart parses a table in
+part, csvparse holds the pyarrow calls, csvquotes the check for a quote left open, and
+csvstream reads a file a block at a time.)
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pv
 
 from data.errors import InputError
 from data.io.build import RawTable
 from data.io.cells import is_missing
-from data.io.colrows import ColumnRows, PartialRows
+from data.io.colrows import ColumnRows
+from data.io.csvparse import delimiter_of, header_names, last_row, parsed_text, string_options
+from data.io.csvparse import one_line as one_line  # its old home: other modules import it here
+from data.io.csvpart import Part, parsed_in_part
+from data.io.csvquotes import check_quotes_closed
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = {  # UTF-32's first: UTF-32-LE's mark starts like UTF-16-LE's
@@ -36,11 +39,8 @@ _BOMS = {  # UTF-32's first: UTF-32-LE's mark starts like UTF-16-LE's
     b"\xfe\xff": "utf-16-be",
 }
 _TYPE_LINE = b"#TYPE"  # Export-Csv without -NoTypeInformation (Windows PowerShell 5.1)
-_DELIMITERS = b",;\t"
-_T = TypeVar("_T")
 _REPLACED = "\ufffd"  # what the bad bytes became in a repaired copy
-_BLOCK = 1 << 24  # bytes decoded, or quotes counted, at a time
-_QUOTE = ord('"')
+_BLOCK = 1 << 24  # bytes decoded at a time
 
 
 class EmptyFileError(InputError):
@@ -61,19 +61,10 @@ def csv_table(file: str, data: bytes, part: Part | None = None) -> RawTable:
         repaired = bytes(body).decode("utf-8", "replace").encode("utf-8")
         raise _undecodable(file, _parsed(file, repaired)) from None
     if part is not None:
-        table = _parsed_in_part(file, body, part)
+        table = parsed_in_part(file, body, part)
         if table is not None:
             return table
     return _parsed(file, body)
-
-
-@dataclass(frozen=True)
-class Part:
-    """Which columns to parse at first (`wanted` of the header's names: the names, None
-    for all), and how to parse the whole table later (`reload`)."""
-
-    wanted: Callable[[tuple[str, ...]], Collection[str] | None]
-    reload: Callable[[], RawTable]
 
 
 def is_utf8(body: bytes | memoryview) -> bool:
@@ -92,72 +83,13 @@ def is_utf8(body: bytes | memoryview) -> bool:
     return True
 
 
-def _parsed_in_part(file: str, body: bytes | memoryview, part: Part) -> RawTable | None:
-    """The table with only the wanted columns parsed; None where the whole parse must
-    decide (all wanted, or the quote check or the trailing empty rows need every cell)."""
-    delimiter = _delimiter(body)
-    bad_rows: list[pv.InvalidRow] = []
-    names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
-    columns = [str(name).strip() for name in names]
-    named = tuple(c for c in columns if c)
-    if len(set(named)) < len(named):
-        return None  # a name twice: the whole parse says so, after the errors before it
-    wanted = part.wanted(named)
-    if wanted is None:
-        return None
-    folded = {name.casefold() for name in wanted}
-    chosen = [i for i, c in enumerate(columns) if c and c.casefold() in folded]
-    quotes = _quotes(body) if len(chosen) < len(named) else 1
-    if quotes % 2:  # every column wanted, or a quote left open: the whole parse
-        return None
-    # the last column too: a quote left open swallows the rest of the file into it
-    kept = sorted({*chosen, len(names) - 1})
-    options = pv.ConvertOptions(
-        include_columns=[names[i] for i in kept],
-        column_types={names[i]: pa.string() for i in kept},
-        strings_can_be_null=False,
-    )
-    table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
-    count = table.num_rows
-    last = tuple(table.column(j)[count - 1].as_py() for j in range(len(kept)) if count)
-    if count and all(is_missing(last[j]) for j, i in enumerate(kept) if columns[i]):
-        return None  # maybe a trailing empty row: only every cell of it can say
-    parsed = [columns[i] for i in kept]
-    _check_quotes_closed(file, body, parsed, last or None, count, delimiter, quotes)
-    arrays = {columns[i]: table.column(j) for j, i in enumerate(kept) if columns[i]}
-    rows = PartialRows(named, arrays, count, lambda: _whole(part, named, count))
-    return RawTable(file, named, rows)
-
-
-def _whole(part: Part, names: tuple[str, ...], length: int) -> ColumnRows:
-    """The reloaded table's rows: the same header and rows, or the file changed since."""
-    table = part.reload()
-    same = table.columns == names and len(table.rows) == length
-    if not same or not isinstance(table.rows, ColumnRows):
-        raise InputError("changed while it was being read; read it again", table.file)
-    return table.rows
-
-
-def _quotes(body: bytes | memoryview) -> int:
-    """How many quote characters the text holds, counted a block at a time by numpy."""
-    codes = np.frombuffer(body, np.uint8)
-    return sum(
-        int(np.count_nonzero(codes[start : start + _BLOCK] == _QUOTE))
-        for start in range(0, len(codes), _BLOCK)
-    )
-
-
 def _parsed(file: str, body: bytes | memoryview) -> RawTable:
-    delimiter = _delimiter(body)
-    bad_rows: list[pv.InvalidRow] = []
-    names = _guarded(file, bad_rows, lambda: _open(body, delimiter, None, bad_rows).schema.names)
-    types = {name: pa.string() for name in names}
-    options = pv.ConvertOptions(column_types=types, strings_can_be_null=False)
-    table = _guarded(file, bad_rows, lambda: _open(body, delimiter, options, bad_rows).read_all())
-    count = table.num_rows
-    last = tuple(table.column(i)[count - 1].as_py() for i in range(table.num_columns) if count)
+    delimiter = delimiter_of(body)[0]
+    names = header_names(file, body, delimiter)
+    options = string_options(names, None)
+    table = parsed_text(file, body, delimiter, options)
     columns = [str(name).strip() for name in names]
-    _check_quotes_closed(file, body, columns, last if count else None, count, delimiter)
+    check_quotes_closed(file, body, columns, last_row(table), table.num_rows, delimiter)
     return arrow_table_of(file, names, table)
 
 
@@ -213,11 +145,6 @@ def checked_names(file: str, names: list[str]) -> tuple[str, ...]:
     return columns
 
 
-def one_line(error: Exception) -> str:
-    """A library's message on one line (errors are reported as one line)."""
-    return " ".join(str(error).split())
-
-
 def _as_utf8(file: str, data: bytes) -> bytes:
     """The text as UTF-8 without a byte-order mark; UTF-16 and UTF-32 are recoded, NUL bytes
     refused."""
@@ -242,108 +169,3 @@ def _without_type_line(data: bytes) -> bytes | memoryview:
         return data
     end = data.find(b"\n")
     return b"" if end < 0 else memoryview(data)[end + 1 :]
-
-
-def _delimiter(body: bytes | memoryview) -> str:
-    """The delimiter the header row uses most, outside quotes: `,` unless `;` or tab wins."""
-    counts = dict.fromkeys(_DELIMITERS, 0)
-    quoted = False
-    for byte in body:
-        if byte == ord('"'):
-            quoted = not quoted
-        elif not quoted and byte in (ord("\n"), ord("\r")):
-            break
-        elif not quoted and byte in counts:
-            counts[byte] += 1
-    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ord(",")))
-    return chr(best)
-
-
-def _open(
-    data: bytes | memoryview,
-    delimiter: str,
-    convert: pv.ConvertOptions | None,
-    bad: list[pv.InvalidRow],
-) -> pv.CSVStreamingReader:
-    """A reader that notes pyarrow's bad rows: their numbers are not in every message."""
-
-    def on_bad_row(row: pv.InvalidRow) -> str:
-        bad.append(row)
-        return "error"
-
-    return pv.open_csv(
-        pa.BufferReader(pa.py_buffer(data)),
-        read_options=pv.ReadOptions(use_threads=False),  # threads would lose row numbers
-        parse_options=pv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_bad_row),
-        convert_options=convert,
-    )
-
-
-def _guarded(file: str, bad_rows: list[pv.InvalidRow], call: Callable[[], _T]) -> _T:
-    try:
-        return call()
-    except (pa.ArrowException, OSError) as error:
-        if bad_rows:
-            bad = bad_rows[0]
-            row = bad.number - 1 if bad.number is not None else None  # pyarrow counts the header
-            message = f"expected {bad.expected_columns} columns, got {bad.actual_columns}"
-            raise InputError(message, file, row) from None
-        raise InputError(f"cannot parse as CSV: {one_line(error)}", file) from None
-
-
-def _check_quotes_closed(
-    file: str,
-    data: bytes | memoryview,
-    columns: list[str],
-    last: tuple[str, ...] | None,
-    count: int,
-    delimiter: str,
-    quotes: int | None = None,
-) -> None:
-    """pyarrow takes a quote left open as running to the end of the file.
-
-    That silently swallows the rest of a truncated file (leaving an odd number of quotes,
-    or line breaks in the last row), so a quoted field still open at the end is an error,
-    placed at the last row and at its cell that holds a line break (else its last cell).
-    A quote inside an unquoted field (`19" rack`) is text, as Python's csv and Excel read
-    it: only a quote that opens a field opens a quoted one.
-    """
-    if last is None:
-        return
-    broken = [i for i, cell in enumerate(last) if "\n" in cell or "\r" in cell]
-    quotes = _quotes(data) if quotes is None else quotes
-    suspect = quotes % 2 or broken  # what swallowed rows leave; else no scan
-    if not suspect or not _quote_left_open(bytes(data), delimiter):
-        return
-    at = (broken or [len(columns) - 1])[-1]
-    raise InputError("a quote opened here is never closed", file, count, columns[at])
-
-
-def _quote_left_open(data: bytes, delimiter: str) -> bool:
-    """Whether a quoted field runs to the end of the text (field by field; only called
-    when the quotes do not pair up, so the common file costs one count)."""
-    separator = re.compile(b"[" + re.escape(delimiter.encode()) + b"\r\n]")
-    i, start = 0, True
-    while i < len(data):
-        if start and data[i] == ord('"'):
-            i = _closing_quote(data, i + 1)
-            if i < 0:
-                return True
-            start = False
-            continue
-        found = separator.search(data, i)
-        if found is None:
-            return False
-        i, start = found.end(), True
-    return False
-
-
-def _closing_quote(data: bytes, i: int) -> int:
-    """The index after the quote that closes a quoted field opened before i, or -1."""
-    while True:
-        end = data.find(b'"', i)
-        if end < 0:
-            return -1
-        if data[end + 1 : end + 2] != b'"':  # "" is an escaped quote
-            return end + 1
-        i = end + 2

@@ -18,7 +18,8 @@ from data.errors import InputError
 from data.inventory import Inventory
 from data.io.build import BuildReport, RawTable, build_inventory
 from data.io.colrows import ColumnRows
-from data.io.csvtext import checked_names, csv_table, one_line
+from data.io.csvparse import one_line
+from data.io.csvtext import checked_names, csv_table
 from data.schema import INPUT_SUFFIXES, REQUIRED_TABLES, TABLES
 
 
