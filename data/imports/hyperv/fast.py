@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.errors import InputError
-from data.imports.columns import Columns, Declined
+from data.imports.columns import Columns, Declined, folded, positions
 from data.imports.common import (
     Contribution,
     DynamicMemory,
@@ -33,7 +35,7 @@ from data.imports.hyperv.fast_disks import attach_disks
 from data.imports.hyperv.fast_hosts import read_hosts
 from data.imports.hyperv.fast_luns import assign_luns
 from data.imports.hyperv.frame import VmFrame
-from data.imports.hyperv.roles import RoleTally, classes_of, report_roles, role_of
+from data.imports.hyperv.roles import OLD_PREFIX, RoleTally, classes_of, report_roles
 from data.imports.hyperv.rows import Pending, canonical, node_clusters
 from data.imports.hyperv.vms import report_memory, report_powered, report_unclustered
 from data.io.build import RawTable
@@ -87,33 +89,28 @@ def _read_vms(
     if not len(cells):
         raise Declined  # nothing to read fast
     name = required_column(table, "VMName", "Name")
-    names = cells.names(name)
-    if len(set(n.casefold() for n in names)) < len(names):
-        raise Declined  # renamed, or joined to the first of its name
+    texts = cells.text_array(name)
+    keys = folded(texts)
+    if not pc.all(pc.not_equal(texts, "")).as_py() or pc.count_distinct(keys).as_py() < len(keys):
+        raise Declined  # no name (an oddity), or renamed, or joined to the first of its name
     vms = VmFrame(table.file, np.arange(1, len(cells) + 1), {}, {})
     everyone = np.arange(len(cells))
-    vms.set("vm", everyone, names, name)
+    vms.set("vm", everyone, texts.to_numpy(zero_copy_only=False), name)
     cpus = required_column(table, "ProcessorCount")
     vms.values["vcpus"], vms.source["vcpus"] = cells.positive_ints(cpus), _same(cpus, len(cells))
-    dynamic = np.array(cells.booleans(column(table, "DynamicMemoryEnabled")), bool)
+    dynamic = cells.booleans(column(table, "DynamicMemoryEnabled"))
     _set_memory(vms, cells, dynamic, options)
     _set_host(vms, cells)
-    state = [s.replace("-", "").casefold() for s in cells.texts(column(table, "State"))]
     clustered = column(table, "IsClustered")
     vms.facts.update(
-        vm_id=np.array(cells.texts(column(table, "VMId", "Id")), object),
-        off=np.array([s.startswith(_OFF_STATES) for s in state], bool),
+        key=keys,
+        vm_id=folded(cells.text_array(column(table, "VMId", "Id"))),
+        off=_off(cells, column(table, "State")),
         dynamic=dynamic,
-        clustered=np.array(
-            [
-                b if g else None
-                for b, g in zip(cells.booleans(clustered), cells.given(clustered), strict=True)
-            ],
-            object,
-        ),
+        clustered=_optional_booleans(cells, clustered),
     )
     vms.config_column = column(table, "Path", "ConfigurationLocation")
-    vms.facts["config_path"] = np.array(cells.texts(vms.config_column), object)
+    vms.facts["config_path"] = cells.text_array(vms.config_column)
     report.mapped.append(
         f"{files([table])}: {plural(len(vms), 'VM')}: {name} -> vm, ProcessorCount -> vcpus, "
         "ComputerName -> node, memory in bytes -> memory_mb in MiB (rounded up)"
@@ -125,6 +122,22 @@ def _read_vms(
     if off.any() and not options.powered_off:
         return vms.take(~off), set(vms.names[off].tolist())
     return vms, set()
+
+
+def _optional_booleans(cells: Columns, name: str | None) -> np.ndarray:
+    """Cells.boolean where given, None where missing."""
+    truth = cells.booleans(name).astype(object)
+    truth[~cells.given(name)] = None
+    return truth
+
+
+def _off(cells: Columns, state: str | None) -> np.ndarray:
+    """Which VMs are off or saved (by State, "Off-Critical" too)."""
+    if state is None:
+        return np.zeros(len(cells), bool)
+    codes, states = cells.coded(state)
+    off = [s.replace("-", "").casefold().startswith(_OFF_STATES) for s in states]
+    return np.array(off, bool)[codes] if off else np.zeros(0, bool)
 
 
 def _same(value: str, n: int) -> np.ndarray:
@@ -156,13 +169,15 @@ def _set_memory(vms: VmFrame, cells: Columns, dynamic: np.ndarray, options: Impo
 def _set_host(vms: VmFrame, cells: Columns) -> None:
     """node from ComputerName where given, and each VM's host (short, for joins)."""
     host = column(cells.table, "ComputerName")
-    nodes = cells.texts(host)
-    given = np.flatnonzero(cells.given(host))
+    if host is None:
+        vms.facts["host"] = np.full(len(vms), "", object)
+        return
+    codes, distinct = cells.coded(host)  # hosts are few: each name shortened once
+    nodes = np.array(distinct, object)[codes]
+    given = np.flatnonzero(nodes != "")
     if len(given):
-        assert host is not None
-        vms.set("node", given, np.array(nodes, object)[given], host)
-    shorts = {node: short(node) if node else "" for node in set(nodes)}  # hosts are few
-    vms.facts["host"] = np.array([shorts[node] for node in nodes], object)
+        vms.set("node", given, nodes[given], host)
+    vms.facts["host"] = np.array([short(node) if node else "" for node in distinct], object)[codes]
 
 
 def _apply_roles(
@@ -173,11 +188,8 @@ def _apply_roles(
         return
     table = tables[0]
     cells = Columns(table)
-    by_name = {name.casefold(): i for i, name in enumerate(vms.names.tolist())}
-    omitted = {name.casefold() for name in left_out}
     tally = RoleTally()
-    matched = _matched_roles(cells, by_name, omitted, tally)
-    rows, at = np.array(list(matched), np.int64), np.array(list(matched.values()), np.int64)
+    rows, at = _matched_roles(cells, vms.facts["key"], {n.casefold() for n in left_out}, tally)
     if len(np.unique(at)) < len(at):
         raise Declined  # a VM with two roles: the later one wins, row by row
     tally.roles = len(at)
@@ -185,10 +197,12 @@ def _apply_roles(
     _set_owners(vms, cells, rows, at, tally)
     _set_classes(vms, cells, rows, at, tally)
     cluster = column(table, "Cluster")
-    clusters = np.array(cells.texts(cluster), object)[rows]
-    given = cells.given(cluster)[rows]
-    if given.any():
-        vms.set("cluster", at[given], clusters[given], cluster, (table.file, rows[given] + 1))
+    if cluster is not None:
+        codes, distinct = cells.coded(cluster)
+        clusters = np.array(distinct, object)[codes[rows]]
+        given = clusters != ""
+        if given.any():
+            vms.set("cluster", at[given], clusters[given], cluster, (table.file, rows[given] + 1))
     if column(table, "AntiAffinityClassNames") and not tally.type_names:
         classes = vms.values.setdefault("anti_affinity", np.full(len(vms), None, object))
         classes[classes == None] = ""  # noqa: E711 (the cluster's classes were read)
@@ -196,35 +210,57 @@ def _apply_roles(
 
 
 def _matched_roles(
-    cells: Columns, by_name: dict[str, int], omitted: set[str], tally: RoleTally
-) -> dict[int, int]:
-    """The VM of each role row that is one (row index -> VM index); the rest tallied."""
+    cells: Columns, vm_keys: pa.Array, omitted: set[str], tally: RoleTally
+) -> tuple[np.ndarray, np.ndarray]:
+    """The role rows that are a VM's and their VMs (roles.role_of of every row, joined
+    by case-folded name); the rest tallied."""
     table = cells.table
-    names = cells.names(required_column(table, "Name"))
-    kinds = cells.texts(column(table, "GroupType"))
-    typed = column(table, "GroupType") is not None
-    matched: dict[int, int] = {}
-    for row, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        is_vm = not typed or kind.casefold() == "virtualmachine"
-        vm = role_of(name, is_vm, by_name, omitted, tally)
-        if vm is not None:
-            matched[row] = vm
-    return matched
+    names = cells.text_array(required_column(table, "Name"))
+    if not pc.all(pc.not_equal(names, "")).as_py():
+        raise Declined  # a role without a name: an error, worded row by row
+    kind = column(table, "GroupType")
+    is_vm = np.ones(len(cells), bool)
+    if kind is not None:
+        codes, kinds = cells.coded(kind)
+        is_vm = np.array([k.casefold() == "virtualmachine" for k in kinds], bool)[codes]
+    tally.other = names.filter(pa.array(~is_vm)).to_pylist()
+    vm_names = _unprefixed(names)
+    keys = folded(vm_names)
+    at = positions(keys, vm_keys)
+    known = np.asarray(pc.is_in(keys, value_set=pa.array(sorted(omitted), pa.string())), bool)
+    tally.unknown = vm_names.filter(pa.array(is_vm & (at < 0) & ~known)).to_pylist()
+    rows = np.flatnonzero(is_vm & (at >= 0))
+    return rows, at[rows]
+
+
+def _unprefixed(names: pa.Array) -> pa.Array:
+    """roles.OLD_PREFIX taken off each name ("Virtual Machine DC01" -> "DC01"); a name not
+    ASCII through the regex itself (whose IGNORECASE lets a dotless i match "i")."""
+    ascii = pc.string_is_ascii(names)
+    old = pc.and_(ascii, pc.starts_with(pc.ascii_lower(names), "virtual machine "))
+    unprefixed = pc.if_else(old, pc.utf8_slice_codeunits(names, 16), names)
+    other = pc.invert(ascii)
+    if not pc.any(other).as_py():
+        return unprefixed
+    cells = [OLD_PREFIX.sub("", name) for name in names.filter(other).to_pylist()]
+    return pc.replace_with_mask(unprefixed, other, pa.array(cells, pa.string()))
 
 
 def _set_owners(
     vms: VmFrame, cells: Columns, rows: np.ndarray, at: np.ndarray, tally: RoleTally
 ) -> None:
     owner = column(cells.table, "OwnerNode")
-    given = cells.given(owner)[rows]
+    if owner is None:
+        return
+    codes, distinct = cells.coded(owner)  # owners are few: each shortened once
+    nodes = np.array(distinct, object)[codes[rows]]
+    given = nodes != ""
     if not given.any():
         return
-    rows, at = rows[given], at[given]
-    nodes = np.array(cells.texts(owner), object)[rows]
+    rows, at, nodes = rows[given], at[given], nodes[given]
+    shorts = np.array([short(node) for node in distinct], object)[codes[rows]]
     hosts = vms.facts["host"][at]
-    for vm, node, host in zip(at.tolist(), nodes.tolist(), hosts.tolist(), strict=True):
-        if host and short(node) != host:
-            tally.moved.append(vms.names[vm])
+    tally.moved = vms.names[at[(hosts != "") & (shorts != hosts)]].tolist()
     vms.set("node", at, nodes, owner, (cells.table.file, rows + 1))
 
 
@@ -232,17 +268,17 @@ def _set_classes(
     vms: VmFrame, cells: Columns, rows: np.ndarray, at: np.ndarray, tally: RoleTally
 ) -> None:
     source = column(cells.table, "AntiAffinityClassNames")
-    texts = np.array(cells.texts(source), object)[rows]
-    kept: list[int] = []
-    joined: list[str] = []
-    for i, text in enumerate(texts.tolist()):
-        classes = classes_of(text, tally)
-        if classes:
-            kept.append(i)
-            joined.append(classes)
-    if kept:
-        where = np.array(kept, np.int64)
-        vms.set("anti_affinity", at[where], joined, source, (cells.table.file, rows[where] + 1))
+    if source is None:
+        return
+    codes, distinct = cells.coded(source)
+    read = np.unique(codes[rows])  # only the roles' texts are read (and tallied)
+    classes = np.full(len(distinct), "", object)
+    classes[read] = [classes_of(distinct[i], tally) for i in read.tolist()]
+    joined = classes[codes[rows]]
+    kept = np.flatnonzero(joined != "")
+    if len(kept):
+        there = (cells.table.file, rows[kept] + 1)
+        vms.set("anti_affinity", at[kept], joined[kept], source, there)
 
 
 def _name_clusters(nodes: list[Pending], vms: VmFrame) -> list[str]:

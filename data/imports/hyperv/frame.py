@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from data.imports.canonical_table import LazyOrigins
 from data.imports.common import CanonicalTable, Origin
@@ -27,7 +28,8 @@ class VmFrame:
     values: dict[str, np.ndarray]  # canonical column -> values (None: not given)
     source: dict[str, np.ndarray]  # canonical column -> source column (None: none)
     elsewhere: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)  # rows, -1
-    facts: dict[str, np.ndarray] = field(default_factory=dict)  # host, off, vm_id...
+    # host, off, vm_id...: numpy, or arrow for per-VM text only joins read (no str per VM)
+    facts: dict[str, Any] = field(default_factory=dict)
     config_column: str | None = None  # Get-VM's Path (or ConfigurationLocation)
 
     def __len__(self) -> int:
@@ -38,14 +40,17 @@ class VmFrame:
         return self.values["vm"]
 
     def take(self, keep: np.ndarray) -> VmFrame:
-        """The VMs where `keep` holds."""
+        """The VMs where `keep` (a mask) holds."""
         return VmFrame(
             self.file,
             self.row[keep],
             {c: v[keep] for c, v in self.values.items()},
             {c: v[keep] for c, v in self.source.items()},
             {c: (f, rows[keep]) for c, (f, rows) in self.elsewhere.items()},
-            {c: v[keep] for c, v in self.facts.items()},
+            {
+                c: v.filter(pa.array(keep)) if isinstance(v, pa.Array) else v[keep]
+                for c, v in self.facts.items()
+            },
             self.config_column,
         )
 
