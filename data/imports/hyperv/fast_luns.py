@@ -1,14 +1,20 @@
 """luns.py a column at a time (for fast.py): each VM's LUN, and the luns table, given and
-reported exactly as the row-by-row path does."""
+reported exactly as the row-by-row path does.
+
+Paths become volume codes (volumes.volume_codes), and VMs are grouped into LUNs by
+(cluster, volume key) with numpy, so only the LUNs themselves are Python objects.
+"""
 
 from __future__ import annotations
 
-import math
+import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.imports.common import CanonicalTable, ImportReport, Origin
 from data.imports.hyperv.fast_disks import DiskRows
@@ -17,10 +23,11 @@ from data.imports.hyperv.frame import VmFrame
 from data.imports.hyperv.luns import LunTally, lun_name, report_lun_table, report_luns
 from data.imports.hyperv.volumes import (
     SharedVolume,
+    SharedVolumes,
     Volume,
     read_shared_volumes,
     shared_volume,
-    volumes_of,
+    volume_codes,
 )
 from data.io.build import RawTable
 
@@ -35,7 +42,17 @@ class _Lun:
     source: tuple[str, int]  # file, row
     source_column: str | None
     csv: SharedVolume | None
-    vms: list[int] = field(default_factory=list)
+    vms: np.ndarray  # VM indices, in order
+
+
+@dataclass
+class _Chosen:
+    """Each VM's volume (a code into `volumes`, -1: none) and the disk it is read from
+    (its index in the DiskRows, -1: the VM's configuration)."""
+
+    volume: np.ndarray
+    disk: np.ndarray
+    volumes: list[Volume]
 
 
 def assign_luns(
@@ -47,115 +64,139 @@ def assign_luns(
 ) -> CanonicalTable | None:
     """luns.assign_luns: each VM's lun; the luns table, or None when all are exclusive."""
     shared = read_shared_volumes(shared_tables, report, shared_rows(shared_tables))
-    luns: dict[tuple[str, str], _Lun] = {}
     tally = LunTally()
-    nodes = [str(n or "") for n in vms.values.get("node", np.full(len(vms), None)).tolist()]
-    clusters = vms.values.get("cluster", np.full(len(vms), None, object)).tolist()
-    names = vms.names.tolist()
-    lun_of: list[str | None] = [None] * len(vms)
-    source_of: list[str | None] = [None] * len(vms)
-    there = np.full(len(vms), -1, np.int64)
-    chosen, disk = _chosen(vms, disks, _volumes(vms, disks, nodes), tally)
-    source_column: str | None
-    for v, volume in enumerate(chosen):
-        if volume is None:
-            tally.none.append(names[v])
-            continue
-        if disk[v] >= 0:
-            assert disks is not None
-            source, source_column = (disks.file, int(disks.row[disk[v]])), disks.column
-        else:
-            source, source_column = (vms.file, int(vms.row[v])), vms.config_column
-        cluster = str(clusters[v] or "") if several_clusters else ""
-        lun = luns.get((cluster, volume.key))
-        if lun is None:
-            csv = shared_volume(shared, cluster, volume) if volume.shared else None
-            name = lun_name(volume, csv, cluster)
-            lun = luns[cluster, volume.key] = _Lun(volume, name, v, source, source_column, csv)
-        lun.vms.append(v)
-        lun_of[v], source_of[v] = lun.name, source_column
-        if source[0] != vms.file:
-            there[v] = source[1]
-    _set_luns(vms, disks, lun_of, source_of, there)
-    local = [names[v] for lun in luns.values() if lun.volume.local for v in lun.vms]
-    report_luns(local, tally, report)
-    if not any(lun.volume.shared for lun in luns.values()):
+    nodes = _texts(vms.values.get("node"), len(vms))
+    chosen = _chosen(vms, disks, nodes, tally)
+    tally.none = vms.names[chosen.volume < 0].tolist()
+    clusters = _texts(vms.values.get("cluster") if several_clusters else None, len(vms))
+    lun_of, luns = _group(chosen, clusters)
+    made = [_lun(vms, disks, chosen, members, clusters, shared) for members in luns]
+    _set_luns(vms, disks, chosen, lun_of, made)
+    local = [vms.names[lun.vms] for lun in made if lun.volume.local]
+    report_luns(np.concatenate(local).tolist() if local else [], tally, report)
+    if not any(lun.volume.shared for lun in made):
         return None
-    return _table(vms, list(luns.values()), report)
+    return _table(vms, made, nodes, report)
 
 
-def _volumes(
-    vms: VmFrame, disks: DiskRows | None, nodes: list[str]
-) -> tuple[list[Volume | None], list[Volume | None]]:
-    """The volume of each disk (but pass-through ones) and of each VM's configuration."""
-    clustered = vms.facts["clustered"].tolist()
-    configured = volumes_of(vms.facts["config_path"].tolist(), nodes, clustered)
-    if disks is None:
-        return [], configured
-    vm = np.repeat(np.arange(len(vms)), np.diff(disks.start)).tolist()
-    on = volumes_of(disks.path, [nodes[v] for v in vm], [clustered[v] for v in vm])
-    return [
-        None if skip else v for v, skip in zip(on, disks.passthrough.tolist(), strict=True)
-    ], configured
+def _texts(values: np.ndarray | None, n: int) -> np.ndarray:
+    """A canonical column's values, "" where a VM has none."""
+    if values is None:
+        return np.full(n, "", object)
+    texts = values.copy()
+    texts[texts == None] = ""  # noqa: E711
+    return texts
 
 
-def _chosen(
-    vms: VmFrame,
-    disks: DiskRows | None,
-    volumes: tuple[list[Volume | None], list[Volume | None]],
-    tally: LunTally,
-) -> tuple[list[Volume | None], np.ndarray]:
+def _keys(volumes: list[Volume]) -> np.ndarray:
+    """Each volume's key as a number (volumes named alike ignoring case share one)."""
+    keys: dict[str, int] = {}
+    return np.array([keys.setdefault(v.key, len(keys)) for v in volumes], np.int64)
+
+
+def _chosen(vms: VmFrame, disks: DiskRows | None, nodes: np.ndarray, tally: LunTally) -> _Chosen:
     """luns._volume of every VM: the volume of its first disk on one, else of its
-    configuration; and that disk (its index in `disks`, -1: the configuration)."""
-    on_disks, configured = volumes
-    chosen, disk = list(configured), np.full(len(vms), -1, np.int64)
-    if disks is not None and on_disks:
-        keys: dict[str, int] = {}
-        key = np.array([-1 if v is None else keys.setdefault(v.key, len(keys)) for v in on_disks])
+    configuration."""
+    clustered = vms.facts["clustered"]
+    chosen, volumes = volume_codes(vms.facts["config_path"], nodes, clustered)
+    disk = np.full(len(vms), -1, np.int64)
+    if disks is not None and len(disks.path):
+        vm = np.repeat(np.arange(len(vms)), np.diff(disks.start))
+        on, on_disks = volume_codes(disks.path, nodes[vm], clustered[vm])
+        on = np.where((on >= 0) & ~disks.passthrough, on + len(volumes), -1)
+        volumes += on_disks
+        key = np.where(on >= 0, _keys(volumes)[on], -1)
         placed = np.flatnonzero(key >= 0)  # by VM, first disk first
-        owner = np.repeat(np.arange(len(vms)), np.diff(disks.start))[placed]
-        at, first = np.unique(owner, return_index=True)
+        at, first = np.unique(vm[placed], return_index=True)
         if len(at):
-            several = np.minimum.reduceat(key[placed], first) != np.maximum.reduceat(
-                key[placed], first
-            )
+            keys = key[placed]
+            several = np.minimum.reduceat(keys, first) != np.maximum.reduceat(keys, first)
             tally.several += vms.names[at[several]].tolist()
             disk[at] = placed[first]
-            for v, k in zip(at.tolist(), placed[first].tolist(), strict=True):
-                chosen[v] = on_disks[k]
-    by_config = (disk < 0) & np.array([v is not None for v in chosen], bool)
-    tally.by_config += vms.names[by_config].tolist()
-    return chosen, disk
+            chosen[at] = on[placed[first]]
+    tally.by_config += vms.names[(disk < 0) & (chosen >= 0)].tolist()
+    return _Chosen(chosen, disk, volumes)
+
+
+def _group(chosen: _Chosen, clusters: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each VM's LUN (-1: none), LUNs by cluster and volume key in order of their first
+    VM; and each LUN's VMs in order."""
+    lun_of = np.full(len(chosen.volume), -1, np.int64)
+    placed = np.flatnonzero(chosen.volume >= 0)
+    if not len(placed):
+        return lun_of, []
+    keys = _keys(chosen.volumes)[chosen.volume[placed]]
+    cluster = pc.dictionary_encode(pa.array(clusters[placed].tolist(), pa.string()))
+    pair = cluster.indices.to_numpy().astype(np.int64) * (int(keys.max()) + 1) + keys
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    lun_of[placed] = rank[inverse.reshape(-1)]
+    ordered = placed[np.argsort(lun_of[placed], kind="stable")]
+    starts = np.searchsorted(lun_of[ordered], np.arange(len(first) + 1))
+    return lun_of, [ordered[a:b] for a, b in itertools.pairwise(starts.tolist())]
+
+
+def _lun(
+    vms: VmFrame,
+    disks: DiskRows | None,
+    chosen: _Chosen,
+    members: np.ndarray,
+    clusters: np.ndarray,
+    shared: SharedVolumes,
+) -> _Lun:
+    """The LUN of these VMs, named and sourced as its first VM names it."""
+    v = int(members[0])
+    volume, cluster = chosen.volumes[chosen.volume[v]], str(clusters[v])
+    csv = shared_volume(shared, cluster, volume) if volume.shared else None
+    source, column = _source(vms, disks, int(chosen.disk[v]), v)
+    return _Lun(volume, lun_name(volume, csv, cluster), v, source, column, csv, members)
+
+
+def _source(
+    vms: VmFrame, disks: DiskRows | None, disk: int, v: int
+) -> tuple[tuple[str, int], str | None]:
+    if disk >= 0:
+        assert disks is not None
+        return (disks.file, int(disks.row[disk])), disks.column
+    return (vms.file, int(vms.row[v])), vms.config_column
 
 
 def _set_luns(
-    vms: VmFrame,
-    disks: DiskRows | None,
-    lun_of: list[str | None],
-    source_of: list[str | None],
-    there: np.ndarray,
+    vms: VmFrame, disks: DiskRows | None, chosen: _Chosen, lun_of: np.ndarray, luns: list[_Lun]
 ) -> None:
-    vms.values["lun"] = np.array(lun_of, object)
-    vms.source["lun"] = np.array(source_of, object)
+    """lun of every VM on one, from its own disk's row (or its configuration's)."""
+    names = np.array([lun.name for lun in luns] + [None], object)
+    vms.values["lun"] = names[lun_of]  # -1: the None at the end
+    on_disk = chosen.disk >= 0
+    source = np.full(len(vms), vms.config_column, object)
     if disks is not None:
+        source[on_disk] = disks.column
+        there = np.full(len(vms), -1, np.int64)
+        if disks.file != vms.file:
+            there[on_disk] = disks.row[chosen.disk[on_disk]]
         vms.elsewhere["lun"] = (disks.file, there)
+    source[lun_of < 0] = None
+    vms.source["lun"] = source
 
 
-def _table(vms: VmFrame, luns: list[_Lun], report: ImportReport) -> CanonicalTable:
+def _table(
+    vms: VmFrame, luns: list[_Lun], nodes: np.ndarray, report: ImportReport
+) -> CanonicalTable:
     """luns._table: a row per LUN, then one per VM without one (its own, named after it)."""
-    disk_gb = [float(gb or 0) for gb in vms.values.get("disk_gb", np.zeros(len(vms))).tolist()]
-    nodes = [n or "" for n in vms.values.get("node", np.full(len(vms), None)).tolist()]
-    clusters = vms.values.get("cluster", np.full(len(vms), None, object)).tolist()
+    gb = vms.values.get("disk_gb", np.zeros(len(vms)))
+    mib = np.round(np.where(gb == None, 0, gb).astype(float) * 1024).astype(np.int64)  # noqa: E711
+    clusters = vms.values.get("cluster", np.full(len(vms), None, object))
     table = CanonicalTable()
-    for lun in luns:
-        row, origin = _lun_row(vms, lun, nodes, _capacity_gb(disk_gb, lun.vms))
+    for lun, node in zip(luns, _single_nodes(luns, nodes), strict=True):
+        row, origin = _lun_row(vms, lun, node, _capacity_gb(int(mib[lun.vms].sum())))
         if clusters[lun.first]:
             row["cluster"] = clusters[lun.first]
         table.add(row, origin)
     lun_of = vms.values["lun"]
     for v in np.flatnonzero(lun_of == None).tolist():  # noqa: E711
         lun_of[v] = vms.names[v]
-        row = {"lun": lun_of[v], "capacity_gb": _capacity_gb(disk_gb, [v]), "shared": False}
+        row = {"lun": lun_of[v], "capacity_gb": _capacity_gb(int(mib[v])), "shared": False}
         row["node"] = nodes[v]
         if clusters[v]:
             row["cluster"] = clusters[v]
@@ -164,8 +205,21 @@ def _table(vms: VmFrame, luns: list[_Lun], report: ImportReport) -> CanonicalTab
     return table
 
 
+def _single_nodes(luns: list[_Lun], nodes: np.ndarray) -> list[str | None]:
+    """The one node all of a LUN's VMs run on (None: several, or a VM on none)."""
+    if not luns:
+        return []
+    encoded = pc.dictionary_encode(pa.array(nodes.tolist(), pa.string()))
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    names = encoded.dictionary.to_pylist()
+    ordered = codes[np.concatenate([lun.vms for lun in luns])]
+    starts = np.cumsum([0] + [len(lun.vms) for lun in luns[:-1]])
+    low, high = np.minimum.reduceat(ordered, starts), np.maximum.reduceat(ordered, starts)
+    return [names[a] if a == b and names[a] else None for a, b in zip(low, high, strict=True)]
+
+
 def _lun_row(
-    vms: VmFrame, lun: _Lun, nodes: list[str], capacity_gb: float
+    vms: VmFrame, lun: _Lun, node: str | None, capacity_gb: float
 ) -> tuple[dict[str, Any], Origin]:
     """The LUN's row, from the row that first named it; its node the CSV's owner, or for
     an exclusive LUN the node all its VMs run on (luns._set_owner)."""
@@ -173,14 +227,13 @@ def _lun_row(
     row["shared"] = lun.volume.shared
     columns = {"lun": lun.source_column} if lun.source_column else {}
     elsewhere: dict[str, tuple[str, int | None]] = {}
-    on = {nodes[v] for v in lun.vms}
     if lun.csv is not None and lun.csv.owner:
         row["node"] = lun.csv.owner
         if lun.csv.owner_column:
             columns["node"] = lun.csv.owner_column
         elsewhere["node"] = (lun.csv.cells.table.file, lun.csv.cells.row_number)
-    elif not lun.volume.shared and len(on) == 1 and "" not in on:
-        row["node"] = on.pop()
+    elif not lun.volume.shared and node is not None:
+        row["node"] = node
         origin = vms.origin(lun.first)
         if origin.columns.get("node"):
             columns["node"] = origin.columns["node"]
@@ -191,7 +244,6 @@ def _lun_row(
     return row, Origin(lun.source[0], lun.source[1], columns, elsewhere)
 
 
-def _capacity_gb(disk_gb: list[float], vms: list[int]) -> float:
+def _capacity_gb(mib: int) -> float:
     """luns._capacity_gb: the VMs' disks in whole GiB, at least 1."""
-    mib = sum(round(disk_gb[v] * 1024) for v in vms)
-    return float(max(1, math.ceil(mib / 1024)))
+    return float(max(1, -(-mib // 1024)))

@@ -15,7 +15,7 @@ it is shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,36 +155,77 @@ def volumes_of(
     paths: list[str], hosts: list[str], clustered: list[bool | None]
 ) -> list[Volume | None]:
     """volume_of of each path (with its VM's host and IsClustered), a column at a time."""
-    array = pa.array(paths, pa.string())
-    plain = np.asarray(pc.match_substring_regex(array, _PLAIN), bool)
-    folder = pc.struct_field(pc.extract_regex(array, _CSV), "folder").to_pylist()
-    share = pc.extract_regex(array, _SHARE)
-    servers = pc.struct_field(share, "server").to_pylist()
-    shares = pc.struct_field(share, "share").to_pylist()
-    letter = pc.struct_field(pc.extract_regex(array, _LETTER), "letter").to_pylist()
-    named = np.asarray(pc.match_substring(array, "clusterstorage", ignore_case=True), bool)
-    known: dict[tuple[str, str, bool], Volume] = {}  # volumes are few: made once each
-    volumes: list[Volume | None] = []
-    for i, path in enumerate(paths):
-        if not plain[i]:
-            volumes.append(volume_of(path, hosts[i], clustered[i]))
-        elif folder[i] is not None:
-            key = (folder[i], "", False)
-            if key not in known:
-                known[key] = Volume(folder[i], shared=True)
-            volumes.append(known[key])
-        elif servers[i] is not None and servers[i] not in ("?", "."):
-            key = (f"\\\\{servers[i]}\\{shares[i]}", "\\", False)
-            if key not in known:
-                known[key] = Volume(key[0], shared=True)
-            volumes.append(known[key])
-        elif letter[i] is not None and not named[i]:
-            key = (letter[i], hosts[i], clustered[i] is False)
-            if key not in known:  # its host's drive, or a clustered disk: by letter
-                drive = volume_of(f"{letter[i]}:", hosts[i], clustered[i])
-                assert drive is not None
-                known[key] = drive
-            volumes.append(known[key])
-        else:
-            volumes.append(volume_of(path, hosts[i], clustered[i]))
-    return volumes
+    codes, volumes = volume_codes(
+        pa.array(paths, pa.string()), np.array(hosts, object), np.array(clustered, object)
+    )
+    return [volumes[c] if c >= 0 else None for c in codes.tolist()]
+
+
+def volume_codes(
+    paths: pa.Array, hosts: np.ndarray, clustered: np.ndarray
+) -> tuple[np.ndarray, list[Volume]]:
+    """volume_of of each path as an index into the distinct volumes (-1: None), and those
+    volumes: each made once, so a million paths make no Python object each."""
+    plain = np.asarray(pc.match_substring_regex(paths, _PLAIN), bool)
+    folder = pc.struct_field(pc.extract_regex(paths, _CSV), "folder")
+    share = pc.extract_regex(paths, _SHARE)
+    server, name = pc.struct_field(share, "server"), pc.struct_field(share, "share")
+    letter = pc.struct_field(pc.extract_regex(paths, _LETTER), "letter")
+    named = np.asarray(pc.match_substring(paths, "clusterstorage", ignore_case=True), bool)
+    on_folder = plain & np.asarray(folder.is_valid(), bool)
+    dotted = np.asarray(pc.is_in(server, value_set=pa.array(["?", "."])), bool)
+    on_share = plain & ~on_folder & np.asarray(server.is_valid(), bool) & ~dotted
+    on_letter = plain & ~on_folder & ~on_share & np.asarray(letter.is_valid(), bool) & ~named
+    codes = np.full(len(paths), -1, np.int64)
+    found = _Found(codes, {})
+    found.add(on_folder, folder, lambda text: Volume(text, shared=True))
+    shares = pc.binary_join_element_wise(server, name, "\\")
+    found.add(on_share, shares, lambda text: Volume(f"\\\\{text}", shared=True))
+    _drives(found, on_letter, letter, hosts, clustered)
+    other = np.flatnonzero(~(on_folder | on_share | on_letter))
+    for i, path in zip(other.tolist(), paths.take(pa.array(other)).to_pylist(), strict=True):
+        codes[i] = found.code(volume_of(path, hosts[i], clustered[i]))
+    return codes, list(found.volumes)
+
+
+@dataclass
+class _Found:
+    """The volume codes found so far, and the distinct volumes (in order of code)."""
+
+    codes: np.ndarray
+    volumes: dict[Volume, int]
+
+    def code(self, volume: Volume | None) -> int:
+        return -1 if volume is None else self.volumes.setdefault(volume, len(self.volumes))
+
+    def add(self, rows: np.ndarray, texts: pa.Array, make: Callable[[str], Volume]) -> None:
+        """The volume of each of `rows`, made by `make` from its text (once per text)."""
+        at = np.flatnonzero(rows)
+        if not len(at):
+            return
+        encoded = pc.dictionary_encode(texts.take(pa.array(at)))
+        made = [self.code(make(text)) for text in encoded.dictionary.to_pylist()]
+        self.codes[at] = np.array(made, np.int64)[encoded.indices.to_numpy()]
+
+
+def _drives(
+    found: _Found, rows: np.ndarray, letter: pa.Array, hosts: np.ndarray, clustered: np.ndarray
+) -> None:
+    """A drive letter's volume: its host's own drive, or a clustered disk (once for each
+    letter, host and IsClustered False)."""
+    at = np.flatnonzero(rows)
+    if not len(at):
+        return
+    letters = pc.dictionary_encode(letter.take(pa.array(at)))
+    on = pc.dictionary_encode(pa.array(hosts[at].tolist(), pa.string()))
+    alone = (clustered[at] == False).astype(np.int64)  # noqa: E712 (IsClustered False)
+    names, width = letters.dictionary.to_pylist(), len(on.dictionary)
+    combined = (letters.indices.to_numpy() * width + on.indices.to_numpy()) * 2 + alone
+    distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    made = [
+        found.code(volume_of(f"{names[i // 2 // width]}:", host, flag))
+        for i, host, flag in zip(
+            distinct.tolist(), hosts[at[first]].tolist(), clustered[at[first]].tolist(), strict=True
+        )
+    ]
+    found.codes[at] = np.array(made, np.int64)[inverse.reshape(-1)]
