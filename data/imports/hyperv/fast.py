@@ -34,7 +34,7 @@ from data.imports.common import (
 from data.imports.hyperv.fast_disks import attach_disks
 from data.imports.hyperv.fast_hosts import read_hosts
 from data.imports.hyperv.fast_luns import assign_luns
-from data.imports.hyperv.frame import VmFrame
+from data.imports.hyperv.frame import VmFrame, coded
 from data.imports.hyperv.roles import OLD_PREFIX, RoleTally, classes_of, report_roles
 from data.imports.hyperv.rows import Pending, canonical, node_clusters
 from data.imports.hyperv.vms import report_memory, report_powered, report_unclustered
@@ -284,12 +284,16 @@ def _set_classes(
 def _name_clusters(nodes: list[Pending], vms: VmFrame) -> list[str]:
     """tables._name_clusters: a VM without a cluster is in its node's, or the only one."""
     clusters = vms.values.get("cluster", np.full(len(vms), None, object))
-    by_host, single, known = node_clusters(nodes, (c or "" for c in clusters.tolist()))
+    codes, distinct = coded(clusters)
+    by_host, single, known = node_clusters(nodes, (c or "" for c in distinct))
+    alone = np.flatnonzero(~np.array([bool(c) for c in distinct], bool)[codes])
+    if not len(alone):
+        return known
     node = vms.values.get("node", np.full(len(vms), None, object))
-    filled = [
-        c or by_host.get(short(str(n or ""))) or single or c
-        for c, n in zip(clusters.tolist(), node.tolist(), strict=True)
-    ]
-    if any(f is not None for f in filled):
-        vms.values["cluster"] = np.array(filled, object)
+    on, hosts = coded(node[alone])
+    fill = np.array([by_host.get(short(str(n or ""))) or single for n in hosts], object)[on]
+    filled = clusters.copy()
+    filled[alone] = np.where(fill != "", fill, clusters[alone])
+    if any(f is not None for f in filled.tolist()):
+        vms.values["cluster"] = filled
     return known

@@ -102,8 +102,11 @@ def _chosen(vms: VmFrame, disks: DiskRows | None, nodes: np.ndarray, tally: LunT
     disk = np.full(len(vms), -1, np.int64)
     if disks is not None and len(disks.path):
         vm = np.repeat(np.arange(len(vms)), np.diff(disks.start))
-        on, on_disks = volume_codes(disks.path, nodes[vm], clustered[vm])
-        on = np.where((on >= 0) & ~disks.passthrough, on + len(volumes), -1)
+        read = np.flatnonzero(~disks.passthrough)  # a pass-through disk is on no volume
+        path, vm_read = disks.path.take(pa.array(read)), vm[read]
+        codes, on_disks = volume_codes(path, nodes[vm_read], clustered[vm_read])
+        on = np.full(len(vm), -1, np.int64)
+        on[read] = np.where(codes >= 0, codes + len(volumes), -1)
         volumes += on_disks
         key = np.where(on >= 0, _keys(volumes)[on], -1)
         placed = np.flatnonzero(key >= 0)  # by VM, first disk first

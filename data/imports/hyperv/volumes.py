@@ -211,21 +211,21 @@ class _Found:
 def _drives(
     found: _Found, rows: np.ndarray, letter: pa.Array, hosts: np.ndarray, clustered: np.ndarray
 ) -> None:
-    """A drive letter's volume: its host's own drive, or a clustered disk (once for each
-    letter, host and IsClustered False)."""
+    """A drive letter's volume: a clustered disk, once per letter; or its host's own drive
+    (the system drive, or any of a VM not clustered), once per letter and host."""
     at = np.flatnonzero(rows)
     if not len(at):
         return
     letters = pc.dictionary_encode(letter.take(pa.array(at)))
-    on = pc.dictionary_encode(pa.array(hosts[at].tolist(), pa.string()))
-    alone = (clustered[at] == False).astype(np.int64)  # noqa: E712 (IsClustered False)
-    names, width = letters.dictionary.to_pylist(), len(on.dictionary)
-    combined = (letters.indices.to_numpy() * width + on.indices.to_numpy()) * 2 + alone
-    distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    names = letters.dictionary.to_pylist()
+    system = np.array([name.upper() == _SYSTEM_DRIVE for name in names], bool)
+    codes = letters.indices.to_numpy().astype(np.int64)
+    local = system[codes] | (clustered[at] == False)  # noqa: E712 (IsClustered False)
+    on = pc.dictionary_encode(pa.array(hosts[at].tolist(), pa.string())).indices.to_numpy()
+    key = codes * (len(at) + 1) + np.where(local, on.astype(np.int64) + 1, 0)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     made = [
-        found.code(volume_of(f"{names[i // 2 // width]}:", host, flag))
-        for i, host, flag in zip(
-            distinct.tolist(), hosts[at[first]].tolist(), clustered[at[first]].tolist(), strict=True
-        )
+        found.code(volume_of(f"{names[codes[i]]}:", hosts[at[i]], clustered[at[i]]))
+        for i in first.tolist()
     ]
     found.codes[at] = np.array(made, np.int64)[inverse.reshape(-1)]
