@@ -116,16 +116,18 @@ class Columns:
         return values.astype(np.int64)
 
 
-_EDGE = r"^[^\x21-\x7e]|[^\x21-\x7e]$"  # a cell str.strip() may change: not plain at an end
+_PY_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # the ASCII characters str.isspace() holds
 
 
 def stripped(strings: pa.Array) -> pa.Array:
-    """str.strip() of each cell: only cells not plain ASCII at an end go through Python."""
-    edges = pc.match_substring_regex(strings, _EDGE)
-    if not pc.any(edges).as_py():
-        return strings
-    ends = [cell.strip() for cell in strings.filter(edges).to_pylist()]
-    return pc.replace_with_mask(strings, edges, pa.array(ends, pa.string()))
+    """str.strip() of each cell: ASCII cells trimmed by arrow, the others by Python (whose
+    whitespace holds Unicode spaces too)."""
+    trimmed = pc.utf8_trim(strings, characters=_PY_SPACE)
+    other = pc.invert(pc.string_is_ascii(strings))
+    if not pc.any(other).as_py():  # the cells as they are when none changed: no copy kept
+        return strings if pc.all(pc.equal(trimmed, strings)).as_py() is not False else trimmed
+    cells = [cell.strip() for cell in strings.filter(other).to_pylist()]
+    return pc.replace_with_mask(trimmed, other, pa.array(cells, pa.string()))
 
 
 def folded(strings: pa.Array) -> pa.Array:

@@ -149,8 +149,11 @@ def _attached(vms: VmFrame, disks: Columns, found: Found, tally: DiskTally) -> n
     names = disks.text_array(column(disks.table, "VMName"))
     by_id = positions(folded(ids), vms.facts["vm_id"], last=True)  # as a dict: the last wins
     by_id[np.asarray(pc.equal(ids, ""), bool)] = -1
-    by_name = positions(folded(names), vms.facts["key"])
-    owner = np.where(by_id >= 0, by_id, by_name)
+    owner = by_id
+    unmatched = np.flatnonzero(by_id < 0)  # by name only those (most disks name their VMId)
+    if len(unmatched):
+        by_name = folded(names.take(pa.array(unmatched)))
+        owner[unmatched] = positions(by_name, vms.facts["key"])
     orphans = pc.if_else(pc.equal(names, ""), found["path"], names)
     tally.orphans = orphans.filter(pa.array(owner < 0)).to_pylist()
     found["vm"] = owner
