@@ -121,9 +121,14 @@ def read_shared_volumes(
     `rows` when the tables were read column-wise)."""
     rows = rows if rows is not None else (_shared_row(cells) for cells in all_cells(tables))
     found: SharedVolumes = {}
+    folders: dict[str, Volume | None] = {}
     named_by_folder = False
     for csv, friendly, cluster in rows:
-        folder = volume_of(friendly) if friendly and not is_type_name(friendly) else None
+        if friendly not in folders:  # one CSV folder per cluster: the same few names
+            folders[friendly] = (
+                volume_of(friendly) if friendly and not is_type_name(friendly) else None
+            )
+        folder = folders[friendly]
         if folder is None or not folder.shared:
             folder, named_by_folder = Volume(csv.name, shared=True), True
         found.setdefault((cluster.casefold(), folder.key), csv)
@@ -221,11 +226,17 @@ def _drives(
     system = np.array([name.upper() == _SYSTEM_DRIVE for name in names], bool)
     codes = letters.indices.to_numpy().astype(np.int64)
     local = system[codes] | (clustered[at] == False)  # noqa: E712 (IsClustered False)
-    on = pc.dictionary_encode(pa.array(hosts[at].tolist(), pa.string())).indices.to_numpy()
-    key = codes * (len(at) + 1) + np.where(local, on.astype(np.int64) + 1, 0)
+    on = pc.dictionary_encode(pa.array(hosts[at].tolist(), pa.string()))
+    host = on.indices.to_numpy().astype(np.int64)
+    key = codes * (len(on.dictionary) + 1) + np.where(local, host + 1, 0)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    made = [
-        found.code(volume_of(f"{names[codes[i]]}:", hosts[at[i]], clustered[at[i]]))
-        for i in first.tolist()
-    ]
+    owners = [short(name).upper() for name in on.dictionary.to_pylist()]  # hosts: few
+    made = []
+    for i in first.tolist():  # as volume_of names a bare drive letter
+        drive = names[codes[i]].upper()
+        if not local[i]:
+            made.append(found.code(Volume(f"{drive}:", shared=False)))
+            continue
+        owner = owners[host[i]]
+        made.append(found.code(Volume(f"{owner}:{drive}:" if owner else f"{drive}:", False, True)))
     found.codes[at] = np.array(made, np.int64)[inverse.reshape(-1)]
