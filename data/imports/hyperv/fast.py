@@ -67,7 +67,7 @@ def _convert(
     vms, left_out = _read_vms(tables["vm"][0], options, report)
     if hosts.outside:
         outside = np.isin(vms.facts["host"], list(hosts.outside))
-        left_out |= set(vms.names[outside].tolist())
+        left_out |= set(vms.named(outside))
         vms = vms.take(~outside)
     _apply_roles(vms, tables.get("clustergroup", ()), left_out, report)
     disks = attach_disks(vms, tables.get("harddisk", ()), tables.get("vhd", ()), options, report)
@@ -94,8 +94,7 @@ def _read_vms(
     if not pc.all(pc.not_equal(texts, "")).as_py() or pc.count_distinct(keys).as_py() < len(keys):
         raise Declined  # no name (an oddity), or renamed, or joined to the first of its name
     vms = VmFrame(table.file, np.arange(1, len(cells) + 1), {}, {})
-    everyone = np.arange(len(cells))
-    vms.set("vm", everyone, texts.to_numpy(zero_copy_only=False), name)
+    vms.values["vm"], vms.source["vm"] = texts, _same(name, len(cells))
     cpus = required_column(table, "ProcessorCount")
     vms.values["vcpus"], vms.source["vcpus"] = cells.positive_ints(cpus), _same(cpus, len(cells))
     dynamic = cells.booleans(column(table, "DynamicMemoryEnabled"))
@@ -115,12 +114,12 @@ def _read_vms(
         f"{files([table])}: {plural(len(vms), 'VM')}: {name} -> vm, ProcessorCount -> vcpus, "
         "ComputerName -> node, memory in bytes -> memory_mb in MiB (rounded up)"
     )
-    report_memory([table], vms.names[dynamic].tolist(), options, report)
-    report_unclustered(vms.names[vms.facts["clustered"] == False].tolist(), report)  # noqa: E712
+    report_memory([table], vms.named(dynamic), options, report)
+    report_unclustered(vms.named(vms.facts["clustered"] == False), report)  # noqa: E712
     off = vms.facts["off"]
-    report_powered(vms.names[off].tolist(), options, report)
+    report_powered(vms.named(off), options, report)
     if off.any() and not options.powered_off:
-        return vms.take(~off), set(vms.names[off].tolist())
+        return vms.take(~off), set(vms.named(off))
     return vms, set()
 
 
@@ -260,7 +259,7 @@ def _set_owners(
     rows, at, nodes = rows[given], at[given], nodes[given]
     shorts = np.array([short(node) for node in distinct], object)[codes[rows]]
     hosts = vms.facts["host"][at]
-    tally.moved = vms.names[at[(hosts != "") & (shorts != hosts)]].tolist()
+    tally.moved = vms.named(at[(hosts != "") & (shorts != hosts)])
     vms.set("node", at, nodes, owner, (cells.table.file, rows + 1))
 
 

@@ -51,9 +51,11 @@ def lun_table(
     node = _nodes(luns, nodes)
     lun_of = vms.values["lun"]
     alone = np.flatnonzero(lun_of == None)  # noqa: E711
-    lun_of[alone] = vms.names[alone]
+    own = vms.named(alone)  # a VM on no volume: a LUN of its own, named after it
+    for v, name in zip(alone.tolist(), own, strict=True):
+        lun_of[v] = name
     columns = {
-        "lun": [*luns.name, *vms.names[alone].tolist()],
+        "lun": [*luns.name, *own],
         "capacity_gb": _capacity_gb(np.concatenate([used, mib[alone]])),
         "shared": [v.shared for v in luns.volume] + [False] * len(alone),
         "node": node + nodes[alone].tolist(),

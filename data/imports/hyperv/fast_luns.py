@@ -51,7 +51,7 @@ def assign_luns(
     tally = LunTally()
     nodes = _texts(vms.values.get("node"), len(vms))
     chosen = _chosen(vms, disks, nodes, tally)
-    tally.none = vms.names[chosen.volume < 0].tolist()
+    tally.none = vms.named(chosen.volume < 0)
     clusters = _texts(vms.values.get("cluster") if several_clusters else None, len(vms))
     lun_of, grouped = _group(chosen, clusters)
     volumes = [chosen.volumes[c] for c in chosen.volume[grouped.first].tolist()]
@@ -65,7 +65,7 @@ def assign_luns(
     ]
     _set_luns(vms, disks, chosen, lun_of, names)
     local = np.repeat([v.local for v in volumes], np.diff(grouped.starts)).astype(bool)
-    report_luns(vms.names[grouped.ordered[local]].tolist(), tally, report)
+    report_luns(vms.named(grouped.ordered[local]), tally, report)
     if not any(volume.shared for volume in volumes):
         return None
     sources = _sources(vms, disks, chosen.disk[grouped.first], grouped.first)
@@ -107,10 +107,10 @@ def _chosen(vms: VmFrame, disks: DiskRows | None, nodes: np.ndarray, tally: LunT
     clustered = vms.facts["clustered"]
     chosen, volumes = volume_codes(vms.facts["config_path"], nodes, clustered)
     disk = np.full(len(vms), -1, np.int64)
-    if disks is not None and len(disks.path):
+    if disks is not None and len(disks.row):
         vm = np.repeat(np.arange(len(vms)), np.diff(disks.start))
         read = np.flatnonzero(~disks.passthrough)  # a pass-through disk is on no volume
-        path, vm_read = disks.path.take(pa.array(read)), vm[read]
+        path, vm_read = disks.path.take(pa.array(disks.row[read] - 1)), vm[read]
         codes, on_disks = volume_codes(path, nodes[vm_read], clustered[vm_read])
         on = np.full(len(vm), -1, np.int64)
         on[read] = np.where(codes >= 0, codes + len(volumes), -1)
@@ -121,10 +121,10 @@ def _chosen(vms: VmFrame, disks: DiskRows | None, nodes: np.ndarray, tally: LunT
         if len(at):
             keys = key[placed]
             several = np.minimum.reduceat(keys, first) != np.maximum.reduceat(keys, first)
-            tally.several += vms.names[at[several]].tolist()
+            tally.several += vms.named(at[several])
             disk[at] = placed[first]
             chosen[at] = on[placed[first]]
-    tally.by_config += vms.names[(disk < 0) & (chosen >= 0)].tolist()
+    tally.by_config += vms.named((disk < 0) & (chosen >= 0))
     return _Chosen(chosen, disk, volumes)
 
 
