@@ -173,21 +173,24 @@ def volume_codes(
     volumes: each made once, so a million paths make no Python object each."""
     plain = np.asarray(pc.match_substring_regex(paths, _PLAIN), bool)
     folder = pc.struct_field(pc.extract_regex(paths, _CSV), "folder")
-    share = pc.extract_regex(paths, _SHARE)
-    server, name = pc.struct_field(share, "server"), pc.struct_field(share, "share")
-    letter = pc.struct_field(pc.extract_regex(paths, _LETTER), "letter")
-    named = np.asarray(pc.match_substring(paths, "clusterstorage", ignore_case=True), bool)
     on_folder = plain & np.asarray(folder.is_valid(), bool)
+    found = _Found(np.full(len(paths), -1, np.int64), {})
+    found.add(np.flatnonzero(on_folder), folder, lambda text: Volume(text, shared=True))
+    # the other plain paths (a share, a drive letter) are matched among themselves only
+    rest = np.flatnonzero(plain & ~on_folder)
+    texts = paths.take(pa.array(rest))
+    share = pc.extract_regex(texts, _SHARE)
+    server, name = pc.struct_field(share, "server"), pc.struct_field(share, "share")
     dotted = np.asarray(pc.is_in(server, value_set=pa.array(["?", "."])), bool)
-    on_share = plain & ~on_folder & np.asarray(server.is_valid(), bool) & ~dotted
-    on_letter = plain & ~on_folder & ~on_share & np.asarray(letter.is_valid(), bool) & ~named
-    codes = np.full(len(paths), -1, np.int64)
-    found = _Found(codes, {})
-    found.add(on_folder, folder, lambda text: Volume(text, shared=True))
+    on_share = np.asarray(server.is_valid(), bool) & ~dotted
     shares = pc.binary_join_element_wise(server, name, "\\")
-    found.add(on_share, shares, lambda text: Volume(f"\\\\{text}", shared=True))
-    _drives(found, on_letter, letter, hosts, clustered)
-    other = np.flatnonzero(~(on_folder | on_share | on_letter))
+    found.add(rest[on_share], shares, lambda text: Volume(f"\\\\{text}", shared=True), on_share)
+    letter = pc.struct_field(pc.extract_regex(texts, _LETTER), "letter")
+    named = np.asarray(pc.match_substring(texts, "clusterstorage", ignore_case=True), bool)
+    on_letter = ~on_share & np.asarray(letter.is_valid(), bool) & ~named
+    _drives(found, rest[on_letter], letter.filter(pa.array(on_letter)), hosts, clustered)
+    codes = found.codes
+    other = np.flatnonzero(codes < 0)  # not plain, or of no shape above: read by volume_of
     for i, path in zip(other.tolist(), paths.take(pa.array(other)).to_pylist(), strict=True):
         codes[i] = found.code(volume_of(path, hosts[i], clustered[i]))
     return codes, list(found.volumes)
@@ -203,25 +206,32 @@ class _Found:
     def code(self, volume: Volume | None) -> int:
         return -1 if volume is None else self.volumes.setdefault(volume, len(self.volumes))
 
-    def add(self, rows: np.ndarray, texts: pa.Array, make: Callable[[str], Volume]) -> None:
-        """The volume of each of `rows`, made by `make` from its text (once per text)."""
-        at = np.flatnonzero(rows)
+    def add(
+        self,
+        at: np.ndarray,
+        texts: pa.Array,
+        make: Callable[[str], Volume],
+        picked: np.ndarray | None = None,
+    ) -> None:
+        """The volume of the paths `at`, made by `make` from its text (once per text):
+        texts[at], or with `picked`, the texts where `picked` holds, in order."""
         if not len(at):
             return
-        encoded = pc.dictionary_encode(texts.take(pa.array(at)))
+        chosen = texts.filter(pa.array(picked)) if picked is not None else texts.take(pa.array(at))
+        encoded = pc.dictionary_encode(chosen)
         made = [self.code(make(text)) for text in encoded.dictionary.to_pylist()]
         self.codes[at] = np.array(made, np.int64)[encoded.indices.to_numpy()]
 
 
 def _drives(
-    found: _Found, rows: np.ndarray, letter: pa.Array, hosts: np.ndarray, clustered: np.ndarray
+    found: _Found, at: np.ndarray, letter: pa.Array, hosts: np.ndarray, clustered: np.ndarray
 ) -> None:
-    """A drive letter's volume: a clustered disk, once per letter; or its host's own drive
-    (the system drive, or any of a VM not clustered), once per letter and host."""
-    at = np.flatnonzero(rows)
+    """A drive letter's volume (`letter` of each path `at`): a clustered disk, once per
+    letter; or its host's own drive (the system drive, or any of a VM not clustered),
+    once per letter and host."""
     if not len(at):
         return
-    letters = pc.dictionary_encode(letter.take(pa.array(at)))
+    letters = pc.dictionary_encode(letter)
     names = letters.dictionary.to_pylist()
     system = np.array([name.upper() == _SYSTEM_DRIVE for name in names], bool)
     codes = letters.indices.to_numpy().astype(np.int64)
