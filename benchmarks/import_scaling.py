@@ -84,8 +84,8 @@ CPU and memory of each part at 1,000,064 VMs, --narrow (01:43, load 4.4; run in 
 process with MALLOC_ARENA_MAX=2 ARROW_DEFAULT_MEMORY_POOL=system, the only setting in
 which 1M completes every time; the step ends and /proc/self/status sampled):
 
-    read, hash and parse (reading.py, data/io: hvstream's)   6.0 s   RSS 1.08 GB after it
-    hosts 0.7 s; VMs 2.5 s; roles 3.8 s; disks 4.7 s; LUNs and the vms table 4.3 s
+    read, hash and parse (reading.py, data/io: hvstream's) ~6.0 s   RSS 1.08 GB after it
+    hosts ~0.7 s; VMs 2.5 s; roles 3.8 s; disks 4.7 s; LUNs and the vms table 4.3 s
     = the column-wise convert (this file's subject)          15.3 s  RSS +0.85 GB, peak 2.05 GB
     build_inventory (data/io) and load.py's host matching    6.1 s   peak 2.29 GB
     in all 28.1 s CPU; address space at most 2.43 GB
