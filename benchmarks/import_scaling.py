@@ -1,7 +1,8 @@
 """Seconds and peak memory of `hvplace import` of a Hyper-V export of N VMs (issue 9:
 linear import).
 
-    prlimit --as=3221225472 python benchmarks/import_scaling.py 100000 300000 [--narrow]
+    MIMALLOC_ARENA_RESERVE=64M prlimit --as=3221225472 \
+        python benchmarks/import_scaling.py 100000 300000 1000000 [--narrow]
 
 The export is the test fixture tests/fixtures/hyperv (Export-Csv files of Get-VM,
 Get-VMHost, Get-ClusterNode, Get-ClusterGroup, Get-VMHardDiskDrive, Get-VHD and
@@ -55,6 +56,56 @@ joins (Columns.texts of the names, ids and paths, the casefold dictionaries of
 _attached, _vhds, _matched_roles, volumes_of's loop): about 1 GB at 1M VMs and most of
 the CPU; and for every column, the 1.25 GB Get-VM file's bytes held while it is parsed
 (a streamed parse that hashes, counts quotes and checks UTF-8 block by block would not).
+
+Fifth pass (branch hvjoins), 2026-12-02 01:32-01:44, three other sessions running (load
+average 4.4 to 7.2; wall about 2.5 to 3.5 times CPU). The joins are arrow's now: names,
+ids and paths folded as Python's casefold (ASCII by arrow, the rest by Python), joined
+with index_in, hosts, states and classes read once per distinct value, paths made into
+volume codes and VMs grouped into LUNs with numpy, the luns table built as columns with
+lazy origins and the VMs' names kept as arrow strings into the canonical vms table.
+`MIMALLOC_ARENA_RESERVE=64M prlimit --as=3221225472 python benchmarks/import_scaling.py
+100000 300000 1000000 [--narrow]`:
+
+    01:32 (load 7.2 -> 7.2)  --narrow
+    100048 VMs (64 MB of CSV): import 11.25 s (cpu 3.63 s) / 387 MB
+    300040 VMs (196 MB of CSV): import 28.90 s (cpu 9.45 s) / 709 MB   (was 21.4 s, 904 MB)
+    1000064 VMs: MemoryError under --as=3 GiB, in the disks' joins (see below)
+    01:35 (load 7.2 -> 5.8)  every column
+    100048 VMs (214 MB of CSV): import 8.97 s (cpu 4.04 s) / 370 MB    (was 7.2 s, 432 MB)
+    300040 VMs (645 MB of CSV): import 25.79 s (cpu 12.18 s) / 781 MB  (was 22.4 s, 952 MB)
+    1000064 VMs: MemoryError under --as=3 GiB
+    01:39 main at 6680c41, same command, --narrow (load 6.2 -> 6.0)
+    300040 VMs: import 44.07 s (cpu 20.34 s) / 959 MB
+    01:37 ARROW_DEFAULT_MEMORY_POOL=system (glibc malloc in place of mimalloc) --narrow
+    1000064 VMs (659 MB of CSV): import 113.13 s (cpu 32.32 s) / 2324 MB   (fits under 3 GiB)
+    01:39 the same, every column: MemoryError (in the read of the 1.25 GB Get-VM file)
+
+CPU and memory of each part at 1,000,064 VMs, --narrow (01:43, load 4.4; run in one
+process with MALLOC_ARENA_MAX=2 ARROW_DEFAULT_MEMORY_POOL=system, the only setting in
+which 1M completes every time; the step ends and /proc/self/status sampled):
+
+    read, hash and parse (reading.py, data/io: hvstream's) ~6.0 s   RSS 1.08 GB after it
+    hosts ~0.7 s; VMs 2.5 s; roles 3.8 s; disks 4.7 s; LUNs and the vms table 4.3 s
+    = the column-wise convert (this file's subject)          15.3 s  RSS +0.85 GB, peak 2.05 GB
+    build_inventory (data/io) and load.py's host matching    6.1 s   peak 2.29 GB
+    in all 28.1 s CPU; address space at most 2.43 GB
+
+What limits the rest:
+- Under pyarrow's default mimalloc the address space, not the resident memory, runs
+  out: at the failure RSS is 1.8-1.9 GB while mimalloc's arenas (64, then 128, then
+  256 MB each, kept reserved once freed) reach the 3 GiB cap. The joins' hash tables
+  (index_in and count_distinct over a million strings: ~100 MB each, freed at once)
+  are what grows them. Setting the allocator (the system's, with MALLOC_ARENA_MAX=2)
+  is hvstream's; pool.release_unused() after each step did not bring mimalloc under.
+- The convert's 15 s at 1M: arrow's string hashing (index_in and count_distinct,
+  about 1.2 s per million-row join: 4 joins and a distinct count), the regexes that
+  read paths into volumes (~1.5 s), and per-host and per-LUN Python (28,800 hosts,
+  57,000 LUNs in this tiled export: hosts.py's finish_hosts, the LUN names).
+- Its 0.85 GB: about 30 per-VM numpy arrays of 8 MB (values, source columns, origins'
+  rows) and the folded keys, ids and paths kept for the joins; the per-VM source
+  columns could be one value per column.
+- Every column at 1M: the 1.25 GB Get-VM file's bytes held while it is parsed
+  (hvstream's streamed parse).
 
 Before (main at f478788, the fixture tiled 13 VMs per cluster): 13,000 VMs 14.0 s
 (cpu 4.9 s) / 452 MB at load 5.9; after, same export: 3.9 s (cpu 3.0 s) / 330 MB.

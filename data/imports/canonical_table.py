@@ -1,8 +1,9 @@
 """The canonical tables an importer hands back, with where each row came from.
 
 A table is held as rows (dicts, one Origin each: what the per-row importers build) or
-as columns (one list per canonical column: what the column-wise importers build for
-a million VMs), with its origins made only when an error needs one. Either way
+as columns (one list, or arrow array, per canonical column: what the column-wise
+importers build for a million VMs, whose names then never become Python strings),
+with its origins made only when an error needs one. Either way
 load.py reads it through the same few methods, and build.py gets a RawTable: a
 columnar one as pyarrow columns, which build.py checks a column at a time.
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, TypeAlias, overload
 
 import pyarrow as pa
 
 from data.io.build import RawTable
 from data.io.colrows import ColumnRows
+
+Column: TypeAlias = list[Any] | pa.Array  # None (null) where a row has no value
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class CanonicalTable:
         self.sources = list(sources)
         self._rows: list[dict[str, Any]] = []
         self._origins: Sequence[Origin] = []
-        self._columns: dict[str, list[Any]] | None = None
+        self._columns: dict[str, Column] | None = None
 
     @classmethod
     def of(cls, tables: Iterable[RawTable]) -> CanonicalTable:
@@ -71,7 +74,7 @@ class CanonicalTable:
 
     @classmethod
     def columnar(
-        cls, sources: Iterable[str], columns: dict[str, list[Any]], origins: LazyOrigins
+        cls, sources: Iterable[str], columns: dict[str, Column], origins: LazyOrigins
     ) -> CanonicalTable:
         """A table of these columns (None where a row has no value), rows made on demand."""
         table = cls(sources)
@@ -88,7 +91,7 @@ class CanonicalTable:
     def rows(self) -> list[dict[str, Any]]:
         """The rows as dicts (a columnar table's made once, and no longer columnar)."""
         if self._columns is not None:
-            names, columns = list(self._columns), list(self._columns.values())
+            names, columns = list(self._columns), [_listed(c) for c in self._columns.values()]
             self._rows = (
                 [
                     {n: v for n, v in zip(names, values, strict=True) if v is not None}
@@ -110,7 +113,7 @@ class CanonicalTable:
     def values(self, name: str) -> list[Any]:
         """One column's values, None where a row has none."""
         if self._columns is not None:
-            return list(self._columns.get(name, [None] * len(self)))
+            return list(_listed(self._columns.get(name, [None] * len(self))))
         return [row.get(name) for row in self._rows]
 
     def set_values(self, name: str, values: list[Any]) -> None:
@@ -133,7 +136,7 @@ class CanonicalTable:
         """The table as build.py reads it (`required` its columns when it has no rows)."""
         if self._columns is not None and len(self):
             # a column no row has is no column, as with rows
-            given = {n: v for n, v in self._columns.items() if any(x is not None for x in v)}
+            given = {n: v for n, v in self._columns.items() if _any_given(v)}
         else:
             names: dict[str, None] = dict.fromkeys(required if not self.rows else ())
             for row in self.rows:
@@ -145,11 +148,21 @@ class CanonicalTable:
         return RawTable(label, tuple(given), ColumnRows(tuple(given), arrays, len(self)))
 
 
-def _arrays(columns: dict[str, list[Any]]) -> list[pa.ChunkedArray] | None:
+def _listed(column: Column) -> list[Any]:
+    return column.to_pylist() if isinstance(column, pa.Array) else column
+
+
+def _any_given(column: Column) -> bool:
+    if isinstance(column, pa.Array):
+        return column.null_count < len(column)
+    return any(x is not None for x in column)
+
+
+def _arrays(columns: Mapping[str, Column]) -> list[pa.ChunkedArray] | None:
     """The columns as pyarrow arrays (so that build.py checks them a column at a time);
     None when a column mixes types (build.py then checks the rows cell by cell)."""
     try:
-        arrays = [pa.array(values) for values in columns.values()]
+        arrays = [v if isinstance(v, pa.Array) else pa.array(v) for v in columns.values()]
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
         return None
     return [  # a column of nulls only: text, which every kind of column reads as missing

@@ -1,7 +1,9 @@
 """The Hyper-V import a column at a time: what tables.py does row by row, for a million VMs.
 
 Each table's few columns are picked once and typed whole (data/imports/columns.py);
-the VMs are columns (frame.py), joined to roles and disks by dictionaries. It gives
+the VMs are columns (frame.py), joined to roles (fast_roles.py) and disks by names,
+ids and paths folded as Windows compares them, in arrow (columns.folded, positions),
+so no Python string or dictionary entry is made per VM or disk. It gives
 the very tables and report the row-by-row path gives, for exports it plainly accepts:
 CSV or Parquet, one table of each kind, no oddity (a VM without memory, a name given
 twice or in two cases, a host row without a name, a role or disk of two VMs) and no
@@ -15,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pyarrow.compute as pc
 
 from data.errors import InputError
-from data.imports.columns import Columns, Declined
+from data.imports.columns import Columns, Declined, folded
 from data.imports.common import (
     Contribution,
     DynamicMemory,
@@ -32,8 +35,8 @@ from data.imports.common import (
 from data.imports.hyperv.fast_disks import attach_disks
 from data.imports.hyperv.fast_hosts import read_hosts
 from data.imports.hyperv.fast_luns import assign_luns
-from data.imports.hyperv.frame import VmFrame
-from data.imports.hyperv.roles import RoleTally, classes_of, report_roles, role_of
+from data.imports.hyperv.fast_roles import apply_roles
+from data.imports.hyperv.frame import VmFrame, coded
 from data.imports.hyperv.rows import Pending, canonical, node_clusters
 from data.imports.hyperv.vms import report_memory, report_powered, report_unclustered
 from data.io.build import RawTable
@@ -65,9 +68,9 @@ def _convert(
     vms, left_out = _read_vms(tables["vm"][0], options, report)
     if hosts.outside:
         outside = np.isin(vms.facts["host"], list(hosts.outside))
-        left_out |= set(vms.names[outside].tolist())
+        left_out |= set(vms.named(outside))
         vms = vms.take(~outside)
-    _apply_roles(vms, tables.get("clustergroup", ()), left_out, report)
+    apply_roles(vms, tables.get("clustergroup", ()), left_out, report)
     disks = attach_disks(vms, tables.get("harddisk", ()), tables.get("vhd", ()), options, report)
     clusters = _name_clusters(hosts.nodes, vms)
     contribution = {"nodes": canonical(hosts.nodes, tables["vmhost"])}
@@ -87,44 +90,54 @@ def _read_vms(
     if not len(cells):
         raise Declined  # nothing to read fast
     name = required_column(table, "VMName", "Name")
-    names = cells.names(name)
-    if len(set(n.casefold() for n in names)) < len(names):
-        raise Declined  # renamed, or joined to the first of its name
+    texts = cells.text_array(name)
+    keys = folded(texts)
+    if not pc.all(pc.not_equal(texts, "")).as_py() or pc.count_distinct(keys).as_py() < len(keys):
+        raise Declined  # no name (an oddity), or renamed, or joined to the first of its name
     vms = VmFrame(table.file, np.arange(1, len(cells) + 1), {}, {})
-    everyone = np.arange(len(cells))
-    vms.set("vm", everyone, names, name)
+    vms.values["vm"], vms.source["vm"] = texts, _same(name, len(cells))
     cpus = required_column(table, "ProcessorCount")
     vms.values["vcpus"], vms.source["vcpus"] = cells.positive_ints(cpus), _same(cpus, len(cells))
-    dynamic = np.array(cells.booleans(column(table, "DynamicMemoryEnabled")), bool)
+    dynamic = cells.booleans(column(table, "DynamicMemoryEnabled"))
     _set_memory(vms, cells, dynamic, options)
     _set_host(vms, cells)
-    state = [s.replace("-", "").casefold() for s in cells.texts(column(table, "State"))]
     clustered = column(table, "IsClustered")
     vms.facts.update(
-        vm_id=np.array(cells.texts(column(table, "VMId", "Id")), object),
-        off=np.array([s.startswith(_OFF_STATES) for s in state], bool),
+        key=keys,
+        vm_id=folded(cells.text_array(column(table, "VMId", "Id"))),
+        off=_off(cells, column(table, "State")),
         dynamic=dynamic,
-        clustered=np.array(
-            [
-                b if g else None
-                for b, g in zip(cells.booleans(clustered), cells.given(clustered), strict=True)
-            ],
-            object,
-        ),
+        clustered=_optional_booleans(cells, clustered),
     )
     vms.config_column = column(table, "Path", "ConfigurationLocation")
-    vms.facts["config_path"] = np.array(cells.texts(vms.config_column), object)
+    vms.facts["config_path"] = cells.text_array(vms.config_column)
     report.mapped.append(
         f"{files([table])}: {plural(len(vms), 'VM')}: {name} -> vm, ProcessorCount -> vcpus, "
         "ComputerName -> node, memory in bytes -> memory_mb in MiB (rounded up)"
     )
-    report_memory([table], vms.names[dynamic].tolist(), options, report)
-    report_unclustered(vms.names[vms.facts["clustered"] == False].tolist(), report)  # noqa: E712
+    report_memory([table], vms.named(dynamic), options, report)
+    report_unclustered(vms.named(vms.facts["clustered"] == False), report)  # noqa: E712
     off = vms.facts["off"]
-    report_powered(vms.names[off].tolist(), options, report)
+    report_powered(vms.named(off), options, report)
     if off.any() and not options.powered_off:
-        return vms.take(~off), set(vms.names[off].tolist())
+        return vms.take(~off), set(vms.named(off))
     return vms, set()
+
+
+def _optional_booleans(cells: Columns, name: str | None) -> np.ndarray:
+    """Cells.boolean where given, None where missing."""
+    truth = cells.booleans(name).astype(object)
+    truth[~cells.given(name)] = None
+    return truth
+
+
+def _off(cells: Columns, state: str | None) -> np.ndarray:
+    """Which VMs are off or saved (by State, "Off-Critical" too)."""
+    if state is None:
+        return np.zeros(len(cells), bool)
+    codes, states = cells.coded(state)
+    off = [s.replace("-", "").casefold().startswith(_OFF_STATES) for s in states]
+    return np.array(off, bool)[codes] if off else np.zeros(0, bool)
 
 
 def _same(value: str, n: int) -> np.ndarray:
@@ -156,104 +169,30 @@ def _set_memory(vms: VmFrame, cells: Columns, dynamic: np.ndarray, options: Impo
 def _set_host(vms: VmFrame, cells: Columns) -> None:
     """node from ComputerName where given, and each VM's host (short, for joins)."""
     host = column(cells.table, "ComputerName")
-    nodes = cells.texts(host)
-    given = np.flatnonzero(cells.given(host))
+    if host is None:
+        vms.facts["host"] = np.full(len(vms), "", object)
+        return
+    codes, distinct = cells.coded(host)  # hosts are few: each name shortened once
+    nodes = np.array(distinct, object)[codes]
+    given = np.flatnonzero(nodes != "")
     if len(given):
-        assert host is not None
-        vms.set("node", given, np.array(nodes, object)[given], host)
-    shorts = {node: short(node) if node else "" for node in set(nodes)}  # hosts are few
-    vms.facts["host"] = np.array([shorts[node] for node in nodes], object)
-
-
-def _apply_roles(
-    vms: VmFrame, tables: Sequence[RawTable], left_out: set[str], report: ImportReport
-) -> None:
-    """roles.apply_roles: node, anti_affinity and cluster of the VMs that are roles."""
-    if not tables:
-        return
-    table = tables[0]
-    cells = Columns(table)
-    by_name = {name.casefold(): i for i, name in enumerate(vms.names.tolist())}
-    omitted = {name.casefold() for name in left_out}
-    tally = RoleTally()
-    matched = _matched_roles(cells, by_name, omitted, tally)
-    rows, at = np.array(list(matched), np.int64), np.array(list(matched.values()), np.int64)
-    if len(np.unique(at)) < len(at):
-        raise Declined  # a VM with two roles: the later one wins, row by row
-    tally.roles = len(at)
-    tally.preferred = bool(len(at)) and column(table, "PreferredOwners") is not None
-    _set_owners(vms, cells, rows, at, tally)
-    _set_classes(vms, cells, rows, at, tally)
-    cluster = column(table, "Cluster")
-    clusters = np.array(cells.texts(cluster), object)[rows]
-    given = cells.given(cluster)[rows]
-    if given.any():
-        vms.set("cluster", at[given], clusters[given], cluster, (table.file, rows[given] + 1))
-    if column(table, "AntiAffinityClassNames") and not tally.type_names:
-        classes = vms.values.setdefault("anti_affinity", np.full(len(vms), None, object))
-        classes[classes == None] = ""  # noqa: E711 (the cluster's classes were read)
-    report_roles(tables, tally, report)
-
-
-def _matched_roles(
-    cells: Columns, by_name: dict[str, int], omitted: set[str], tally: RoleTally
-) -> dict[int, int]:
-    """The VM of each role row that is one (row index -> VM index); the rest tallied."""
-    table = cells.table
-    names = cells.names(required_column(table, "Name"))
-    kinds = cells.texts(column(table, "GroupType"))
-    typed = column(table, "GroupType") is not None
-    matched: dict[int, int] = {}
-    for row, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        is_vm = not typed or kind.casefold() == "virtualmachine"
-        vm = role_of(name, is_vm, by_name, omitted, tally)
-        if vm is not None:
-            matched[row] = vm
-    return matched
-
-
-def _set_owners(
-    vms: VmFrame, cells: Columns, rows: np.ndarray, at: np.ndarray, tally: RoleTally
-) -> None:
-    owner = column(cells.table, "OwnerNode")
-    given = cells.given(owner)[rows]
-    if not given.any():
-        return
-    rows, at = rows[given], at[given]
-    nodes = np.array(cells.texts(owner), object)[rows]
-    hosts = vms.facts["host"][at]
-    for vm, node, host in zip(at.tolist(), nodes.tolist(), hosts.tolist(), strict=True):
-        if host and short(node) != host:
-            tally.moved.append(vms.names[vm])
-    vms.set("node", at, nodes, owner, (cells.table.file, rows + 1))
-
-
-def _set_classes(
-    vms: VmFrame, cells: Columns, rows: np.ndarray, at: np.ndarray, tally: RoleTally
-) -> None:
-    source = column(cells.table, "AntiAffinityClassNames")
-    texts = np.array(cells.texts(source), object)[rows]
-    kept: list[int] = []
-    joined: list[str] = []
-    for i, text in enumerate(texts.tolist()):
-        classes = classes_of(text, tally)
-        if classes:
-            kept.append(i)
-            joined.append(classes)
-    if kept:
-        where = np.array(kept, np.int64)
-        vms.set("anti_affinity", at[where], joined, source, (cells.table.file, rows[where] + 1))
+        vms.set("node", given, nodes[given], host)
+    vms.facts["host"] = np.array([short(node) if node else "" for node in distinct], object)[codes]
 
 
 def _name_clusters(nodes: list[Pending], vms: VmFrame) -> list[str]:
     """tables._name_clusters: a VM without a cluster is in its node's, or the only one."""
     clusters = vms.values.get("cluster", np.full(len(vms), None, object))
-    by_host, single, known = node_clusters(nodes, (c or "" for c in clusters.tolist()))
+    codes, distinct = coded(clusters)
+    by_host, single, known = node_clusters(nodes, (c or "" for c in distinct))
+    alone = np.flatnonzero(~np.array([bool(c) for c in distinct], bool)[codes])
+    if not len(alone):
+        return known
     node = vms.values.get("node", np.full(len(vms), None, object))
-    filled = [
-        c or by_host.get(short(str(n or ""))) or single or c
-        for c, n in zip(clusters.tolist(), node.tolist(), strict=True)
-    ]
-    if any(f is not None for f in filled):
-        vms.values["cluster"] = np.array(filled, object)
+    on, hosts = coded(node[alone])
+    fill = np.array([by_host.get(short(str(n or ""))) or single for n in hosts], object)[on]
+    filled = clusters.copy()
+    filled[alone] = np.where(fill != "", fill, clusters[alone])
+    if any(f is not None for f in filled.tolist()):
+        vms.values["cluster"] = filled
     return known

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from data.imports.columns import Columns
+from data.imports.columns import Columns, Declined, folded, positions
 from data.imports.common import (
     DiskMeasure,
     ImportOptions,
@@ -32,7 +34,7 @@ class DiskRows:
     file: str
     column: str  # the column naming their paths
     row: np.ndarray
-    path: list[str]
+    path: pa.Array  # of every row of `file` (a disk's: path[row - 1]), not copied
     passthrough: np.ndarray
     start: np.ndarray  # VM v's disks are start[v]:start[v + 1]
 
@@ -46,12 +48,12 @@ def attach_disks(
 ) -> DiskRows | None:
     """disks.attach_disks: each VM's disk_gb; its disks in order, for its LUN."""
     vhd = Columns(vhds[0]) if vhds else None
-    by_path, sizes = _vhds(vhd)
+    vhd_paths, sizes = _vhds(vhd)
     if drives:
         disks = Columns(drives[0])
-        found = _drives(disks, by_path)
+        found = _drives(disks, vhd_paths)
     elif vhd is not None and column(vhd.table, "VMName"):
-        disks, found = vhd, _listed(vhd, by_path)
+        disks, found = vhd, _listed(vhd, vhd_paths)
     else:
         if vhds:
             report.dropped.append(
@@ -59,6 +61,7 @@ def attach_disks(
                 "disks cannot be matched to VMs; add get-vmharddiskdrive.csv"
             )
         return None
+    del vhd_paths  # joined: 80 MB of folded paths at a million disks
     tally = DiskTally()
     rows = _attached(vms, disks, found, tally)
     order = [found[k][rows] for k in ("location", "number", "kind", "vm")]
@@ -71,7 +74,7 @@ def attach_disks(
         disks.table.file,
         required_column(disks.table, "Path"),
         rows + 1,
-        [found["path"][i] for i in rows.tolist()],
+        found["path"],
         found["passthrough"][rows],
         np.searchsorted(found["vm"][rows], np.arange(len(vms) + 1)),
     )
@@ -80,19 +83,19 @@ def attach_disks(
 Found = dict[str, Any]  # per disk row: vm, vhd (-1: none), slot parts, path, passthrough
 
 
-def _vhds(vhd: Columns | None) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray]]:
-    """Get-VHD rows by path (ignoring case, the first of a path), and each row's
-    provisioned and used MiB."""
+def _vhds(vhd: Columns | None) -> tuple[pa.Array, tuple[np.ndarray, np.ndarray]]:
+    """Get-VHD rows' case-folded paths (a path is joined to the first row of it), and each
+    row's provisioned and used MiB."""
     if vhd is None:
-        return {}, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        return pa.array([], pa.string()), (np.zeros(0, np.int64), np.zeros(0, np.int64))
     table = vhd.table
-    by_path: dict[str, int] = {}
-    for i, path in enumerate(vhd.names(required_column(table, "Path"))):
-        by_path.setdefault(path.casefold(), i)
+    paths = vhd.text_array(required_column(table, "Path"))
+    if not pc.all(pc.not_equal(paths, "")).as_py():
+        raise Declined  # a VHD without a path: an error, worded row by row
     size = _mib(vhd.numbers(required_column(table, "Size")))
     used = column(table, "FileSize")
     used_mib = _mib(vhd.numbers(used, missing=0.0)) if used else np.zeros(len(vhd), np.int64)
-    return by_path, (size, used_mib)
+    return folded(paths), (size, used_mib)
 
 
 def _mib(values: np.ndarray) -> np.ndarray:
@@ -100,23 +103,25 @@ def _mib(values: np.ndarray) -> np.ndarray:
     return np.ceil(values / 2**20).astype(np.int64)
 
 
-def _drives(disks: Columns, by_path: dict[str, int]) -> Found:
+def _drives(disks: Columns, vhd_paths: pa.Array) -> Found:
     """disks._drive of every Get-VMHardDiskDrive row."""
     table = disks.table
-    paths = disks.texts(required_column(table, "Path"))
-    passthrough = np.array([not p for p in paths], bool) | disks.given(column(table, "DiskNumber"))
-    kinds = disks.texts(column(table, "ControllerType"))
-    vhd = [
-        -1 if skip else by_path.get(path.casefold(), -1)
-        for path, skip in zip(paths, passthrough.tolist(), strict=True)
-    ]
+    paths = disks.text_array(required_column(table, "Path"))
+    passthrough = np.asarray(pc.equal(paths, ""), bool) | disks.given(column(table, "DiskNumber"))
+    controller = np.full(len(disks), len(_CONTROLLERS), np.int64)  # none given: after SCSI
+    kind = column(table, "ControllerType")
+    if kind is not None:
+        codes, kinds = disks.coded(kind)
+        slots = [_CONTROLLERS.get(k.casefold(), len(_CONTROLLERS)) for k in kinds]
+        controller = np.array(slots, np.int64)[codes]
+    vhd = positions(folded(paths), vhd_paths)
     return {
         "path": paths,
         "passthrough": passthrough,
-        "kind": np.array([_CONTROLLERS.get(k.casefold(), len(_CONTROLLERS)) for k in kinds]),
+        "kind": controller,
         "number": _optional(disks, column(table, "ControllerNumber")),
         "location": _optional(disks, column(table, "ControllerLocation")),
-        "vhd": np.array(vhd, np.int64),
+        "vhd": np.where(passthrough, -1, vhd),
     }
 
 
@@ -124,35 +129,34 @@ def _optional(disks: Columns, name: str | None) -> np.ndarray:
     return disks.numbers(name, missing=0.0) if name else np.zeros(len(disks))
 
 
-def _listed(vhd: Columns, by_path: dict[str, int]) -> Found:
+def _listed(vhd: Columns, vhd_paths: pa.Array) -> Found:
     """disks._listed: Get-VHD rows naming their VM, in the export's order."""
-    path = required_column(vhd.table, "Path")
+    path = vhd.text_array(required_column(vhd.table, "Path"))
     zeros = np.zeros(len(vhd))
     return {
-        "path": vhd.texts(path),
+        "path": path,
         "passthrough": np.zeros(len(vhd), bool),
         "kind": zeros,
         "number": zeros,
         "location": zeros,
-        "vhd": np.array([by_path[p.casefold()] for p in vhd.names(path)], np.int64),
+        "vhd": positions(folded(path), vhd_paths),
     }
 
 
 def _attached(vms: VmFrame, disks: Columns, found: Found, tally: DiskTally) -> np.ndarray:
     """disks._attach: each disk row's VM (by VMId where both have it, else by name); the
     rows attached."""
-    by_id = {vm_id.casefold(): i for i, vm_id in enumerate(vms.facts["vm_id"].tolist()) if vm_id}
-    by_name = {name.casefold(): i for i, name in enumerate(vms.names.tolist())}
-    ids = disks.texts(column(disks.table, "VMId"))
-    names = disks.texts(column(disks.table, "VMName"))
-    owner = np.full(len(disks), -1, np.int64)
-    for row, (vm_id, name) in enumerate(zip(ids, names, strict=True)):
-        vm = by_id.get(vm_id.casefold()) if vm_id else None
-        vm = by_name.get(name.casefold()) if vm is None else vm
-        if vm is None:
-            tally.orphans.append(name or found["path"][row])
-        else:
-            owner[row] = vm
+    ids = disks.text_array(column(disks.table, "VMId"))
+    names = disks.text_array(column(disks.table, "VMName"))
+    by_id = positions(folded(ids), vms.facts["vm_id"], last=True)  # as a dict: the last wins
+    by_id[np.asarray(pc.equal(ids, ""), bool)] = -1
+    owner = by_id
+    unmatched = np.flatnonzero(by_id < 0)  # by name only those (most disks name their VMId)
+    if len(unmatched):
+        by_name = folded(names.take(pa.array(unmatched)))
+        owner[unmatched] = positions(by_name, vms.facts["key"])
+    orphans = pc.if_else(pc.equal(names, ""), found["path"], names)
+    tally.orphans = orphans.filter(pa.array(owner < 0)).to_pylist()
     found["vm"] = owner
     rows = np.flatnonzero(owner >= 0)
     tally.disks = len(rows)
@@ -187,8 +191,7 @@ def _tally(
     tally: DiskTally,
 ) -> None:
     vm, vhd, skip = found["vm"][rows], found["vhd"][rows], found["passthrough"][rows]
-    names = vms.names
-    tally.passthrough = names[np.unique(vm[skip])].tolist()
-    tally.unsized = names[np.unique(vm[(vhd < 0) & ~skip])].tolist()
+    tally.passthrough = vms.named(np.unique(vm[skip]))
+    tally.unsized = vms.named(np.unique(vm[(vhd < 0) & ~skip]))
     tally.size_mib = int(sizes[0][vhd[vhd >= 0]].sum())
     tally.file_mib = int(sizes[1][vhd[vhd >= 0]].sum())

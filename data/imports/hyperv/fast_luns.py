@@ -1,41 +1,42 @@
-"""luns.py a column at a time (for fast.py): each VM's LUN, and the luns table, given and
-reported exactly as the row-by-row path does."""
+"""luns.py a column at a time (for fast.py): each VM's LUN, given and reported exactly as
+the row-by-row path does (the luns table: fast_lun_table.py).
+
+Paths become volume codes (volumes.volume_codes), and VMs are grouped into LUNs by
+(cluster, volume key) with numpy, so only the LUNs' names are made one by one.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from data.imports.common import CanonicalTable, ImportReport, Origin
+from data.imports.common import CanonicalTable, ImportReport
 from data.imports.hyperv.fast_disks import DiskRows
 from data.imports.hyperv.fast_hosts import shared_rows
+from data.imports.hyperv.fast_lun_table import Grouped, LunsInUse, lun_table
 from data.imports.hyperv.frame import VmFrame
-from data.imports.hyperv.luns import LunTally, lun_name, report_lun_table, report_luns
+from data.imports.hyperv.luns import LunTally, lun_name, report_luns
 from data.imports.hyperv.volumes import (
-    SharedVolume,
     Volume,
     read_shared_volumes,
     shared_volume,
-    volumes_of,
+    volume_codes,
 )
 from data.io.build import RawTable
 
 
 @dataclass
-class _Lun:
-    """luns._Lun: a volume in use, where it was first named, the VMs on it."""
+class _Chosen:
+    """Each VM's volume (a code into `volumes`, -1: none) and the disk it is read from
+    (its index in the DiskRows, -1: the VM's configuration)."""
 
-    volume: Volume
-    name: str
-    first: int  # VM index
-    source: tuple[str, int]  # file, row
-    source_column: str | None
-    csv: SharedVolume | None
-    vms: list[int] = field(default_factory=list)
+    volume: np.ndarray
+    disk: np.ndarray
+    volumes: list[Volume]
 
 
 def assign_luns(
@@ -47,151 +48,117 @@ def assign_luns(
 ) -> CanonicalTable | None:
     """luns.assign_luns: each VM's lun; the luns table, or None when all are exclusive."""
     shared = read_shared_volumes(shared_tables, report, shared_rows(shared_tables))
-    luns: dict[tuple[str, str], _Lun] = {}
     tally = LunTally()
-    nodes = [str(n or "") for n in vms.values.get("node", np.full(len(vms), None)).tolist()]
-    clusters = vms.values.get("cluster", np.full(len(vms), None, object)).tolist()
-    names = vms.names.tolist()
-    lun_of: list[str | None] = [None] * len(vms)
-    source_of: list[str | None] = [None] * len(vms)
-    there = np.full(len(vms), -1, np.int64)
-    chosen, disk = _chosen(vms, disks, _volumes(vms, disks, nodes), tally)
-    source_column: str | None
-    for v, volume in enumerate(chosen):
-        if volume is None:
-            tally.none.append(names[v])
-            continue
-        if disk[v] >= 0:
-            assert disks is not None
-            source, source_column = (disks.file, int(disks.row[disk[v]])), disks.column
-        else:
-            source, source_column = (vms.file, int(vms.row[v])), vms.config_column
-        cluster = str(clusters[v] or "") if several_clusters else ""
-        lun = luns.get((cluster, volume.key))
-        if lun is None:
-            csv = shared_volume(shared, cluster, volume) if volume.shared else None
-            name = lun_name(volume, csv, cluster)
-            lun = luns[cluster, volume.key] = _Lun(volume, name, v, source, source_column, csv)
-        lun.vms.append(v)
-        lun_of[v], source_of[v] = lun.name, source_column
-        if source[0] != vms.file:
-            there[v] = source[1]
-    _set_luns(vms, disks, lun_of, source_of, there)
-    local = [names[v] for lun in luns.values() if lun.volume.local for v in lun.vms]
-    report_luns(local, tally, report)
-    if not any(lun.volume.shared for lun in luns.values()):
+    nodes = _texts(vms.values.get("node"), len(vms))
+    chosen = _chosen(vms, disks, nodes, tally)
+    tally.none = vms.named(chosen.volume < 0)
+    clusters = _texts(vms.values.get("cluster") if several_clusters else None, len(vms))
+    lun_of, grouped = _group(chosen, clusters)
+    volumes = [chosen.volumes[c] for c in chosen.volume[grouped.first].tolist()]
+    csvs = [
+        shared_volume(shared, cluster, volume) if volume.shared else None
+        for volume, cluster in zip(volumes, clusters[grouped.first].tolist(), strict=True)
+    ]
+    names = [
+        lun_name(volume, csv, cluster)
+        for volume, csv, cluster in zip(volumes, csvs, clusters[grouped.first], strict=True)
+    ]
+    _set_luns(vms, disks, chosen, lun_of, names)
+    local = np.repeat([v.local for v in volumes], np.diff(grouped.starts)).astype(bool)
+    report_luns(vms.named(grouped.ordered[local]), tally, report)
+    if not any(volume.shared for volume in volumes):
         return None
-    return _table(vms, list(luns.values()), report)
+    sources = _sources(vms, disks, chosen.disk[grouped.first], grouped.first)
+    return lun_table(vms, LunsInUse(grouped, volumes, names, csvs, *sources), nodes, report)
 
 
-def _volumes(
-    vms: VmFrame, disks: DiskRows | None, nodes: list[str]
-) -> tuple[list[Volume | None], list[Volume | None]]:
-    """The volume of each disk (but pass-through ones) and of each VM's configuration."""
-    clustered = vms.facts["clustered"].tolist()
-    configured = volumes_of(vms.facts["config_path"].tolist(), nodes, clustered)
-    if disks is None:
-        return [], configured
-    vm = np.repeat(np.arange(len(vms)), np.diff(disks.start)).tolist()
-    on = volumes_of(disks.path, [nodes[v] for v in vm], [clustered[v] for v in vm])
-    return [
-        None if skip else v for v, skip in zip(on, disks.passthrough.tolist(), strict=True)
-    ], configured
+def _sources(
+    vms: VmFrame, disks: DiskRows | None, disk: np.ndarray, first: np.ndarray
+) -> tuple[list[str], np.ndarray, list[str | None]]:
+    """The file, row and column naming each LUN: its first VM's disk, or configuration."""
+    on_disk = disk >= 0
+    rows = vms.row[first].copy()
+    files, columns = [vms.file] * len(first), [vms.config_column] * len(first)
+    if disks is not None and on_disk.any():
+        rows[on_disk] = disks.row[disk[on_disk]]
+        for i in np.flatnonzero(on_disk).tolist():
+            files[i], columns[i] = disks.file, disks.column
+    return files, rows, columns
 
 
-def _chosen(
-    vms: VmFrame,
-    disks: DiskRows | None,
-    volumes: tuple[list[Volume | None], list[Volume | None]],
-    tally: LunTally,
-) -> tuple[list[Volume | None], np.ndarray]:
+def _texts(values: np.ndarray | None, n: int) -> np.ndarray:
+    """A canonical column's values, "" where a VM has none."""
+    if values is None:
+        return np.full(n, "", object)
+    texts = values.copy()
+    texts[texts == None] = ""  # noqa: E711
+    return texts
+
+
+def _keys(volumes: list[Volume]) -> np.ndarray:
+    """Each volume's key as a number (volumes named alike ignoring case share one)."""
+    keys: dict[str, int] = {}
+    return np.array([keys.setdefault(v.key, len(keys)) for v in volumes], np.int64)
+
+
+def _chosen(vms: VmFrame, disks: DiskRows | None, nodes: np.ndarray, tally: LunTally) -> _Chosen:
     """luns._volume of every VM: the volume of its first disk on one, else of its
-    configuration; and that disk (its index in `disks`, -1: the configuration)."""
-    on_disks, configured = volumes
-    chosen, disk = list(configured), np.full(len(vms), -1, np.int64)
-    if disks is not None and on_disks:
-        keys: dict[str, int] = {}
-        key = np.array([-1 if v is None else keys.setdefault(v.key, len(keys)) for v in on_disks])
+    configuration."""
+    clustered = vms.facts["clustered"]
+    chosen, volumes = volume_codes(vms.facts["config_path"], nodes, clustered)
+    disk = np.full(len(vms), -1, np.int64)
+    if disks is not None and len(disks.row):
+        vm = np.repeat(np.arange(len(vms)), np.diff(disks.start))
+        read = np.flatnonzero(~disks.passthrough)  # a pass-through disk is on no volume
+        path, vm_read = disks.path.take(pa.array(disks.row[read] - 1)), vm[read]
+        codes, on_disks = volume_codes(path, nodes[vm_read], clustered[vm_read])
+        on = np.full(len(vm), -1, np.int64)
+        on[read] = np.where(codes >= 0, codes + len(volumes), -1)
+        volumes += on_disks
+        key = np.where(on >= 0, _keys(volumes)[on], -1)
         placed = np.flatnonzero(key >= 0)  # by VM, first disk first
-        owner = np.repeat(np.arange(len(vms)), np.diff(disks.start))[placed]
-        at, first = np.unique(owner, return_index=True)
+        at, first = np.unique(vm[placed], return_index=True)
         if len(at):
-            several = np.minimum.reduceat(key[placed], first) != np.maximum.reduceat(
-                key[placed], first
-            )
-            tally.several += vms.names[at[several]].tolist()
+            keys = key[placed]
+            several = np.minimum.reduceat(keys, first) != np.maximum.reduceat(keys, first)
+            tally.several += vms.named(at[several])
             disk[at] = placed[first]
-            for v, k in zip(at.tolist(), placed[first].tolist(), strict=True):
-                chosen[v] = on_disks[k]
-    by_config = (disk < 0) & np.array([v is not None for v in chosen], bool)
-    tally.by_config += vms.names[by_config].tolist()
-    return chosen, disk
+            chosen[at] = on[placed[first]]
+    tally.by_config += vms.named((disk < 0) & (chosen >= 0))
+    return _Chosen(chosen, disk, volumes)
+
+
+def _group(chosen: _Chosen, clusters: np.ndarray) -> tuple[np.ndarray, Grouped]:
+    """Each VM's LUN (-1: none), LUNs by cluster and volume key in order of their first
+    VM; and each LUN's VMs in order."""
+    lun_of = np.full(len(chosen.volume), -1, np.int64)
+    placed = np.flatnonzero(chosen.volume >= 0)
+    if not len(placed):
+        return lun_of, Grouped(placed, placed, np.zeros(1, np.int64))
+    keys = _keys(chosen.volumes)[chosen.volume[placed]]
+    cluster = pc.dictionary_encode(pa.array(clusters[placed].tolist(), pa.string()))
+    pair = cluster.indices.to_numpy().astype(np.int64) * (int(keys.max()) + 1) + keys
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    lun_of[placed] = rank[inverse.reshape(-1)]
+    ordered = placed[np.argsort(lun_of[placed], kind="stable")]
+    starts = np.searchsorted(lun_of[ordered], np.arange(len(first) + 1))
+    return lun_of, Grouped(placed[np.sort(first)], ordered, starts)
 
 
 def _set_luns(
-    vms: VmFrame,
-    disks: DiskRows | None,
-    lun_of: list[str | None],
-    source_of: list[str | None],
-    there: np.ndarray,
+    vms: VmFrame, disks: DiskRows | None, chosen: _Chosen, lun_of: np.ndarray, names: list[str]
 ) -> None:
-    vms.values["lun"] = np.array(lun_of, object)
-    vms.source["lun"] = np.array(source_of, object)
+    """lun of every VM on one, from its own disk's row (or its configuration's)."""
+    vms.values["lun"] = np.array([*names, None], object)[lun_of]  # -1: the None at the end
+    on_disk = chosen.disk >= 0
+    source = np.full(len(vms), vms.config_column, object)
     if disks is not None:
+        source[on_disk] = disks.column
+        there = np.full(len(vms), -1, np.int64)
+        if disks.file != vms.file:
+            there[on_disk] = disks.row[chosen.disk[on_disk]]
         vms.elsewhere["lun"] = (disks.file, there)
-
-
-def _table(vms: VmFrame, luns: list[_Lun], report: ImportReport) -> CanonicalTable:
-    """luns._table: a row per LUN, then one per VM without one (its own, named after it)."""
-    disk_gb = [float(gb or 0) for gb in vms.values.get("disk_gb", np.zeros(len(vms))).tolist()]
-    nodes = [n or "" for n in vms.values.get("node", np.full(len(vms), None)).tolist()]
-    clusters = vms.values.get("cluster", np.full(len(vms), None, object)).tolist()
-    table = CanonicalTable()
-    for lun in luns:
-        row, origin = _lun_row(vms, lun, nodes, _capacity_gb(disk_gb, lun.vms))
-        if clusters[lun.first]:
-            row["cluster"] = clusters[lun.first]
-        table.add(row, origin)
-    lun_of = vms.values["lun"]
-    for v in np.flatnonzero(lun_of == None).tolist():  # noqa: E711
-        lun_of[v] = vms.names[v]
-        row = {"lun": lun_of[v], "capacity_gb": _capacity_gb(disk_gb, [v]), "shared": False}
-        row["node"] = nodes[v]
-        if clusters[v]:
-            row["cluster"] = clusters[v]
-        table.add(row, Origin(vms.file, int(vms.row[v])))
-    report_lun_table(len(table), report)
-    return table
-
-
-def _lun_row(
-    vms: VmFrame, lun: _Lun, nodes: list[str], capacity_gb: float
-) -> tuple[dict[str, Any], Origin]:
-    """The LUN's row, from the row that first named it; its node the CSV's owner, or for
-    an exclusive LUN the node all its VMs run on (luns._set_owner)."""
-    row: dict[str, Any] = {"lun": lun.name, "capacity_gb": capacity_gb}
-    row["shared"] = lun.volume.shared
-    columns = {"lun": lun.source_column} if lun.source_column else {}
-    elsewhere: dict[str, tuple[str, int | None]] = {}
-    on = {nodes[v] for v in lun.vms}
-    if lun.csv is not None and lun.csv.owner:
-        row["node"] = lun.csv.owner
-        if lun.csv.owner_column:
-            columns["node"] = lun.csv.owner_column
-        elsewhere["node"] = (lun.csv.cells.table.file, lun.csv.cells.row_number)
-    elif not lun.volume.shared and len(on) == 1 and "" not in on:
-        row["node"] = on.pop()
-        origin = vms.origin(lun.first)
-        if origin.columns.get("node"):
-            columns["node"] = origin.columns["node"]
-        if (origin.file, origin.row) != lun.source:
-            elsewhere["node"] = (origin.file, origin.row)
-        if "node" in origin.elsewhere:
-            elsewhere["node"] = origin.elsewhere["node"]
-    return row, Origin(lun.source[0], lun.source[1], columns, elsewhere)
-
-
-def _capacity_gb(disk_gb: list[float], vms: list[int]) -> float:
-    """luns._capacity_gb: the VMs' disks in whole GiB, at least 1."""
-    mib = sum(round(disk_gb[v] * 1024) for v in vms)
-    return float(max(1, math.ceil(mib / 1024)))
+    source[lun_of < 0] = None
+    vms.source["lun"] = source

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.imports.canonical_table import LazyOrigins
 from data.imports.common import CanonicalTable, Origin
@@ -24,28 +26,36 @@ class VmFrame:
 
     file: str
     row: np.ndarray
-    values: dict[str, np.ndarray]  # canonical column -> values (None: not given)
+    values: dict[str, Any]  # canonical column -> values (None: not given); vm: arrow
     source: dict[str, np.ndarray]  # canonical column -> source column (None: none)
     elsewhere: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)  # rows, -1
-    facts: dict[str, np.ndarray] = field(default_factory=dict)  # host, off, vm_id...
+    # host, off, vm_id...: numpy, or arrow for per-VM text only joins read (no str per VM)
+    facts: dict[str, Any] = field(default_factory=dict)
     config_column: str | None = None  # Get-VM's Path (or ConfigurationLocation)
 
     def __len__(self) -> int:
         return len(self.row)
 
     @property
-    def names(self) -> np.ndarray:
+    def names(self) -> pa.Array:
+        """The VMs' names: arrow strings (a million Python strings would be 70 MB)."""
         return self.values["vm"]
 
+    def named(self, which: np.ndarray) -> list[str]:
+        """The names of the VMs `which` picks (a mask, or indices in order)."""
+        at = np.flatnonzero(which) if which.dtype == bool else which
+        named: list[str] = self.names.take(pa.array(at, pa.int64())).to_pylist()
+        return named
+
     def take(self, keep: np.ndarray) -> VmFrame:
-        """The VMs where `keep` holds."""
+        """The VMs where `keep` (a mask) holds."""
         return VmFrame(
             self.file,
             self.row[keep],
-            {c: v[keep] for c, v in self.values.items()},
+            {c: _kept(v, keep) for c, v in self.values.items()},
             {c: v[keep] for c, v in self.source.items()},
             {c: (f, rows[keep]) for c, (f, rows) in self.elsewhere.items()},
-            {c: v[keep] for c, v in self.facts.items()},
+            {c: _kept(v, keep) for c, v in self.facts.items()},
             self.config_column,
         )
 
@@ -79,6 +89,22 @@ class VmFrame:
         return Origin(self.file, int(self.row[i]), columns, there)
 
     def table(self, sources: list[str]) -> CanonicalTable:
-        columns = {c: v.tolist() for c, v in self.values.items()}
+        columns = {c: v if isinstance(v, pa.Array) else v.tolist() for c, v in self.values.items()}
         origins = LazyOrigins(len(self), self.origin, [self.file])
         return CanonicalTable.columnar(sources, columns, origins)
+
+
+def _kept(values: Any, keep: np.ndarray) -> Any:
+    return values.filter(pa.array(keep)) if isinstance(values, pa.Array) else values[keep]
+
+
+def coded(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Each entry's index into the distinct values (str or None) of an object array, and
+    those values: for a column of few values (hosts, clusters) over a million VMs."""
+    encoded = pc.dictionary_encode(pa.array(values.tolist(), pa.string()))
+    distinct: list[Any] = encoded.dictionary.to_pylist()
+    indices = encoded.indices
+    if indices.null_count:
+        distinct.append(None)
+        indices = pc.fill_null(indices, len(distinct) - 1)
+    return indices.to_numpy().astype(np.int64), distinct

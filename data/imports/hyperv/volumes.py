@@ -15,7 +15,7 @@ it is shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,9 +121,14 @@ def read_shared_volumes(
     `rows` when the tables were read column-wise)."""
     rows = rows if rows is not None else (_shared_row(cells) for cells in all_cells(tables))
     found: SharedVolumes = {}
+    folders: dict[str, Volume | None] = {}
     named_by_folder = False
     for csv, friendly, cluster in rows:
-        folder = volume_of(friendly) if friendly and not is_type_name(friendly) else None
+        if friendly not in folders:  # one CSV folder per cluster: the same few names
+            folders[friendly] = (
+                volume_of(friendly) if friendly and not is_type_name(friendly) else None
+            )
+        folder = folders[friendly]
         if folder is None or not folder.shared:
             folder, named_by_folder = Volume(csv.name, shared=True), True
         found.setdefault((cluster.casefold(), folder.key), csv)
@@ -155,36 +160,93 @@ def volumes_of(
     paths: list[str], hosts: list[str], clustered: list[bool | None]
 ) -> list[Volume | None]:
     """volume_of of each path (with its VM's host and IsClustered), a column at a time."""
-    array = pa.array(paths, pa.string())
-    plain = np.asarray(pc.match_substring_regex(array, _PLAIN), bool)
-    folder = pc.struct_field(pc.extract_regex(array, _CSV), "folder").to_pylist()
-    share = pc.extract_regex(array, _SHARE)
-    servers = pc.struct_field(share, "server").to_pylist()
-    shares = pc.struct_field(share, "share").to_pylist()
-    letter = pc.struct_field(pc.extract_regex(array, _LETTER), "letter").to_pylist()
-    named = np.asarray(pc.match_substring(array, "clusterstorage", ignore_case=True), bool)
-    known: dict[tuple[str, str, bool], Volume] = {}  # volumes are few: made once each
-    volumes: list[Volume | None] = []
-    for i, path in enumerate(paths):
-        if not plain[i]:
-            volumes.append(volume_of(path, hosts[i], clustered[i]))
-        elif folder[i] is not None:
-            key = (folder[i], "", False)
-            if key not in known:
-                known[key] = Volume(folder[i], shared=True)
-            volumes.append(known[key])
-        elif servers[i] is not None and servers[i] not in ("?", "."):
-            key = (f"\\\\{servers[i]}\\{shares[i]}", "\\", False)
-            if key not in known:
-                known[key] = Volume(key[0], shared=True)
-            volumes.append(known[key])
-        elif letter[i] is not None and not named[i]:
-            key = (letter[i], hosts[i], clustered[i] is False)
-            if key not in known:  # its host's drive, or a clustered disk: by letter
-                drive = volume_of(f"{letter[i]}:", hosts[i], clustered[i])
-                assert drive is not None
-                known[key] = drive
-            volumes.append(known[key])
-        else:
-            volumes.append(volume_of(path, hosts[i], clustered[i]))
-    return volumes
+    codes, volumes = volume_codes(
+        pa.array(paths, pa.string()), np.array(hosts, object), np.array(clustered, object)
+    )
+    return [volumes[c] if c >= 0 else None for c in codes.tolist()]
+
+
+def volume_codes(
+    paths: pa.Array, hosts: np.ndarray, clustered: np.ndarray
+) -> tuple[np.ndarray, list[Volume]]:
+    """volume_of of each path as an index into the distinct volumes (-1: None), and those
+    volumes: each made once, so a million paths make no Python object each."""
+    plain = np.asarray(pc.match_substring_regex(paths, _PLAIN), bool)
+    folder = pc.struct_field(pc.extract_regex(paths, _CSV), "folder")
+    on_folder = plain & np.asarray(folder.is_valid(), bool)
+    found = _Found(np.full(len(paths), -1, np.int64), {})
+    found.add(np.flatnonzero(on_folder), folder, lambda text: Volume(text, shared=True))
+    # the other plain paths (a share, a drive letter) are matched among themselves only
+    rest = np.flatnonzero(plain & ~on_folder)
+    texts = paths.take(pa.array(rest))
+    share = pc.extract_regex(texts, _SHARE)
+    server, name = pc.struct_field(share, "server"), pc.struct_field(share, "share")
+    dotted = np.asarray(pc.is_in(server, value_set=pa.array(["?", "."])), bool)
+    on_share = np.asarray(server.is_valid(), bool) & ~dotted
+    shares = pc.binary_join_element_wise(server, name, "\\")
+    found.add(rest[on_share], shares, lambda text: Volume(f"\\\\{text}", shared=True), on_share)
+    letter = pc.struct_field(pc.extract_regex(texts, _LETTER), "letter")
+    named = np.asarray(pc.match_substring(texts, "clusterstorage", ignore_case=True), bool)
+    on_letter = ~on_share & np.asarray(letter.is_valid(), bool) & ~named
+    _drives(found, rest[on_letter], letter.filter(pa.array(on_letter)), hosts, clustered)
+    codes = found.codes
+    other = np.flatnonzero(codes < 0)  # not plain, or of no shape above: read by volume_of
+    for i, path in zip(other.tolist(), paths.take(pa.array(other)).to_pylist(), strict=True):
+        codes[i] = found.code(volume_of(path, hosts[i], clustered[i]))
+    return codes, list(found.volumes)
+
+
+@dataclass
+class _Found:
+    """The volume codes found so far, and the distinct volumes (in order of code)."""
+
+    codes: np.ndarray
+    volumes: dict[Volume, int]
+
+    def code(self, volume: Volume | None) -> int:
+        return -1 if volume is None else self.volumes.setdefault(volume, len(self.volumes))
+
+    def add(
+        self,
+        at: np.ndarray,
+        texts: pa.Array,
+        make: Callable[[str], Volume],
+        picked: np.ndarray | None = None,
+    ) -> None:
+        """The volume of the paths `at`, made by `make` from its text (once per text):
+        texts[at], or with `picked`, the texts where `picked` holds, in order."""
+        if not len(at):
+            return
+        chosen = texts.filter(pa.array(picked)) if picked is not None else texts.take(pa.array(at))
+        encoded = pc.dictionary_encode(chosen)
+        made = [self.code(make(text)) for text in encoded.dictionary.to_pylist()]
+        self.codes[at] = np.array(made, np.int64)[encoded.indices.to_numpy()]
+
+
+def _drives(
+    found: _Found, at: np.ndarray, letter: pa.Array, hosts: np.ndarray, clustered: np.ndarray
+) -> None:
+    """A drive letter's volume (`letter` of each path `at`): a clustered disk, once per
+    letter; or its host's own drive (the system drive, or any of a VM not clustered),
+    once per letter and host."""
+    if not len(at):
+        return
+    letters = pc.dictionary_encode(letter)
+    names = letters.dictionary.to_pylist()
+    system = np.array([name.upper() == _SYSTEM_DRIVE for name in names], bool)
+    codes = letters.indices.to_numpy().astype(np.int64)
+    local = system[codes] | (clustered[at] == False)  # noqa: E712 (IsClustered False)
+    on = pc.dictionary_encode(pa.array(hosts[at].tolist(), pa.string()))
+    host = on.indices.to_numpy().astype(np.int64)
+    key = codes * (len(on.dictionary) + 1) + np.where(local, host + 1, 0)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    owners = [short(name).upper() for name in on.dictionary.to_pylist()]  # hosts: few
+    made = []
+    for i in first.tolist():  # as volume_of names a bare drive letter
+        drive = names[codes[i]].upper()
+        if not local[i]:
+            made.append(found.code(Volume(f"{drive}:", shared=False)))
+            continue
+        owner = owners[host[i]]
+        made.append(found.code(Volume(f"{owner}:{drive}:" if owner else f"{drive}:", False, True)))
+    found.codes[at] = np.array(made, np.int64)[inverse.reshape(-1)]

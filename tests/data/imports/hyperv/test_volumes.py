@@ -142,3 +142,40 @@ PATH_PART = st.sampled_from(
 def test_volumes_of_is_volume_of_of_each(paths: list[tuple[str, str, bool | None]]) -> None:
     found = volumes_of([p for p, _, _ in paths], [h for _, h, _ in paths], [c for *_, c in paths])
     assert found == [volume_of(path, host, clustered) for path, host, clustered in paths]
+
+
+REAL_PATH = st.sampled_from(
+    [
+        "C:\\ClusterStorage\\Volume1\\a.vhdx",
+        "c:\\clusterstorage\\VOLUME2\\b",
+        "\\\\fs01\\vms\\c.vhdx",
+        "\\\\?\\UNC\\fs02\\vms\\d",
+        "\\\\.\\E:\\x",
+        "E:\\SQL01",
+        "e:\\sql02",
+        "C:\\Hyper-V\\LOCAL01",
+        "D:\\ClusterStorage",
+        "Disk 5 500.00 GB Bus 0 Lun 3 Target 0",
+        "",
+        " F:\\APP01 ",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            REAL_PATH,
+            st.sampled_from(["HV01.corp", "", "hv02", "HV02"]),
+            st.sampled_from([None, True, False]),
+        ),
+        max_size=40,
+    )
+)
+def test_volumes_of_real_shapes_is_volume_of_of_each(
+    paths: list[tuple[str, str, bool | None]],
+) -> None:
+    """Many paths of each shape at once: each read by its own kernel, and put back in place."""
+    found = volumes_of([p for p, _, _ in paths], [h for _, h, _ in paths], [c for *_, c in paths])
+    assert found == [volume_of(path, host, clustered) for path, host, clustered in paths]
