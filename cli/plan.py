@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from cli import fleet, interrupt
+from cli.budget import solve_limit
 from cli.common import (
     DiskOption,
     DynamicMemoryOption,
@@ -69,7 +70,7 @@ def plan(
     example: Annotated[str | None, typer.Option(help="Plan a bundled example instead.")] = None,
     failures: Annotated[int, typer.Option(min=0, help="Node failures to survive (k).")] = 1,
     objective: Annotated[Objective, typer.Option(help="What to optimise.")] = Objective.BALANCE,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve.")] = 60,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole command.")] = 60,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     gap: Annotated[
         float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
@@ -125,6 +126,9 @@ def plan(
     laps.lap("read")
     import_module("solver.solve")  # OR-Tools loads here: start-up, timed apart from the solve
     laps.lap("import")
+    # the limit bounds the whole command: keep back what certify, write and show will take
+    limit = solve_limit(time_limit, loaded.inventory, failures)
+    params = replace(params, time_limit=limit)
     fan_out, partial = fleet.fan_out(
         loaded.inventory, params, fleet_options, out, loaded.input_sha256, quiet
     )
