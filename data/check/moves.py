@@ -47,6 +47,7 @@ class _Replay:
 
     def __init__(self, inventory: Inventory, plan: Plan) -> None:
         self.inv, self.plan = inventory, plan
+        self.n_vms, self.n_nodes, self.n_luns = inventory.n_vms, inventory.n_nodes, inventory.n_luns
         self.loads: list[list[int]] = vm_loads(inventory).tolist()
         self.limits: list[list[int]] = node_limits(inventory).tolist()
         self.labels = [label for _, label in capacity_columns(inventory)]
@@ -66,7 +67,7 @@ class _Replay:
     def _key(self, v: int) -> tuple[str, str]:
         """(kind, name) of v's group: a LUN and a VM may share a name, their groups may not."""
         lun = self.vm_lun[v]
-        if 0 <= lun < self.inv.n_luns and not self.lun_shared[lun]:
+        if 0 <= lun < self.n_luns and not self.lun_shared[lun]:
             return "lun", self.inv.lun_names[lun]
         return "vm", self.inv.vm_names[v]
 
@@ -78,12 +79,16 @@ class _Replay:
 
     def _exclusive(self, vms: list[int]) -> bool:
         lun = self.vm_lun[vms[0]]
-        return 0 <= lun < self.inv.n_luns and not self.lun_shared[lun]
+        return 0 <= lun < self.n_luns and not self.lun_shared[lun]
 
     def _start(self) -> list[int]:
         pos: list[int] = self.inv.vm_node.tolist()
         for vms in self.groups.values():
             if not self._exclusive(vms):
+                continue
+            if len(vms) == 1:  # most LUNs: the VM's own node, else the LUN's
+                if pos[vms[0]] < 0:
+                    pos[vms[0]] = int(self.inv.lun_node[self.vm_lun[vms[0]]])
                 continue
             named = Counter(pos[v] for v in vms if pos[v] >= 0)
             if named:
@@ -97,7 +102,7 @@ class _Replay:
         return pos
 
     def _name(self, n: int) -> str:
-        return self.inv.node_names[n] if 0 <= n < self.inv.n_nodes else f"#{n}"
+        return self.inv.node_names[n] if 0 <= n < self.n_nodes else f"#{n}"
 
     # one step -----------------------------------------------------------------------
 
@@ -132,7 +137,7 @@ class _Replay:
         """Why this row cannot be replayed at all ('' when it can)."""
         if move.step != step:
             return f"numbered {move.step}; steps count 1, 2, ... in order"
-        if not move.vms or not all(0 <= v < self.inv.n_vms for v in move.vms):
+        if not move.vms or not all(0 <= v < self.n_vms for v in move.vms):
             return "names no VM of the inventory"
         key = self._key(move.vms[0])
         members = self.groups[key]
@@ -154,7 +159,7 @@ class _Replay:
 
     def _target_problem(self, move: Move, members: list[int]) -> str:
         n = move.target
-        if not 0 <= n < self.inv.n_nodes:
+        if not 0 <= n < self.n_nodes:
             return f"to {self._name(n)}, which is not a node"
         inv, name = self.inv, self._name(n)
         if any(inv.vm_cluster[v] != inv.node_cluster[n] for v in members):
@@ -167,7 +172,7 @@ class _Replay:
 
     def _loads_of(self, nodes: set[int]) -> dict[int, list[int]]:
         """The loads of these nodes (the only ones a step changes), ascending, before it."""
-        return {n: list(self.used[n]) for n in sorted(nodes) if 0 <= n < self.inv.n_nodes}
+        return {n: list(self.used[n]) for n in sorted(nodes) if 0 <= n < self.n_nodes}
 
     def _judge(self, subject: str, before: dict[int, list[int]], what: str) -> list[Violation]:
         """Of the nodes in `before`: those within their limits then that are over them now,
@@ -206,7 +211,7 @@ class _Replay:
         planned: list[int] = self.plan.vm_node.tolist()
         before = self._loads_of({planned[v] for v, n in enumerate(self.pos) if n == NOT_RUNNING})
         for v, n in enumerate(self.pos):
-            if n == NOT_RUNNING and 0 <= planned[v] < self.inv.n_nodes:
+            if n == NOT_RUNNING and 0 <= planned[v] < self.n_nodes:
                 self.pos[v] = planned[v]
                 self._add(planned[v], v, 1)
         found += self._judge("after the last step", before, "starting the VMs not running")
