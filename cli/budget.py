@@ -15,6 +15,9 @@ and, with --workers 1, the same plan.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from math import comb
 
@@ -65,3 +68,17 @@ def solve_limit(
     what follows it (with MARGIN), but never less than FLOOR of the limit."""
     reserve = MARGIN * (after or AfterSolve()).seconds(inventory, failures)
     return max(time_limit - reserve, FLOOR * time_limit)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: the work after the solve makes a few objects
+    per VM and move, none of them in cycles, and at 100,000 VMs the collector's repeated
+    passes over them were half its time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -15,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from cli import fleet, interrupt
-from cli.budget import solve_limit
+from cli.budget import gc_paused, solve_limit
 from cli.common import (
     DiskOption,
     DynamicMemoryOption,
@@ -207,20 +204,6 @@ def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> 
         return solve(inv, params, on_progress, interrupt.STOP, fan_out)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: the work after the solve makes a few objects
-    per VM and move, none of them in cycles, and at 100,000 VMs the collector's repeated
-    passes over them were half its time."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _deliver(loaded: Loaded, result: Result, output: _Output, laps: Laps | None = None) -> None:
     """Certify the plan, write it to --out, show the per-node table."""
     with gc_paused():
@@ -239,7 +222,7 @@ def _deliver_now(loaded: Loaded, result: Result, output: _Output, laps: Laps) ->
     elif not output.quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     laps.lap("write")
-    print_plan(inv, result.plan, summary, output.fmt)
+    print_plan(inv, result.plan, summary, output.fmt, output.verbose)
     laps.lap("show")
 
 

@@ -56,3 +56,21 @@ def test_plan_solves_within_the_limit_less_the_estimate(run, monkeypatch, tmp_pa
     assert result.exit_code == 3
     assert seen == [23.0]
     assert "within the time limit (30 s)" in result.stderr  # the user's T, not the share
+
+
+def test_gc_paused_stops_collection_inside_and_restores_it() -> None:
+    import gc
+
+    from cli.budget import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
