@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from data.check.checker import Violation
 from data.check.loads import capacity_columns, node_limits, vm_loads
@@ -53,6 +54,18 @@ class _Replay:
         self.labels = [label for _, label in capacity_columns(inventory)]
         self.vm_lun: list[int] = plan.vm_lun.tolist()
         self.lun_shared: list[bool] = inventory.lun_shared.tolist()
+        self.columns: tuple[dict[str, list[Any]], dict[str, list[Any]]] = (
+            {
+                "cluster": inventory.vm_cluster.tolist(),
+                "vlan": inventory.vm_vlan.tolist(),
+                "vcpus": inventory.vm_vcpus.tolist(),
+            },
+            {
+                "cluster": inventory.node_cluster.tolist(),
+                "vlan": inventory.node_vlan.tolist(),
+                "lps": inventory.node_lps.tolist(),
+            },
+        )  # the columns a row's target is judged by, as Python values (read per step)
         self.groups: dict[tuple[str, str], list[int]] = {}
         for v in range(inventory.n_vms):
             self.groups.setdefault(self._key(v), []).append(v)
@@ -161,13 +174,13 @@ class _Replay:
         n = move.target
         if not 0 <= n < self.n_nodes:
             return f"to {self._name(n)}, which is not a node"
-        inv, name = self.inv, self._name(n)
-        if any(inv.vm_cluster[v] != inv.node_cluster[n] for v in members):
-            return f"to {name}, a node of another cluster"
-        if any(inv.vm_vlan[v] for v in members) and not inv.node_vlan[n]:
-            return f"to {name}, which has no VLAN tagging"
-        if any(inv.vm_vcpus[v] > inv.node_lps[n] for v in members):
-            return f"to {name}, which has fewer logical processors than a VM's vCPUs"
+        vm, node = self.columns
+        if any(vm["cluster"][v] != node["cluster"][n] for v in members):
+            return f"to {self._name(n)}, a node of another cluster"
+        if any(vm["vlan"][v] for v in members) and not node["vlan"][n]:
+            return f"to {self._name(n)}, which has no VLAN tagging"
+        if any(vm["vcpus"][v] > node["lps"][n] for v in members):
+            return f"to {self._name(n)}, which has fewer logical processors than a VM's vCPUs"
         return ""
 
     def _loads_of(self, nodes: set[int]) -> dict[int, list[int]]:
@@ -180,18 +193,19 @@ class _Replay:
         found = []
         for n, was in before.items():
             used, limit = self.used[n], self.limits[n]
-            was_within = all(w <= cap for w, cap in zip(was, limit, strict=True))
-            over = [c for c, (u, cap) in enumerate(zip(used, limit, strict=True)) if u > cap]
-            gained = [c for c, (u, w) in enumerate(zip(used, was, strict=True)) if u > w]
-            if was_within and over:
+            if all(w <= cap for w, cap in zip(was, limit, strict=True)):  # within before
+                over = [c for c, (u, cap) in enumerate(zip(used, limit, strict=True)) if u > cap]
+                if not over:
+                    continue
                 detail = f"node {self._name(n)!r} over its limits ({self._amounts(n, over)})"
-            elif not was_within and gained:
+            else:
+                gained = [c for c, (u, w) in enumerate(zip(used, was, strict=True)) if u > w]
+                if not gained:
+                    continue
                 detail = (
                     f"node {self._name(n)!r}, over its limits, gains load "
                     f"({self._amounts(n, gained)})"
                 )
-            else:
-                continue
             found.append(Violation(Rule.MOVE_ORDER, subject, (), f"{detail} after {what}"))
         return found
 
