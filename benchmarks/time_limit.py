@@ -83,18 +83,19 @@ pessimistic; the lead re-measures idle). `python benchmarks/time_limit.py --only
 After: branch fleetwrite at bc3c2ff (the first estimate constants, 60 us a VM), 01:28-01:35,
 load 5.6 -> 7.3:
 
-| size | objective | T | wall before / after | solve | certify | write | show | whole_ok |
-|---|---|---|---|---|---|---|---|---|
-| 157x64/200 | balance | 20 | 59.8 / 68.0 | 28.2 / 42.4 | 0.7 / 1.3 | 12.4 / 10.3 | 8.1 / 5.8 | F / F |
-| 157x64/200 | nodes | 20 | 78.7 / 33.5 | 36.3 / 19.4 | 1.2 / 0.6 | 16.6 / 5.1 | 12.2 / 2.9 | F / F |
-| 1000x8/100 | balance | 20 | 168.5 / 124.7 | 70.8 / 81.3 | 4.6 / 2.3 | 66.3 / 15.5 | 15.3 / 13.8 | F / F |
-| 1000x8/100 | balance | 60 | 168.8 / 147.8 | 87.8 / 82.1 | 3.2 / 5.2 | 51.5 / 30.7 | 7.9 / 13.5 | F / F |
+| size | objective | T | wall before/after | solve | certify | write | show |
+|---|---|---|---|---|---|---|---|
+| 157x64/200 | balance | 20 | 59.8/68.0 | 28.2/42.4 | 0.7/1.3 | 12.4/10.3 | 8.1/5.8 |
+| 157x64/200 | nodes | 20 | 78.7/33.5 | 36.3/19.4 | 1.2/0.6 | 16.6/5.1 | 12.2/2.9 |
+| 1000x8/100 | balance | 20 | 168.5/124.7 | 70.8/81.3 | 4.6/2.3 | 66.3/15.5 | 15.3/13.8 |
+| 1000x8/100 | balance | 60 | 168.8/147.8 | 87.8/82.1 | 3.2/5.2 | 51.5/30.7 | 7.9/13.5 |
 
-At load 5-7 the solve lap itself overran (the fan-out's workers got a fraction of a
-core), so these rows say little about the promise. What the branch changes is measured
-better in CPU seconds of the steps after the solve, on the same saved plan, one process
-each, at load 6.2-6.8 (a scratch harness, gc paused on the branch as plan does: certify =
-check_plan, order = sequence_moves + check_moves, write = write_plan, show = print_plan):
+whole_ok is False on all eight rows. At load 5-7 the solve lap itself overran (the
+fan-out's workers got a fraction of a core), so these rows say little about the promise.
+What the branch changes is measured better in CPU seconds of the steps after the solve,
+on the same saved plan, one process each, at load 6.2-6.8 (a scratch harness, gc paused
+on the branch as plan does: certify = check_plan, order = sequence_moves + check_moves,
+write = write_plan, show = print_plan):
 
 | fleet | certify | order | write | show json | show table | sum (json) |
 |---|---|---|---|---|---|---|
