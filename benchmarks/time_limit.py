@@ -105,8 +105,19 @@ write = write_plan, show = print_plan):
 | 157x64/200 after | 0.38 | 2.11 | 0.60 | 1.29 | 0.46 | 4.4 |
 
 With the calibrated constants the solve of 1000x8/100 gets 4.3 s of T = 20 (44.3 of 60)
-and 157x64/200 gets 13.3 s of 20; at 1000x8/100 the quick plans alone take ~10 s on two
-idle cores, so T = 20 there still depends on the after-solve steps getting faster.
+and 157x64/200 gets 13.3 s of 20. Re-run with them at 01:56-01:58 UTC (branch at 1e0b0c1,
+load 3.1 -> 3.6, T = 20 only):
+
+| size | objective | wall | solve | startup | laps | ok | solve_ok | whole_ok |
+|---|---|---|---|---|---|---|---|---|
+| 157x64/200 | balance | 21.0 | 12.9 | 8.6 | read 0.7 certify 0.3 write 2.8 show 1.7 | T | T | T |
+| 157x64/200 | nodes | 23.8 | 16.3 | 8.6 | read 0.7 certify 0.3 write 2.5 show 1.4 | T | T | T |
+| 1000x8/100 | balance | 55.1 | 33.8 | 20.1 | read 1.5 certify 1.2 write 9.5 show 5.0 | F | F | F |
+
+What limits the rest: at 1000x8/100 the solve cannot end before every cluster has its
+quick plan (~19 ms of CPU each: ~10 s on two idle cores, 34 s at load 3.5), whatever
+its limit, and the move order of 70,000 moved VMs (sequence + replay, ~6 s of CPU, per
+step Python) is most of the write lap; T = 20 there needs both to get cheaper.
 """
 
 from __future__ import annotations
