@@ -105,7 +105,7 @@ write = write_plan, show = print_plan):
 | 157x64/200 after | 0.38 | 2.11 | 0.60 | 1.29 | 0.46 | 4.4 |
 
 With the calibrated constants the solve of 1000x8/100 gets 4.3 s of T = 20 (44.3 of 60)
-and 157x64/200 gets 13.3 s of 20. Re-run with them at 01:56-01:58 UTC (branch at 1e0b0c1,
+and 157x64/200 gets 13.3 s of 20. Re-run with them at 01:56-01:58 UTC (branch at 651ca33,
 load 3.1 -> 3.6, T = 20 only):
 
 | size | objective | wall | solve | startup | laps | ok | solve_ok | whole_ok |
