@@ -10,6 +10,9 @@ on a one-node, one-VM inventory (Python, typer, OR-Tools loading) plus the comma
 own read, certify (the checker on every failure set), write and show seconds (from
 --timings); the solve part alone must obey 1.1 T (`solve_ok`). The trivial command is
 run again before each row, so start-up is measured at the load of its row.
+`whole_ok` is the promise as a user reads it: wall <= 1.1 T + the trivial command +
+the read lap only (certify, write and show count against T: since 2026-12-02 `plan`
+keeps an estimate of them back from the solve, cli/budget.py).
 Inventories are generated once into --cache (`hvplace generate`, untimed: at 64
 nodes N+3 the witness takes ~10 min).
 The k = 3 rows on 64 nodes also time `hvplace check` on the plan written.
@@ -73,6 +76,48 @@ share is below the per-cluster floor, so each gets the quick plan (~19 ms of CPU
 cluster, solver/large.py's large_plan 11-13 ms of it); there the write lap (16 s: the
 move sequencing of 100,000 VMs and its check, cli/plan.py) and the show lap (5.6 s) are
 most of the wall, counted in start-up by this protocol.
+
+Fleet rows only, 2026-12-02, while four streams shared the 2 cores (so every wall is
+pessimistic; the lead re-measures idle). `python benchmarks/time_limit.py --only 1000x8/100
+--only 157x64/200`. Before: main at 6680c41, 01:17-01:26 UTC, uptime load 4.0 -> 5.6.
+After: branch fleetwrite at bc3c2ff (the first estimate constants, 60 us a VM), 01:28-01:35,
+load 5.6 -> 7.3:
+
+| size | objective | T | wall before/after | solve | certify | write | show |
+|---|---|---|---|---|---|---|---|
+| 157x64/200 | balance | 20 | 59.8/68.0 | 28.2/42.4 | 0.7/1.3 | 12.4/10.3 | 8.1/5.8 |
+| 157x64/200 | nodes | 20 | 78.7/33.5 | 36.3/19.4 | 1.2/0.6 | 16.6/5.1 | 12.2/2.9 |
+| 1000x8/100 | balance | 20 | 168.5/124.7 | 70.8/81.3 | 4.6/2.3 | 66.3/15.5 | 15.3/13.8 |
+| 1000x8/100 | balance | 60 | 168.8/147.8 | 87.8/82.1 | 3.2/5.2 | 51.5/30.7 | 7.9/13.5 |
+
+whole_ok is False on all eight rows. At load 5-7 the solve lap itself overran (the
+fan-out's workers got a fraction of a core), so these rows say little about the promise.
+What the branch changes is measured better in CPU seconds of the steps after the solve,
+on the same saved plan, one process each, at load 6.2-6.8 (a scratch harness, gc paused
+on the branch as plan does: certify = check_plan, order = sequence_moves + check_moves,
+write = write_plan, show = print_plan):
+
+| fleet | certify | order | write | show json | show table | sum (json) |
+|---|---|---|---|---|---|---|
+| 1000x8/100 before | 1.24 | 14.79 | 2.69 | 4.68 | 2.70 | 23.4 |
+| 1000x8/100 after | 1.10 | 5.68 | 2.06 | 3.29 | 0.98 | 12.1 |
+| 157x64/200 before | 0.36 | 5.24 | 1.02 | 2.43 | 1.09 | 9.1 |
+| 157x64/200 after | 0.38 | 2.11 | 0.60 | 1.29 | 0.46 | 4.4 |
+
+With the calibrated constants the solve of 1000x8/100 gets 4.3 s of T = 20 (44.3 of 60)
+and 157x64/200 gets 13.3 s of 20. Re-run with them at 01:56-01:58 UTC (branch at 651ca33,
+load 3.1 -> 3.6, T = 20 only):
+
+| size | objective | wall | solve | startup | laps | ok | solve_ok | whole_ok |
+|---|---|---|---|---|---|---|---|---|
+| 157x64/200 | balance | 21.0 | 12.9 | 8.6 | read 0.7 certify 0.3 write 2.8 show 1.7 | T | T | T |
+| 157x64/200 | nodes | 23.8 | 16.3 | 8.6 | read 0.7 certify 0.3 write 2.5 show 1.4 | T | T | T |
+| 1000x8/100 | balance | 55.1 | 33.8 | 20.1 | read 1.5 certify 1.2 write 9.5 show 5.0 | F | F | F |
+
+What limits the rest: at 1000x8/100 the solve cannot end before every cluster has its
+quick plan (~19 ms of CPU each: ~10 s on two idle cores, 34 s at load 3.5), whatever
+its limit, and the move order of 70,000 moved VMs (sequence + replay, ~6 s of CPU, per
+step Python) is most of the write lap; T = 20 there needs both to get cheaper.
 """
 
 from __future__ import annotations
@@ -191,6 +236,8 @@ def run(case: Case, objective: str, limit: float, cache: Path, base: float | Non
         "exit": code,
         "ok": wall <= SLACK * limit + base + rest,
         "solve_ok": phases.get("solve", float("inf")) <= SLACK * limit,
+        # what a user reads --time-limit as: only start-up and reading come on top
+        "whole_ok": wall <= SLACK * limit + base + phases.get("read", float("inf")),
         "check_s": None,
         "laps": " ".join(f"{name}={sec:g}" for name, sec in phases.items()),
     }
@@ -204,7 +251,7 @@ def run(case: Case, objective: str, limit: float, cache: Path, base: float | Non
 
 
 COLUMNS = ["size", "k", "objective", "T", "wall", "solve", "startup", "rss_mb", "status"]
-COLUMNS += ["exit", "ok", "solve_ok", "check_s", "laps"]
+COLUMNS += ["exit", "ok", "solve_ok", "whole_ok", "check_s", "laps"]
 
 
 def main() -> None:

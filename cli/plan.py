@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from cli import fleet, interrupt
+from cli.budget import gc_paused, solve_limit
 from cli.common import (
     DiskOption,
     DynamicMemoryOption,
@@ -66,7 +67,7 @@ def plan(
     example: Annotated[str | None, typer.Option(help="Plan a bundled example instead.")] = None,
     failures: Annotated[int, typer.Option(min=0, help="Node failures to survive (k).")] = 1,
     objective: Annotated[Objective, typer.Option(help="What to optimise.")] = Objective.BALANCE,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve.")] = 60,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole command.")] = 60,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     gap: Annotated[
         float, typer.Option(min=0, max=0.99, help="Stop within this relative gap (0.01 = 1%).")
@@ -122,6 +123,9 @@ def plan(
     laps.lap("read")
     import_module("solver.solve")  # OR-Tools loads here: start-up, timed apart from the solve
     laps.lap("import")
+    # the limit bounds the whole command: keep back what certify, write and show will take
+    limit = solve_limit(time_limit, loaded.inventory, failures)
+    params = replace(params, time_limit=limit)
     fan_out, partial = fleet.fan_out(
         loaded.inventory, params, fleet_options, out, loaded.input_sha256, quiet
     )
@@ -202,8 +206,12 @@ def _solve(inv: Inventory, params: Params, output: _Output, fan_out: FanOut) -> 
 
 def _deliver(loaded: Loaded, result: Result, output: _Output, laps: Laps | None = None) -> None:
     """Certify the plan, write it to --out, show the per-node table."""
+    with gc_paused():
+        _deliver_now(loaded, result, output, laps or Laps(False))
+
+
+def _deliver_now(loaded: Loaded, result: Result, output: _Output, laps: Laps) -> None:
     inv, out = loaded.inventory, output.out
-    laps = laps or Laps(False)
     certify_plan(inv, result, output.failures, output.max_moves)
     laps.lap("certify")
     summary = plan_summary(inv, result, output.failures, loaded.input_sha256)
@@ -214,7 +222,7 @@ def _deliver(loaded: Loaded, result: Result, output: _Output, laps: Laps | None 
     elif not output.quiet:
         stderr().print("hvplace: no --out given, so no plan files were written", markup=False)
     laps.lap("write")
-    print_plan(inv, result.plan, summary, output.fmt)
+    print_plan(inv, result.plan, summary, output.fmt, output.verbose)
     laps.lap("show")
 
 

@@ -190,28 +190,47 @@ def node_table(nodes: list[dict[str, Any]], failures: int, width: int) -> Table:
 NODE_ROWS_UP_TO = 200  # a larger plan shows one row per cluster: 10,000 rows help no one
 
 
-def cluster_table(nodes: list[dict[str, Any]], failures: int, width: int) -> Table:
+CLUSTER_ROWS_UP_TO = 40  # beyond: the clusters nearest their limits, the rest in a note
+
+
+def cluster_table(
+    nodes: list[dict[str, Any]], failures: int, width: int, most: int | None = CLUSTER_ROWS_UP_TO
+) -> Table:
     """One row per cluster from the node rows (sorted by cluster): its nodes, VMs, the
-    highest memory now and under any failure set, the node that reaches it, moves."""
+    highest memory now and under any failure set, the node that reaches it, moves. With
+    more than `most` clusters (None: no bound), only the `most` with the highest
+    worst-case memory are shown, highest first: the ones a person must look at."""
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for n in nodes:
         by_cluster.setdefault(n["cluster"], []).append(n)
-    rows = []
-    for cluster, members in by_cluster.items():
-        worst = max(members, key=lambda n: n["worst_memory_permille"])
-        rows.append(
-            [
-                cluster,
-                str(len(members)),
-                str(sum(n["vms"] for n in members)),
-                percent(max(n["memory_permille"] for n in members)),
-                percent(worst["worst_memory_permille"]),
-                worst["node"],
-                str(sum(n["moves_in"] for n in members)),
-            ]
-        )
+    worst = {c: max(m, key=lambda n: n["worst_memory_permille"]) for c, m in by_cluster.items()}
+    shown = list(by_cluster)
+    if most is not None and len(shown) > most:
+        shown.sort(key=lambda c: -worst[c]["worst_memory_permille"])  # stable: ties by name
+        shown = shown[:most]
+    rows = [_cluster_row(c, by_cluster[c], worst[c]) for c in shown]
     title = f"Per-cluster load (N+{failures}), {len(nodes):,} nodes"
-    return fitted_table(title, CLUSTER_COLUMNS, rows, width, "--format csv (one row per node)")
+    everything = "--format csv (one row per node)"
+    table = fitted_table(title, CLUSTER_COLUMNS, rows, width, everything)
+    if len(shown) < len(by_cluster):
+        note = (
+            f"(the {len(shown)} of {len(by_cluster):,} clusters with the highest worst-case "
+            f"memory; --verbose shows every cluster, {everything} every node)"
+        )
+        table.caption = f"{table.caption}\n{note}" if table.caption else note
+    return table
+
+
+def _cluster_row(cluster: str, members: list[dict[str, Any]], worst: dict[str, Any]) -> list[str]:
+    return [
+        cluster,
+        str(len(members)),
+        str(sum(n["vms"] for n in members)),
+        percent(max(n["memory_permille"] for n in members)),
+        percent(worst["worst_memory_permille"]),
+        worst["node"],
+        str(sum(n["moves_in"] for n in members)),
+    ]
 
 
 CLUSTER_COLUMNS = (
@@ -236,10 +255,13 @@ def status_line(summary: PlanSummary) -> str:
     )
 
 
-def print_plan(inventory: Inventory, plan: Plan, summary: PlanSummary, fmt: str) -> None:
+def print_plan(
+    inventory: Inventory, plan: Plan, summary: PlanSummary, fmt: str, everything: bool = False
+) -> None:
     """json: the `hvplace-plan` document `export --format json` gives for the same plan;
     csv: its nodes rows; table: those rows for a person (one row per cluster beyond
-    NODE_ROWS_UP_TO nodes)."""
+    NODE_ROWS_UP_TO nodes, and only the fullest CLUSTER_ROWS_UP_TO clusters unless
+    `everything`)."""
     if fmt == "json":
         sys.stdout.write(export_document(inventory, plan, summary.failures, plan_info(summary)))
         return
@@ -248,8 +270,11 @@ def print_plan(inventory: Inventory, plan: Plan, summary: PlanSummary, fmt: str)
         print_csv(nodes)
     else:
         console = stdout()
-        shown = node_table if len(nodes) <= NODE_ROWS_UP_TO else cluster_table
-        console.print(shown(nodes, summary.failures, console.width))
+        if len(nodes) <= NODE_ROWS_UP_TO:
+            console.print(node_table(nodes, summary.failures, console.width))
+        else:
+            most = None if everything else CLUSTER_ROWS_UP_TO
+            console.print(cluster_table(nodes, summary.failures, console.width, most))
         console.print(status_line(summary), markup=False, highlight=False)
 
 

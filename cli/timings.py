@@ -1,5 +1,6 @@
-"""Where `plan`'s wall time goes (the hidden --timings): --time-limit bounds the solve;
-reading, certifying and writing come on top of it and are linear in the inventory."""
+"""Where `plan`'s wall time goes (the hidden --timings): --time-limit bounds the whole
+command; the solve gets it less an estimate of certifying, writing and showing
+(cli/budget.py), which are linear in the inventory, so these laps calibrate it."""
 
 from __future__ import annotations
 

@@ -15,8 +15,11 @@ or one VM on a shared LUN (live migration: no restart).
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from data.inventory import Inventory
 from data.plan import Plan
@@ -58,15 +61,19 @@ def failover_groups(
 ) -> list[tuple[str, tuple[int, ...], bool, int]]:
     """(name, VMs, live, LUN) of every failover group of a plan, sorted by name: an
     exclusive LUN with its VMs (moved by quick migration), or a VM on a shared LUN (live)."""
-    groups: list[tuple[str, tuple[int, ...], bool, int]] = []
-    by_lun: dict[int, list[int]] = {}
-    for v in range(inventory.n_vms):
-        lun = int(plan.vm_lun[v])
-        if 0 <= lun < inventory.n_luns and not inventory.lun_shared[lun]:
-            by_lun.setdefault(lun, []).append(v)
-        else:
-            groups.append((inventory.vm_names[v], (v,), True, lun))
-    groups += [(inventory.lun_names[lun], tuple(vms), False, lun) for lun, vms in by_lun.items()]
+    luns = plan.vm_lun
+    on_table = (luns >= 0) & (luns < inventory.n_luns)
+    exclusive = on_table.copy()
+    exclusive[on_table] = ~inventory.lun_shared[luns[on_table]]
+    names, lun_of = inventory.vm_names, luns.tolist()
+    groups = [(names[v], (v,), True, lun_of[v]) for v in np.flatnonzero(~exclusive).tolist()]
+    held = np.flatnonzero(exclusive)  # ascending, so each LUN's VMs stay ascending
+    order = held[np.argsort(luns[held], kind="stable")]
+    bounds = [*np.flatnonzero(np.diff(luns[order], prepend=-1)).tolist(), len(order)]
+    ordered = order.tolist()
+    for first, end in itertools.pairwise(bounds):  # one run per LUN
+        lun = lun_of[ordered[first]]
+        groups.append((inventory.lun_names[lun], tuple(ordered[first:end]), False, lun))
     return sorted(groups)
 
 

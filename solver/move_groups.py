@@ -73,10 +73,14 @@ class Incoming:
         return self._first if self._first < len(self.keys) else -1
 
 
-def start_nodes(inventory: Inventory, plan: Plan) -> list[int]:
-    """Where each VM runs at the start of the replay (-1: not running)."""
-    start = [int(n) for n in inventory.vm_node]
-    for _, vms, live, lun in failover_groups(inventory, plan):
+Listed = list[tuple[str, tuple[int, ...], bool, int]]  # data.moves.failover_groups
+
+
+def start_nodes(inventory: Inventory, plan: Plan, listed: Listed | None = None) -> list[int]:
+    """Where each VM runs at the start of the replay (-1: not running); `listed` is
+    failover_groups(inventory, plan) when the caller has it already."""
+    start: list[int] = inventory.vm_node.tolist()
+    for _, vms, live, lun in failover_groups(inventory, plan) if listed is None else listed:
         if not live and any(start[v] < 0 for v in vms):
             node = group_node_today(inventory, vms, lun)
             for v in vms:
@@ -85,13 +89,24 @@ def start_nodes(inventory: Inventory, plan: Plan) -> list[int]:
 
 
 def build_groups(
-    inventory: Inventory, plan: Plan, start: list[int], vm_load: list[Vector]
+    inventory: Inventory,
+    plan: Plan,
+    start: list[int],
+    vm_load: list[Vector],
+    listed: Listed | None = None,
 ) -> list[Group]:
     """Every group of the plan, with the load of its VMs on each node they run on today."""
-    zero = (0,) * len(vm_load[0]) if vm_load else ()
+    vlan, vcpus = inventory.vm_vlan.tolist(), inventory.vm_vcpus.tolist()
+    target = plan.vm_node.tolist()
     groups = []
-    for name, vms, live, _ in failover_groups(inventory, plan):
+    for name, vms, live, _ in failover_groups(inventory, plan) if listed is None else listed:
+        if len(vms) == 1:  # most groups: their load is their VM's
+            v = vms[0]
+            here = {start[v]: (vm_load[v], 1)} if start[v] >= 0 else {}
+            groups.append(Group(name, vms, live, vm_load[v], here, target[v], vlan[v], vcpus[v]))
+            continue
         at: dict[int, tuple[Vector, int]] = {}
+        zero = (0,) * len(vm_load[0])
         for v in vms:
             if start[v] >= 0:
                 load, count = at.get(start[v], (zero, 0))
@@ -99,10 +114,9 @@ def build_groups(
         total = zero
         for v in vms:
             total = add(total, vm_load[v])
-        vlan = any(bool(inventory.vm_vlan[v]) for v in vms)
-        vcpus = max(int(inventory.vm_vcpus[v]) for v in vms)
-        target = int(plan.vm_node[vms[0]])
-        groups.append(Group(name, vms, live, total, at, target, vlan, vcpus))
+        top = max(vcpus[v] for v in vms)
+        hot = any(vlan[v] for v in vms)
+        groups.append(Group(name, vms, live, total, at, target[vms[0]], hot, top))
     return groups
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data.inventory import Inventory
-from data.moves import Move
+from data.moves import Move, failover_groups
 from data.plan import Plan
 from solver.move_groups import Group, Incoming, Vector, build_groups, start_nodes
 
@@ -59,21 +59,21 @@ class _Sequencer:
         vm_load = np.column_stack(
             [inventory.vm_cost_mb, inventory.vm_vcpus, inventory.vm_resources]
         ).astype(np.int64)
-        self.vm_load: list[Vector] = [tuple(int(x) for x in row) for row in vm_load]
+        self.vm_load: list[Vector] = [tuple(row) for row in vm_load.tolist()]
         limits = np.column_stack(
             [inventory.node_capacity_mb, inventory.node_vcpu_capacity, inventory.node_resources]
-        )
-        self.limit: list[Vector] = [tuple(int(x) for x in row) for row in limits]
+        ).astype(np.int64)
+        self.limit: list[Vector] = [tuple(row) for row in limits.tolist()]
         self.dims = range(limits.shape[1])
         self.load = [[0] * limits.shape[1] for _ in range(inventory.n_nodes)]
-        start = start_nodes(inventory, plan)
+        listed = failover_groups(inventory, plan)
+        start = start_nodes(inventory, plan, listed)
         for v, n in enumerate(start):
             if n >= 0:
                 self.load[n] = [a + b for a, b in zip(self.load[n], self.vm_load[v], strict=True)]
         self.over_at_start = [not self._within(n) for n in range(inventory.n_nodes)]
-        self.groups = [
-            g for g in build_groups(inventory, plan, start, self.vm_load) if self._needs_move(g)
-        ]
+        every = build_groups(inventory, plan, start, self.vm_load, listed)
+        self.groups = [g for g in every if self._needs_move(g)]
         self.rows: list[_Row] = []
         self.out_at: list[set[Group]] = [set() for _ in range(inventory.n_nodes)]
         for g in self.groups:
@@ -88,7 +88,7 @@ class _Sequencer:
         self.candidates: dict[int, tuple[int, tuple[tuple[int, int, str], Group] | None]] = {}
 
     def _needs_move(self, g: Group) -> bool:
-        return any(n != g.target for n in g.at)
+        return len(g.at) > 1 or (len(g.at) == 1 and g.target not in g.at)
 
     def _incoming_lists(self) -> list[tuple[Incoming, Incoming]]:
         """Per node: (groups leaving a node over its limits at the start, the others)."""
@@ -105,20 +105,20 @@ class _Sequencer:
 
     # loads ----------------------------------------------------------------------
 
-    def _zero(self) -> Vector:
-        return (0,) * len(self.dims)
-
     def _within(self, n: int) -> bool:
-        return all(self.load[n][d] <= self.limit[n][d] for d in self.dims)
+        return all(a <= b for a, b in zip(self.load[n], self.limit[n], strict=True))
 
     def _adds(self, g: Group, n: int) -> Vector:
         """The load node n gains when g starts on it (its VMs already there restart)."""
-        there = g.at.get(n, (self._zero(), 0))[0]
+        if n not in g.at:
+            return g.load
+        there = g.at[n][0]
         return tuple(a - b for a, b in zip(g.load, there, strict=True))
 
     def _fits(self, g: Group, n: int) -> bool:
-        gain = self._adds(g, n) if n in g.at else g.load
-        return all(self.load[n][d] + gain[d] <= self.limit[n][d] for d in self.dims)
+        gain = self._adds(g, n)
+        load, limit = self.load[n], self.limit[n]
+        return all(a + b <= c for a, b, c in zip(load, gain, limit, strict=True))
 
     def _free_mb(self, n: int) -> int:
         return self.limit[n][0] - self.load[n][0]

@@ -19,20 +19,21 @@ from data.moves import LIVE, QUICK, Move
 from data.schema import MOVES_COLUMNS, MOVES_CSV, VM_SEPARATOR, Kind
 
 
-def moves_rows(inventory: Inventory, moves: Sequence[Move]) -> list[dict[str, Any]]:
-    """One row per move, in step order, keyed by MOVES_COLUMNS."""
+def moves_cells(inventory: Inventory, moves: Sequence[Move]) -> list[list[str]]:
+    """One row per move, in step order, in MOVES_COLUMNS' order, as moves.csv spells its
+    cells (write_csv's spelling: true/false, an empty resume_step)."""
     nodes, vms = inventory.node_names, inventory.vm_names
     return [
-        {
-            "step": m.step,
-            "group": m.group,
-            "vms": VM_SEPARATOR.join(vms[v] for v in m.vms),
-            "from": nodes[m.source],
-            "to": nodes[m.target],
-            "migration": m.migration,
-            "parked": m.parked,
-            "resume_step": m.resume_step,
-        }
+        [
+            str(m.step),
+            m.group,
+            VM_SEPARATOR.join([vms[v] for v in m.vms]),
+            nodes[m.source],
+            nodes[m.target],
+            m.migration,
+            "true" if m.parked else "false",
+            "" if m.resume_step is None else str(m.resume_step),
+        ]
         for m in moves
     ]
 

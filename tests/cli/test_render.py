@@ -171,3 +171,60 @@ def test_print_plan_switches_to_the_cluster_table_beyond_the_node_rows_limit(
     shown = capsys.readouterr().out
     rows = [line for line in shown.splitlines() if line.startswith("│ CLU-")]
     assert "Per-node load" not in shown and len(rows) == len(CLUSTERS)
+
+
+def _fleet_rows(clusters: int) -> list[dict]:
+    """Node rows of `clusters` one-node clusters, cluster c at worst (10 + c)% memory."""
+    return [
+        {
+            "node": f"hv{c}",
+            "cluster": f"c{c:03d}",
+            "vms": 1,
+            "memory_permille": 50,
+            "worst_memory_permille": 100 + 10 * c,
+            "moves_in": 0,
+        }
+        for c in range(clusters)
+    ]
+
+
+def test_cluster_table_of_a_large_fleet_shows_the_fullest_clusters_and_says_so() -> None:
+    from cli.render import CLUSTER_ROWS_UP_TO
+
+    rows = _fleet_rows(CLUSTER_ROWS_UP_TO + 10)
+    lines = rendered(cluster_table(rows, 1, 200), 200)
+    shown = [line.split("│")[1].strip() for line in lines if line.startswith("│ c")]
+    fullest = [f"c{c:03d}" for c in range(CLUSTER_ROWS_UP_TO + 9, 9, -1)]
+    assert shown == fullest  # highest worst-case memory first, the 10 emptiest left out
+    assert f"the {CLUSTER_ROWS_UP_TO} of {CLUSTER_ROWS_UP_TO + 10} clusters" in " ".join(lines)
+
+
+def test_cluster_table_without_a_bound_shows_every_cluster_by_name() -> None:
+    from cli.render import CLUSTER_ROWS_UP_TO
+
+    rows = _fleet_rows(CLUSTER_ROWS_UP_TO + 10)
+    lines = rendered(cluster_table(rows, 1, 200, None), 200)
+    shown = [line.split("│")[1].strip() for line in lines if line.startswith("│ c")]
+    assert shown == [f"c{c:03d}" for c in range(CLUSTER_ROWS_UP_TO + 10)]
+    assert "highest worst-case" not in " ".join(lines)
+
+
+def test_plan_shows_the_fullest_clusters_and_all_with_verbose(
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from cli import render
+
+    fleet = tmp_path / "fleet"
+    made = run("generate", "-o", fleet, "--clusters", "3", "--nodes", "3", "--vms", "6")
+    assert made.exit_code == 0, made.stderr
+    monkeypatch.setattr(render, "NODE_ROWS_UP_TO", 2)  # 9 nodes: per cluster
+    monkeypatch.setattr(render, "CLUSTER_ROWS_UP_TO", 2)  # 3 clusters: the 2 fullest
+    plain = run("plan", fleet, "--workers", "1", "--time-limit", "5", "--jobs", "1")
+    loud = run("plan", fleet, "--workers", "1", "--time-limit", "5", "--jobs", "1", "--verbose")
+    assert plain.exit_code == 0 and loud.exit_code == 0, plain.stderr
+    count = [
+        len([line for line in r.stdout.splitlines() if line.startswith("│ ")])
+        for r in (plain, loud)
+    ]
+    assert count == [2, 3]
+    assert "the 2 of 3 clusters" in plain.stdout and "of 3 clusters" not in loud.stdout

@@ -179,3 +179,27 @@ def test_check_moves_starts_vms_without_a_current_node_at_the_end(
     plan = plan_on_nodes(crowded, {"a": "hv1", "b": "hv1", "c": "hv1"})  # the plan itself overloads
     found = check_moves(crowded, plan, [])
     assert [v.subject for v in found] == ["after the last step"]
+
+
+def test_check_moves_rejects_a_target_in_another_cluster_without_vlan_or_too_few_lps(
+    two_slot_inventory, plan_on_nodes
+) -> None:
+    inv = two_slot_inventory(
+        [
+            {"node": "hv1", "cluster": "A"},
+            {"node": "hv2", "cluster": "A", "vlan": False},
+            {"node": "hv3", "cluster": "A", "logical_processors": 2},
+            {"node": "hv4", "cluster": "B"},
+        ],
+        [{"vm": "a", "node": "hv1", "cluster": "A", "vlan": True, "vcpus": 4}],
+    )
+    plan = plan_on_nodes(inv, {"a": "hv1"})
+    expected = {
+        "hv4": "to hv4, a node of another cluster",
+        "hv2": "to hv2, which has no VLAN tagging",
+        "hv3": "to hv3, which has fewer logical processors than a VM's vCPUs",
+    }
+    for target, reason in expected.items():
+        (found,) = check_moves(inv, plan, [move(inv, 1, "a", "hv1", target)])
+        assert found.rule is Rule.MOVE_ORDER
+        assert reason in found.line()
