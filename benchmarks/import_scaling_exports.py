@@ -71,7 +71,9 @@ class Tab:
         self.name = path.stem.removeprefix("RVTools_tab")
         header, *rows = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))
         self.header = header
-        self.rows = [[_marked_cell(self.name, c, x) for c, x in zip(header, r)] for r in rows]
+        self.rows = [
+            [_marked_cell(self.name, c, x) for c, x in zip(header, r, strict=True)] for r in rows
+        ]
         self.repeats = REPEATS if "VM" in header else 1
         self.tiled = "VM" in header or "Host" in header or self.name in ("vDatastore", "vCluster")
 
