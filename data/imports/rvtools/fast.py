@@ -29,6 +29,7 @@ from data.imports.common import (
 )
 from data.imports.hyperv.frame import VmFrame
 from data.imports.oddities import report_dropped_memory
+from data.imports.rvtools import arrow_text
 from data.imports.rvtools.fast_storage import FastDisks, assign_luns, read_disks
 from data.imports.rvtools.kinds import NO_DATASTORES, VDATASTORE, VDISK, VHOST, VINFO
 from data.imports.rvtools.rules import RULE_KINDS, RULE_NAMES, Tally, classes, listed, report_rules
@@ -115,8 +116,9 @@ def _set_values(
     """sheets._vm for every VM kept, a column at a time (in the order of its row's keys)."""
     everyone = np.arange(len(vms))
     disk_code = np.full(len(vms), -1, np.int64)
+    rows = np.flatnonzero(kept)
     if disks is not None:
-        disk_code = disks.codes(names[kept].tolist())
+        disk_code = disks.codes(arrow_text.trimmed(cells.table, columns.vm, rows))
         provisioned, provisioned_column = disks.mib_of(disk_code), None
     else:
         provisioned = _optional(cells, columns.provisioned)[kept]
@@ -133,8 +135,10 @@ def _set_values(
     vms.set("cluster", everyone, _texts(cells, columns.cluster, kept), columns.cluster)
     if columns.path:  # the lun's origin, until a datastore named elsewhere replaces it
         vms.source["lun"] = np.full(len(vms), columns.path, object)
+    store, stores = np.full(len(vms), -1, np.int64), list[str]()
     if columns.path:
-        vms.facts["path"] = _texts(cells, columns.path, kept)
+        store, stores = arrow_text.datastores(arrow_text.trimmed(cells.table, columns.path, rows))
+    vms.facts["store"], vms.facts["stores"] = store, np.array(stores, object)
     vms.facts["provisioned"] = provisioned
     vms.facts["disk_code"] = disk_code
 

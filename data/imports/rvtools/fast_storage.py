@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.imports.columns import Columns, Declined
 from data.imports.common import (
@@ -19,10 +21,10 @@ from data.imports.common import (
     required_column,
 )
 from data.imports.hyperv.frame import VmFrame
+from data.imports.rvtools import arrow_text
 from data.imports.rvtools.storage import (
     add_luns,
     by_cluster,
-    datastore_in,
     datastores,
     report_disks,
     report_luns,
@@ -34,18 +36,20 @@ from data.io.build import RawTable
 
 @dataclass
 class FastDisks:
-    """vDisk by VM (`index`: a VM name's code): total MiB, first datastore, and whether
-    its disks are on several datastores."""
+    """vDisk by VM (a VM's code: its name's place in `names`): total MiB, the first
+    datastore its disks name (a code into `stores`, -1 none), and whether they name
+    several."""
 
-    index: dict[str, int]
+    names: pa.Array
     mib: np.ndarray
-    first: list[str]  # "" where no disk names a datastore
+    first: np.ndarray
+    stores: list[str]
     spread: np.ndarray
 
-    def codes(self, names: list[str]) -> np.ndarray:
+    def codes(self, names: pa.Array) -> np.ndarray:
         """Each VM's code, -1 for a VM with no disk."""
-        get = self.index.get
-        return np.fromiter((get(name, -1) for name in names), np.int64, len(names))
+        found = pc.index_in(names, value_set=self.names).fill_null(-1)
+        return found.to_numpy(zero_copy_only=False).astype(np.int64)
 
     def mib_of(self, codes: np.ndarray) -> np.ndarray:
         """storage.Disks.mib.get(name, 0.0) of each VM."""
@@ -57,23 +61,24 @@ class FastDisks:
 def read_disks(table: RawTable, report: ImportReport) -> FastDisks:
     """storage.disks_from of one vDisk table."""
     cells = Columns(table)
-    names = cells.names(required_column(table, "VM"))
+    disk_names = arrow_text.names(table, required_column(table, "VM"))
     capacity = cells.numbers(required_column(table, "Capacity MiB", "Capacity MB"))
-    index: dict[str, int] = {}
-    add = index.setdefault
-    codes = np.fromiter((add(name, len(index)) for name in names), np.int64, len(names))
+    distinct = pc.unique(disk_names)  # in the order of first appearance, as a dict's keys
+    codes = pc.index_in(disk_names, value_set=distinct).to_numpy().astype(np.int64)
     # bincount adds each VM's disks in row order, from 0.0: the sums disks_from makes
-    mib = np.bincount(codes, weights=capacity, minlength=len(index))
-    first, spread = [""] * len(index), np.zeros(len(index), bool)
+    mib = np.bincount(codes, weights=capacity, minlength=len(distinct))
+    first, spread = np.full(len(distinct), -1, np.int64), np.zeros(len(distinct), bool)
     path = column(table, "Path", "Disk Path")
+    stores: list[str] = []
     if path:
-        for code, store in zip(codes.tolist(), map(datastore_in, cells.texts(path)), strict=True):
-            if store and not first[code]:
-                first[code] = store
-            elif store and store != first[code]:
-                spread[code] = True
-    report_disks(len(names), report)
-    return FastDisks(index, mib, first, spread)
+        store, stores = arrow_text.datastores(arrow_text.trimmed(table, path))
+        named = np.flatnonzero(store >= 0)
+        owner = codes[named]
+        vms, at = np.unique(owner, return_index=True)  # each VM's first disk naming one
+        first[vms] = store[named[at]]
+        spread[owner[store[named] != first[owner]]] = True
+    report_disks(len(disk_names), report)
+    return FastDisks(distinct, mib, first, stores, spread)
 
 
 def assign_luns(
@@ -121,23 +126,26 @@ def _datastore_of(
     """Each VM's datastore ("" none: that of its configuration file, else of its first
     disk), and the VMs of each datastore in row order. A datastore taken from vDisk is no
     cell of the VM's row: its lun's origin then names no column, as storage.py's."""
-    paths = vms.facts["path"].tolist() if "path" in vms.facts else None
-    codes = vms.facts["disk_code"].tolist()
-    lun = np.full(len(vms), "", object)
-    users: dict[str, list[int]] = {}
-    from_disk = []
-    for i in range(len(vms)):
-        name = datastore_in(paths[i]) if paths and paths[i] else ""
-        if not name and codes[i] >= 0 and disks is not None:
-            name = disks.first[codes[i]]
-            from_disk.append(i)
-        if name:
-            lun[i] = name
-            users.setdefault(name, []).append(i)
-    if "lun" in vms.source and from_disk:
-        taken = np.array(from_disk, np.int64)
-        vms.source["lun"][taken[lun[taken] != ""]] = None
-    return lun, {name: np.array(found, np.int64) for name, found in users.items()}
+    n = len(vms)
+    own, names = vms.facts["store"], list(vms.facts["stores"])
+    code = own.copy()
+    if disks is not None:
+        disk_code = vms.facts["disk_code"]
+        from_disk = (own < 0) & (disk_code >= 0)
+        from_disk[from_disk] = disks.first[disk_code[from_disk]] >= 0
+        code[from_disk] = disks.first[disk_code[from_disk]] + len(names)
+        names += disks.stores
+        if "lun" in vms.source:
+            vms.source["lun"][from_disk] = None
+    shown = np.array([*names, ""], object)
+    lun = shown[np.where(code >= 0, code, len(names))]
+    order = np.argsort(code, kind="stable")  # each datastore's VMs in row order
+    starts = np.flatnonzero(np.diff(code[order], prepend=-2))
+    users: dict[str, list[np.ndarray]] = {}
+    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), n], strict=True):
+        if code[order[start]] >= 0:
+            users.setdefault(str(lun[order[start]]), []).append(order[start:end])
+    return lun, {name: np.sort(np.concatenate(parts)) for name, parts in users.items()}
 
 
 def _spread(vms: VmFrame, disks: FastDisks) -> list[str]:

@@ -34,6 +34,9 @@ _BRACKETED = re.compile(r"\s*\[([^\]]+)\]")  # "[SAN Gold 01] sql01/sql01.vmx"
 
 def datastore_in(path: str) -> str:
     """The datastore a VMware path names, or "" when it names none."""
+    if path[:1] == "[":  # what the pattern finds, without it (a call per VM and disk)
+        end = path.find("]")
+        return path[1:end].strip() if end > 1 else ""
     match = _BRACKETED.match(path)
     return match.group(1).strip() if match else ""
 

@@ -63,6 +63,9 @@ PLAIN = {
             "[nfs-test] y/y.vmx",
             "no datastore named",
             "[ SAN Silver 02 ] z.vmx",
+            "[SAN Gold 01] café/x.vmx",  # not ASCII: Python strips, as Cells does
+            "\x1c[nfs-test]\u2003",
+            "[]",
         ],
         "Host": ["", "esx01.corp.example.com", "ESX02", "esx99.corp.example.com"],
         "Cluster": ["Prod", "Test", "", "Elsewhere"],
@@ -72,8 +75,8 @@ PLAIN = {
         RULES[0]: ["", "Anti-affinity", "antiaffinity, affinity", "ClusterVmHostRuleInfo", "?"],
     },
     "vDisk": {
-        "VM": ["dc01", "sql01", "web01", "nobody"],
-        "Path": ["", "[SAN Gold 01] a.vmdk", "[nfs-test] b.vmdk", "plain.vmdk"],
+        "VM": ["dc01", "sql01", "web01", "nobody", " web02\u00a0"],
+        "Path": ["", "[SAN Gold 01] a.vmdk", "[nfs-test] b.vmdk", "plain.vmdk", "[nfs-test]ü"],
         "Capacity MiB": ["0", "1024", "1.5", "2097152"],
     },
     "vDatastore": {"Cluster name": ["", "Prod", "Test", "DSC-Prod"]},
