@@ -46,9 +46,7 @@ def convert(
     fast = fast_servers(servers, options)
     if fast is not None:  # read a column at a time: the same table and report
         vms, said = fast
-        report.mapped += said.mapped
-        report.assumed += said.assumed
-        report.dropped += said.dropped
+        report.extend(said)
     else:
         vms = servers_by_rows(servers, options, report)
     if options.disk is DiskMeasure.USED:

@@ -65,9 +65,7 @@ def convert(
     fast = fast_convert(tables, options)
     if fast is not None:  # read a column at a time: the same tables and report
         contribution, said = fast
-        report.mapped += said.mapped
-        report.assumed += said.assumed
-        report.dropped += said.dropped
+        report.extend(said)
         return contribution
     return convert_by_rows(tables, options, report)
 
