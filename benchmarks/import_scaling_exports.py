@@ -17,6 +17,44 @@ saves them; a size a workbook is real for: tens of thousands of rows). Azure Mig
 nodes.csv): the servers repeated with `-c` suffixes. Timed in a fresh process per size:
 load_inventory (read, recognise, convert, build), then write_inventory_of as CSV. Peak
 is the highest resident set size sampled during it (benchmarks/io_scaling.timed).
+
+Measured on 2026-12-02, 2 cores shared with three other sessions (`uptime` load 4 to 6,
+so wall is 1.5 to 2.5 times CPU), each under `prlimit --as=3221225472` with
+MIMALLOC_ARENA_RESERVE=64M unless said:
+
+    01:17 (load 4.4 -> 4.2)  --kind rvtools-csv (19 tabs, every column; CSV written)
+    10000 VMs (17 MB):      2.02 s (cpu 1.06 s) / 181 MB
+    100000 VMs (172 MB):    8.44 s (cpu 4.96 s) / 371 MB
+    300000 VMs (519 MB):   23.23 s (cpu 13.49 s) / 672 MB
+    01:18 (load 4.2 -> 4.5)  1000000 VMs (1742 MB), written as parquet:
+                           47.24 s (cpu 28.62 s) / 1702 MB
+    01:19 (load 4.5 -> 6.3)  the same without MIMALLOC_ARENA_RESERVE: 73.31 s (cpu 31.49 s)
+                           / 1695 MB
+    1000000 VMs written as CSV: MemoryError under --as=3 GiB in the write, not the import:
+    the fixture's VM named with quotes sends data/io/columnar.write_csv_table to its
+    row-by-row fallback (to_pylist of the whole vms table) while the imported tables are
+    still held (cli/importer.py prints their report after the write). With those tables
+    dropped first (212 MB) it passes: write 42.25 s (cpu 18.21 s) / 1547 MB.
+    01:16 (load 4.0 -> 4.7)  --kind azure-migrate (CSV written)
+    100000 VMs (14 MB):     4.92 s (cpu 1.70 s) / 231 MB
+    1000000 VMs (142 MB):  21.36 s (cpu 10.92 s) / 899 MB
+    01:23 (load 6.4 -> 5.5)  --kind rvtools-xlsx (the export made in 44 s and 173 s)
+    10000 VMs (5 MB):      12.71 s (cpu 5.65 s) / 214 MB
+    50000 VMs (25 MB):     51.87 s (cpu 25.01 s) / 718 MB
+
+Before (main at 6680c41, every row through common.Cells; load 3.2 to 4.1):
+rvtools-csv 10000 VMs 5.03 s (cpu 2.81 s) / 218 MB, 100000 VMs 34.01 s (cpu 19.86 s) /
+1110 MB (a per-datastore list scan, `vm not in known`, was quadratic in the VMs of a
+datastore); azure-migrate 10000 1.71 s (cpu 1.12 s) / 149 MB, 100000 10.32 s (cpu
+6.58 s) / 421 MB; rvtools-xlsx 10000 8.38 s (cpu 4.81 s) / 214 MB.
+
+CPU at 1M VMs of RVTools CSV (01:08, load 3): read, hash and parse 10 s (the other
+tabs are parsed in their last column only), vHost row by row 1.8 s (33,000 hosts),
+vDisk 3.0 s, vInfo 4.7 s, datastores 2.0 s, build 3.1 s. Resident after the read
+825 MB (the Arrow columns parsed), at most 1.55 GB before build_inventory.
+What limits the rest: the read (reading.py / csvtext.py) and build_inventory are two
+thirds of the CPU; a workbook is read whole by calamine into Python values (two thirds
+of the xlsx CPU) and then row by row, as the column-wise path takes only Arrow columns.
 """
 
 from __future__ import annotations
