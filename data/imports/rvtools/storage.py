@@ -106,17 +106,7 @@ def luns_from(
     several clusters use it); each VM's lun is its datastore's.
     host_clusters: the clusters of vHost's hosts, when vHost gives the nodes."""
     stores = datastores(tables)
-    users: dict[str, list[SourceVm]] = {}
-    for vm in vms:
-        where = _datastore_of(vm, disks)
-        if where is None:
-            continue
-        if where.name not in stores:
-            named = ", ".join(t.file for t in tables)
-            raise where.cells.fail(where.column, f"datastore {where.name!r} is not in {named}")
-        vm.row["lun"] = where.name
-        vm.columns["lun"] = where.column if where.cells is vm.cells else None
-        users.setdefault(where.name, []).append(vm)
+    users = _users(vms, disks, stores, tables)
     clusters = host_clusters | {str(vm.row["cluster"]) for vm in vms if vm.row["cluster"]}
     luns = CanonicalTable.of(tables)
     split: dict[str, list[str]] = {}
@@ -142,6 +132,24 @@ def luns_from(
     report_vm_storage(homeless, spread, report)
     report_split(split, report)
     return luns
+
+
+def _users(
+    vms: list[SourceVm], disks: Disks | None, stores: dict[str, _Store], tables: Sequence[RawTable]
+) -> dict[str, list[SourceVm]]:
+    """The VMs of each datastore, in row order; each VM's lun set to its datastore."""
+    users: dict[str, list[SourceVm]] = {}
+    for vm in vms:
+        where = _datastore_of(vm, disks)
+        if where is None:
+            continue
+        if where.name not in stores:
+            named = ", ".join(t.file for t in tables)
+            raise where.cells.fail(where.column, f"datastore {where.name!r} is not in {named}")
+        vm.row["lun"] = where.name
+        vm.columns["lun"] = where.column if where.cells is vm.cells else None
+        users.setdefault(where.name, []).append(vm)
+    return users
 
 
 def datastores(tables: Sequence[RawTable]) -> dict[str, _Store]:
