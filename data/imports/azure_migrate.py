@@ -9,9 +9,10 @@ stars is recognised too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
+from data.imports.azure_migrate_fast import fast_servers
+from data.imports.azure_migrate_servers import report_servers, server_columns
 from data.imports.common import (
     CanonicalTable,
     Contribution,
@@ -21,12 +22,9 @@ from data.imports.common import (
     ImportReport,
     TableKind,
     all_cells,
-    few,
-    required_column,
 )
 from data.imports.oddities import (
     duplicates_renamed,
-    report_dropped_memory,
     report_renamed,
     zero_or_empty,
 )
@@ -38,22 +36,19 @@ KINDS = (
     TableKind(NAME, SERVERS, ("*Server Name", "*Cores", "*Memory (In MB)", "*OS name")),
     TableKind(NAME, SERVERS, ("Server Name", "Cores", "Memory (In MB)")),
 )
-_DISK_SIZE = re.compile(r"disk \d+ size \(in gb\)", re.IGNORECASE)
 
 
 def convert(
     tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
 ) -> Contribution:
     """One VM per server; its disks' sizes add up to the VM's disk_gb."""
-    vms = CanonicalTable.of(tables.get(SERVERS, ()))
-    for table in tables.get(SERVERS, ()):
-        _add_servers(vms, table, options, report)
-    if not options.strict:
-        places = [(origin.file, origin.row) for origin in vms.origins]
-        renamed = duplicates_renamed([str(row["vm"]) for row in vms.rows], places)
-        for index, change in renamed:
-            vms.rows[index]["vm"] = change.new
-        report_renamed([change for _, change in renamed], report)
+    servers = tables.get(SERVERS, ())
+    fast = fast_servers(servers, options)
+    if fast is not None:  # read a column at a time: the same table and report
+        vms, said = fast
+        report.extend(said)
+    else:
+        vms = servers_by_rows(servers, options, report)
     if options.disk is DiskMeasure.USED:
         report.assumed.append(
             "--disk used, but Azure Migrate gives each disk's size only: disk_gb is its "
@@ -70,13 +65,27 @@ def convert(
     return {"vms": vms}
 
 
+def servers_by_rows(
+    tables: Sequence[RawTable], options: ImportOptions, report: ImportReport
+) -> CanonicalTable:
+    """The servers a row at a time (the way of exports azure_migrate_fast declines, and
+    its oracle), names given twice made unique unless strict."""
+    vms = CanonicalTable.of(tables)
+    for table in tables:
+        _add_servers(vms, table, options, report)
+    if not options.strict:
+        places = [(origin.file, origin.row) for origin in vms.origins]
+        renamed = duplicates_renamed([str(row["vm"]) for row in vms.rows], places)
+        for index, change in renamed:
+            vms.rows[index]["vm"] = change.new
+        report_renamed([change for _, change in renamed], report)
+    return vms
+
+
 def _add_servers(
     vms: CanonicalTable, table: RawTable, options: ImportOptions, report: ImportReport
 ) -> None:
-    name = required_column(table, "*Server Name", "Server Name")
-    cores = required_column(table, "*Cores", "Cores")
-    memory = required_column(table, "*Memory (In MB)", "Memory (In MB)")
-    disks = [c for c in table.columns if _DISK_SIZE.fullmatch(c)]
+    name, cores, memory, disks = server_columns(table)
     count, empty = 0, []
     for cells in all_cells([table]):
         count += 1
@@ -90,23 +99,7 @@ def _add_servers(
             "disk_gb": sum(cells.optional_number(d, "GiB") or 0.0 for d in disks),
         }
         vms.add(row, cells.origin(vm=name, memory_mb=memory, vcpus=cores))
-    sizes = f"the sum of {len(disks)} Disk N size (In GB) columns" if disks else "0 (no disk sizes)"
-    report.mapped.append(
-        f"{table.file}: {count} servers -> vms (vm = {name}, memory_mb = {memory}, "
-        f"vcpus = {cores}, disk_gb = {sizes})"
-    )
-    report_dropped_memory(empty, table.file, report)
-    _report_unused(table, {name, cores, memory, *disks}, report)
-
-
-def _report_unused(table: RawTable, used: set[str], report: ImportReport) -> None:
-    unused = [c for c in table.columns if c not in used]
-    if not unused:
-        return
-    report.dropped.append(
-        f"{table.file}: columns {few(unused, 4)} not used (operating system, addresses, "
-        "utilisation, throughput and IOPS do not decide a placement)"
-    )
+    report_servers(table, count, empty, report)
 
 
 FORMAT = Format(NAME, "Azure Migrate import CSV (servers; nodes given separately)", KINDS, convert)

@@ -63,6 +63,12 @@ class ImportReport:
     assumed: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
+    def extend(self, other: ImportReport) -> None:
+        """Add what another report said (a column-wise path's, once it has not declined)."""
+        self.mapped += other.mapped
+        self.assumed += other.assumed
+        self.dropped += other.dropped
+
 
 # A format's contribution: some of the canonical tables "nodes", "vms", "luns".
 Contribution = dict[str, CanonicalTable]

@@ -21,6 +21,7 @@ from data.imports.rvtools.sheets import SourceVm
 from data.io.build import RawTable
 from data.schema import CLASS_SEPARATOR
 
+RULE_KINDS, RULE_NAMES = "Cluster rule(s)", "Cluster rule name(s)"  # vInfo's columns
 _SPLIT = re.compile(r"\s*[,;\r\n]+\s*")
 _APART = ("antiaffinity", "separate")  # ClusterAntiAffinityRuleSpec, "Separate VMs"
 _HOSTS = ("vmhost", "tohost")  # ClusterVmHostRuleInfo, "Virtual Machines to Hosts"
@@ -29,7 +30,7 @@ _DEPENDS = ("dependency", "tovirtual")  # ClusterDependencyRuleInfo, "VMs to VMs
 
 
 @dataclass
-class _Tally:
+class Tally:
     apart: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     other: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     unshown: list[str] = field(default_factory=list)  # "vm: rule" whose kind is not shown
@@ -51,27 +52,27 @@ def kind_of(text: str) -> str | None:
 
 def apply_rules(vms: list[SourceVm], tables: Sequence[RawTable], report: ImportReport) -> None:
     """Set anti_affinity from the rules that keep VMs apart; report the others."""
-    names_columns = {t.file: column(t, "Cluster rule name(s)") for t in tables}
+    names_columns = {t.file: column(t, RULE_NAMES) for t in tables}
     if not any(names_columns.values()):
         return
-    tally = _Tally()
+    tally = Tally()
     for vm in vms:
         names_column = names_columns[vm.cells.table.file]
-        kinds_column = column(vm.cells.table, "Cluster rule(s)")
-        names = _listed(vm.cells.text(names_column))
-        kinds = _listed(vm.cells.text(kinds_column))
-        classes = _classes(str(vm.row["vm"]), names, kinds, tally)
-        vm.row["anti_affinity"] = CLASS_SEPARATOR.join(classes)
-        if classes and names_column:
+        kinds_column = column(vm.cells.table, RULE_KINDS)
+        names = listed(vm.cells.text(names_column))
+        kinds = listed(vm.cells.text(kinds_column))
+        found = classes(str(vm.row["vm"]), names, kinds, tally)
+        vm.row["anti_affinity"] = CLASS_SEPARATOR.join(found)
+        if found and names_column:
             vm.columns["anti_affinity"] = names_column
-    _report(tally, report)
+    report_rules(tally, report)
 
 
-def _listed(text: str) -> list[str]:
+def listed(text: str) -> list[str]:
     return [part for part in _SPLIT.split(text.strip()) if part] if text.strip() else []
 
 
-def _classes(vm: str, names: list[str], kinds: list[str], tally: _Tally) -> list[str]:
+def classes(vm: str, names: list[str], kinds: list[str], tally: Tally) -> list[str]:
     if not names:
         return []
     if len(kinds) != len(names):
@@ -97,7 +98,7 @@ _WHAT = {
 }
 
 
-def _report(tally: _Tally, report: ImportReport) -> None:
+def report_rules(tally: Tally, report: ImportReport) -> None:
     if tally.apart:
         rules = few(f"{name} ({len(vms)} VMs)" for name, vms in tally.apart.items())
         report.mapped.append(

@@ -31,7 +31,7 @@ from data.io.build import RawTable
 if TYPE_CHECKING:
     from data.imports.rvtools.storage import Disks
 
-_POWER_STATES = ("poweredon", "poweredoff", "suspended")
+POWER_STATES = ("poweredon", "poweredoff", "suspended")
 
 
 @dataclass
@@ -93,7 +93,7 @@ def nodes_from(
 
 
 @dataclass(frozen=True)
-class _Columns:
+class VInfoColumns:
     """vInfo's columns, as this table spells them."""
 
     vm: str
@@ -108,7 +108,7 @@ class _Columns:
     cluster: str | None
 
     @classmethod
-    def of(cls, table: RawTable) -> _Columns:
+    def of(cls, table: RawTable) -> VInfoColumns:
         return cls(
             vm=required_column(table, "VM"),
             power=required_column(table, "Powerstate"),
@@ -131,7 +131,7 @@ def vms_from(
     vms: list[SourceVm] = []
     seen: dict[str, list[str]] = {"template": [], "off": [], "empty": []}
     wanted = {"on": True, "template": options.templates, "off": options.powered_off}
-    spelled = {table.file: _Columns.of(table) for table in tables}
+    spelled = {table.file: VInfoColumns.of(table) for table in tables}
     for cells in all_cells(tables):
         columns = spelled[cells.table.file]
         state = _state(cells, columns)
@@ -144,7 +144,7 @@ def vms_from(
             vms.append(_vm(cells, columns, name, disks, options))
     if not options.strict:
         _rename_duplicates(vms, report)
-    _report_vms(tables, vms, seen, options, disks is not None, report)
+    report_vms(tables, len(vms), seen, options, disks is not None, report)
     report_dropped_memory(seen["empty"], files(tables), report)
     return vms
 
@@ -158,18 +158,18 @@ def _rename_duplicates(vms: list[SourceVm], report: ImportReport) -> None:
     report_renamed([change for _, change in renamed], report)
 
 
-def _state(cells: Cells, columns: _Columns) -> str:
+def _state(cells: Cells, columns: VInfoColumns) -> str:
     """template, off or on; a suspended VM counts as on (it resumes with its memory)."""
     if cells.boolean(columns.template):
         return "template"
     power = cells.text(columns.power)
-    if power and power.lower() not in _POWER_STATES:
+    if power and power.lower() not in POWER_STATES:
         raise cells.fail(columns.power, f"{power!r} is not poweredOn, poweredOff or suspended")
     return "off" if power.lower() == "poweredoff" else "on"
 
 
 def _vm(
-    cells: Cells, columns: _Columns, name: str, disks: Disks | None, options: ImportOptions
+    cells: Cells, columns: VInfoColumns, name: str, disks: Disks | None, options: ImportOptions
 ) -> SourceVm:
     if disks is not None:
         provisioned, provisioned_column = disks.mib.get(name, 0.0), None
@@ -224,9 +224,9 @@ def _disk_source(
     return "In Use MiB"
 
 
-def _report_vms(
+def report_vms(
     tables: Sequence[RawTable],
-    vms: list[SourceVm],
+    count: int,
     seen: dict[str, list[str]],
     options: ImportOptions,
     from_vdisk: bool,
@@ -234,7 +234,7 @@ def _report_vms(
 ) -> None:
     disk = _disk_source(tables, options, from_vdisk, report)
     report.mapped.append(
-        f"{files(tables)}: {len(vms)} VMs -> vms (vm = VM, memory_mb = Memory, vcpus = CPUs, "
+        f"{files(tables)}: {count} VMs -> vms (vm = VM, memory_mb = Memory, vcpus = CPUs, "
         f"disk_gb = {disk} / 1024, node = Host, cluster = Cluster)"
     )
     report.assumed.append(
@@ -251,7 +251,7 @@ def _report_vms(
                 report.assumed.append(f"{what} planned: {counted}; {flag} leaves them out")
             else:
                 report.dropped.append(f"{what} left out as asked: {counted}")
-    used = {c for c in astuple(_Columns.of(tables[0])) if c}
+    used = {c for c in astuple(VInfoColumns.of(tables[0])) if c}
     used |= {"Cluster rule(s)", "Cluster rule name(s)"}  # read by rvtools.rules
     others = [c for c in tables[0].columns if c not in used]
     if others:

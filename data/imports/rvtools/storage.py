@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from data.imports.common import (
@@ -34,6 +34,9 @@ _BRACKETED = re.compile(r"\s*\[([^\]]+)\]")  # "[SAN Gold 01] sql01/sql01.vmx"
 
 def datastore_in(path: str) -> str:
     """The datastore a VMware path names, or "" when it names none."""
+    if path[:1] == "[":  # what the pattern finds, without it (a call per VM and disk)
+        end = path.find("]")
+        return path[1:end].strip() if end > 1 else ""
     match = _BRACKETED.match(path)
     return match.group(1).strip() if match else ""
 
@@ -68,11 +71,15 @@ def disks_from(tables: Sequence[RawTable], report: ImportReport) -> Disks:
         if path and store and all(w.name != store for w in found):
             found.append(Where(store, cells, path))
         count += 1
+    report_disks(count, report)
+    return disks
+
+
+def report_disks(count: int, report: ImportReport) -> None:
     report.mapped.append(
         f"vDisk: {count} disks; a VM's provisioned size is the sum of its disks' Capacity MiB "
         "(a thin disk at the full size it may grow to)"
     )
-    return disks
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,39 @@ def luns_from(
     """One shared LUN per datastore the VMs use (per datastore and cluster, when VMs of
     several clusters use it); each VM's lun is its datastore's.
     host_clusters: the clusters of vHost's hosts, when vHost gives the nodes."""
-    stores = _datastores(tables)
+    stores = datastores(tables)
+    users = _users(vms, disks, stores, tables)
+    clusters = host_clusters | {str(vm.row["cluster"]) for vm in vms if vm.row["cluster"]}
+    luns = CanonicalTable.of(tables)
+    split: dict[str, list[str]] = {}
+    for name, store in stores.items():
+        if name in users:
+            found = users[name]
+            given = [str(vm.row["cluster"]) for vm in found]
+            groups = by_cluster(given, host_clusters)
+            if options.strict and len(groups) > 1:
+                _mixed(name, found, groups)
+            provisioned = [vm.provisioned_mib for vm in found]
+            for at, lun in add_luns(luns, store, groups, provisioned, clusters).items():
+                found[at].row["lun"] = lun
+            if len(groups) > 1:
+                split[name] = list(groups)
+    report_luns(tables, stores, users, clusters, report)
+    homeless = [str(vm.row["vm"]) for vm in vms if not vm.row.get("lun")]
+    spread = [
+        str(vm.row["vm"])
+        for vm in vms
+        if disks and len(disks.stores.get(str(vm.row["vm"]), [])) > 1
+    ]
+    report_vm_storage(homeless, spread, report)
+    report_split(split, report)
+    return luns
+
+
+def _users(
+    vms: list[SourceVm], disks: Disks | None, stores: dict[str, _Store], tables: Sequence[RawTable]
+) -> dict[str, list[SourceVm]]:
+    """The VMs of each datastore, in row order; each VM's lun set to its datastore."""
     users: dict[str, list[SourceVm]] = {}
     for vm in vms:
         where = _datastore_of(vm, disks)
@@ -110,21 +149,10 @@ def luns_from(
         vm.row["lun"] = where.name
         vm.columns["lun"] = where.column if where.cells is vm.cells else None
         users.setdefault(where.name, []).append(vm)
-    clusters = host_clusters | {str(vm.row["cluster"]) for vm in vms if vm.row["cluster"]}
-    luns = CanonicalTable.of(tables)
-    split: dict[str, list[str]] = {}
-    for name, store in stores.items():
-        if name in users:
-            groups = _by_cluster(name, users[name], host_clusters, options.strict)
-            _add_luns(luns, store, groups, clusters)
-            if len(groups) > 1:
-                split[name] = list(groups)
-    _report(tables, stores, users, vms, disks, clusters, report)
-    _report_split(split, report)
-    return luns
+    return users
 
 
-def _datastores(tables: Sequence[RawTable]) -> dict[str, _Store]:
+def datastores(tables: Sequence[RawTable]) -> dict[str, _Store]:
     stores: dict[str, _Store] = {}
     for cells in all_cells(tables):
         table = cells.table
@@ -148,12 +176,18 @@ def _datastore_of(vm: SourceVm, disks: Disks | None) -> Where | None:
     return found[0] if found else None
 
 
-def _add_luns(
-    luns: CanonicalTable, store: _Store, groups: dict[str, list[SourceVm]], clusters: set[str]
-) -> None:
+def add_luns(
+    luns: CanonicalTable,
+    store: _Store,
+    groups: dict[str, list[int]],
+    provisioned: Sequence[float],
+    clusters: set[str],
+) -> dict[int, str]:
     """A datastore's cluster: the one its 'Cluster name' names, else that of its VMs. Used
     by several clusters, it is one LUN per cluster, `<datastore>@<cluster>`, its capacity
-    split by what each cluster's VMs are provisioned (a LUN serves one failover cluster)."""
+    split by what each cluster's VMs are provisioned (a LUN serves one failover cluster).
+    `groups` and the result (the VMs given a split LUN's name) hold positions in the
+    datastore's VMs, `provisioned` their MiB."""
     capacity_mib = store.cells.number(store.capacity, "MiB")
     if len(groups) == 1:
         named = store.cells.text(store.cluster)
@@ -171,40 +205,47 @@ def _add_luns(
             cluster=store.cluster if known else None,
         )
         luns.add(row, origin)
-        return
-    weights = {c: max(1.0, sum(vm.provisioned_mib for vm in vms)) for c, vms in groups.items()}
+        return {}
+    weights = {c: max(1.0, sum(provisioned[at] for at in members)) for c, members in groups.items()}
     total = sum(weights.values())
-    for cluster, vms in groups.items():
+    renamed: dict[int, str] = {}
+    for cluster, members in groups.items():
         name = f"{store.name}@{cluster}"
         share = gib_from_mib(capacity_mib * weights[cluster] / total)
         row = {"lun": name, "capacity_gb": share, "shared": True, "cluster": cluster}
         luns.add(row, store.cells.origin(lun=store.name_column))
-        for vm in vms:
-            vm.row["lun"] = name
+        renamed.update(dict.fromkeys(members, name))
+    return renamed
 
 
-def _by_cluster(
-    datastore: str, vms: list[SourceVm], host_clusters: set[str], strict: bool
-) -> dict[str, list[SourceVm]]:
-    """The datastore's VMs by cluster, in row order. A VM of a cluster no host is in is
-    left to build_inventory, which says just that; strict, a second cluster is an error."""
-    known = [vm for vm in vms if not host_clusters or vm.row["cluster"] in host_clusters]
-    first = known[0] if known else vms[0]
-    groups: dict[str, list[SourceVm]] = {str(first.row["cluster"]): []}
-    for vm in known:
-        if vm.row["cluster"] != first.row["cluster"] and strict:
-            raise vm.cells.fail(
-                vm.columns.get("cluster") or "Cluster",
-                f"{vm.row['cluster']!r}: datastore {datastore!r} also holds VMs of cluster "
-                f"{first.row['cluster']!r} (row {first.cells.row_number}); a LUN serves one "
-                "cluster, so import each cluster's VMs separately",
-            )
-        groups.setdefault(str(vm.row["cluster"]), []).append(vm)
-    groups[str(first.row["cluster"])] += [vm for vm in vms if vm not in known]
+def by_cluster(clusters: Sequence[str], host_clusters: set[str]) -> dict[str, list[int]]:
+    """A datastore's VMs (their clusters given in row order) by cluster, as positions. A VM
+    of a cluster no host is in goes with the first VM's cluster and is left to
+    build_inventory, which says just that."""
+    known = [not host_clusters or c in host_clusters for c in clusters]
+    first = next((at for at, k in enumerate(known) if k), 0)
+    groups: dict[str, list[int]] = {clusters[first]: []}
+    for at, cluster in enumerate(clusters):
+        if known[at]:
+            groups.setdefault(cluster, []).append(at)
+    groups[clusters[first]] += [at for at, k in enumerate(known) if not k]
     return groups
 
 
-def _report_split(split: dict[str, list[str]], report: ImportReport) -> None:
+def _mixed(datastore: str, vms: list[SourceVm], groups: dict[str, list[int]]) -> None:
+    """Strict: a datastore of VMs of several clusters is an error at the first VM of the
+    second cluster."""
+    first, *others = groups.values()
+    vm, there = vms[min(at for members in others for at in members)], vms[first[0]]
+    raise vm.cells.fail(
+        vm.columns.get("cluster") or "Cluster",
+        f"{vm.row['cluster']!r}: datastore {datastore!r} also holds VMs of cluster "
+        f"{there.row['cluster']!r} (row {there.cells.row_number}); a LUN serves one "
+        "cluster, so import each cluster's VMs separately",
+    )
+
+
+def report_split(split: dict[str, list[str]], report: ImportReport) -> None:
     if not split:
         return
     shown = few(f"{name} ({', '.join(clusters)})" for name, clusters in split.items())
@@ -215,15 +256,14 @@ def _report_split(split: dict[str, list[str]], report: ImportReport) -> None:
     )
 
 
-def _report(
+def report_luns(
     tables: Sequence[RawTable],
     stores: dict[str, _Store],
-    users: dict[str, list[SourceVm]],
-    vms: list[SourceVm],
-    disks: Disks | None,
+    users: Collection[str],
     clusters: set[str],
     report: ImportReport,
 ) -> None:
+    """The datastores that became LUNs (`users`: those holding a planned VM)."""
     types = Counter(stores[name].type or "no type" for name in users)
     shown = ", ".join(f"{n} {t}" for t, n in sorted(types.items()))
     report.mapped.append(
@@ -245,21 +285,15 @@ def _report(
             f"vDatastore 'Cluster name' ({few(pods)}) is a datastore cluster, not a "
             "host cluster: those datastores belong to the cluster of their VMs"
         )
-    _report_vm_storage(vms, disks, report)
 
 
-def _report_vm_storage(vms: list[SourceVm], disks: Disks | None, report: ImportReport) -> None:
-    homeless = [str(vm.row["vm"]) for vm in vms if not vm.row.get("lun")]
+def report_vm_storage(homeless: list[str], spread: list[str], report: ImportReport) -> None:
+    """VMs naming no datastore, and VMs with disks on several."""
     if homeless:
         report.assumed.append(
             f"VMs naming no datastore: {len(homeless)} ({few(homeless)}); the "
             "planner puts each on a LUN of its cluster"
         )
-    spread = [
-        str(vm.row["vm"])
-        for vm in vms
-        if disks and len(disks.stores.get(str(vm.row["vm"]), [])) > 1
-    ]
     if spread:
         report.assumed.append(
             f"VMs with disks on several datastores: {len(spread)} ({few(spread)}); "

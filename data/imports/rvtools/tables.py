@@ -24,14 +24,12 @@ from data.imports.common import (
     few,
     has_columns,
 )
-from data.imports.rvtools.rules import apply_rules
+from data.imports.rvtools.fast import fast_convert
+from data.imports.rvtools.kinds import NAME, NO_DATASTORES, OTHER, VDATASTORE, VDISK, VHOST, VINFO
+from data.imports.rvtools.rules import RULE_KINDS, RULE_NAMES, apply_rules
 from data.imports.rvtools.sheets import nodes_from, vm_table, vms_from
 from data.imports.rvtools.storage import disks_from, luns_from
 from data.io.build import RawTable
-
-NAME = "rvtools"
-VINFO, VHOST, VDATASTORE, VDISK = "vInfo", "vHost", "vDatastore", "vDisk"
-OTHER = "other RVTools sheets"
 
 # Every sheet holds columns several others share ("VM", "Powerstate", "Host", "Name"), so
 # each kind names columns only its own sheet has. Older versions spell MiB as "MB".
@@ -64,6 +62,19 @@ def convert(
     """Nodes from vHost, VMs from vInfo, LUNs from vDatastore: whichever are present."""
     _check_misfits(tables.get(OTHER, ()))
     _report_other(tables.get(OTHER, ()), report)
+    fast = fast_convert(tables, options)
+    if fast is not None:  # read a column at a time: the same tables and report
+        contribution, said = fast
+        report.extend(said)
+        return contribution
+    return convert_by_rows(tables, options, report)
+
+
+def convert_by_rows(
+    tables: Mapping[str, Sequence[RawTable]], options: ImportOptions, report: ImportReport
+) -> Contribution:
+    """convert after the sheets not used, a row at a time (the way of exports fast.py
+    declines, and its oracle)."""
     contribution: Contribution = {}
     if VHOST in tables:
         contribution["nodes"] = nodes_from(tables[VHOST], options, report)
@@ -81,10 +92,7 @@ def convert(
         stores = tables[VDATASTORE]
         contribution["luns"] = luns_from(vms, disks, stores, clusters, options, report)
     else:
-        report.assumed.append(
-            "no vDatastore table: each VM gets its own exclusive LUN (one LUN per VM); "
-            "the datastores in vInfo Path are not used"
-        )
+        report.assumed.append(NO_DATASTORES)
     contribution["vms"] = vm_table(vms, tables[VINFO])
     return contribution
 
@@ -121,4 +129,15 @@ def _report_other(tables: Sequence[RawTable], report: ImportReport) -> None:
     )
 
 
-FORMAT = Format(NAME, "RVTools workbook or per-tab CSV export (VMware)", KINDS, convert)
+# The columns read of the tables with a row per VM or disk (a real vInfo has ninety):
+# a CSV of these kinds is parsed in only these at first (the others in none).
+READS = {
+    VINFO: (
+        *("VM", "Powerstate", "Template", "CPUs", "Memory", "Provisioned MiB"),
+        *("Provisioned MB", "In Use MiB", "In Use MB", "Path", "Host", "Cluster"),
+        *(RULE_KINDS, RULE_NAMES),
+    ),
+    VDISK: ("VM", "Capacity MiB", "Capacity MB", "Path", "Disk Path"),
+    OTHER: (),
+}
+FORMAT = Format(NAME, "RVTools workbook or per-tab CSV export (VMware)", KINDS, convert, READS)
