@@ -9,7 +9,7 @@ has one spelling.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from data.schema import (
     arrow_schema,
 )
 
-RowWriter = Callable[[Path, Sequence[str], list[dict[str, Any]]], None]
+RowWriter = Callable[[Path, Sequence[str], Iterable[Sequence[str]]], None]  # cells as text
 
 
 def names_at(names: Sequence[str], index: np.ndarray) -> pa.Array:
@@ -135,7 +135,7 @@ def _table(name: str, columns: dict[str, Any], resources: tuple[str, ...]) -> pa
 
 def write_csv_table(path: Path, table: pa.Table, fallback: RowWriter) -> None:
     """`table` as CSV text: header, then one line per row, `\\n`-terminated; by
-    `fallback` (the row-by-row writer) when some cell needs quotes."""
+    `fallback` (the row-by-row writer of cells) when some cell needs quotes."""
     text = pa.Table.from_arrays([_as_text(c) for c in table.columns], names=table.column_names)
     header = ",".join(table.column_names)
     plain = all(_bare(name) for name in table.column_names)
@@ -148,7 +148,14 @@ def write_csv_table(path: Path, table: pa.Table, fallback: RowWriter) -> None:
             if text.num_rows:
                 pv.write_csv(text, out, options)
     except pa.ArrowInvalid:  # a cell with a delimiter, quote or line break
-        fallback(path, table.column_names, text.to_pylist())
+        fallback(path, table.column_names, _text_rows(text))
+
+
+def _text_rows(text: pa.Table) -> Iterator[tuple[str, ...]]:
+    """The rows of a table of text cells, a batch at a time: a million rows as dicts
+    at once was a GB (1M RVTools VMs, one name with a quote, ran out of memory)."""
+    for batch in text.to_batches(max_chunksize=65_536):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
 
 
 def _bare(name: str) -> bool:

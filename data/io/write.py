@@ -54,14 +54,14 @@ def write_plan(
     table = placement_table(inventory, plan)
 
     def fill(temp: Path) -> None:
-        write_csv_table(temp / "placement.csv", table, write_csv)
+        write_csv_table(temp / "placement.csv", table, write_csv_cells)
         pq.write_table(table, temp / "placement.parquet")
         (temp / PLAN_JSON).write_bytes(plan_json(summary).encode("utf-8"))
         (temp / PLAN_INVENTORY).mkdir()
         for name, copy in inventory_arrow_tables(inventory).items():
             known = [c for c in copy.column_names if _given(copy.column(c))]
             path = temp / PLAN_INVENTORY / f"{name}.csv"
-            write_csv_table(path, copy.select(known), write_csv)
+            write_csv_table(path, copy.select(known), write_csv_cells)
         if moves is not None:
             write_csv_cells(temp / MOVES_CSV, MOVES_COLUMNS, moves_cells(inventory, moves))
 
@@ -133,7 +133,7 @@ def write_inventory_of(directory: Path, inventory: Inventory, fmt: str = "csv") 
             known = [c for c in table.column_names if _given(table.column(c))]
             path = temp / f"{name}.{fmt}"
             if fmt == "csv":
-                write_csv_table(path, table.select(known), write_csv)
+                write_csv_table(path, table.select(known), write_csv_cells)
                 continue
             schema = arrow_schema(TABLES[name], inventory.resource_names)
             pq.write_table(table.select(known).cast(_kept(schema, known)), path)

@@ -18,7 +18,7 @@ from data.io.cells import coerce, is_missing
 from data.io.columnar import write_csv_table
 from data.io.csvtext import csv_table
 from data.io.typed import fast_column
-from data.io.write import write_csv
+from data.io.write import write_csv, write_csv_cells
 from data.schema import Column, Kind
 
 SPECS = [
@@ -128,9 +128,21 @@ def test_write_csv_table_writes_the_bytes_of_write_csv(tmp_path: Path, rows: lis
     types = [pa.string(), pa.int64(), pa.float64(), pa.bool_()]
     table = pa.table([pa.array(c, t) for c, t in zip(columns, types, strict=True)], names=names)
     # both files are rewritten whole for every example
-    write_csv_table(tmp_path / "fast.csv", table, write_csv)
+    write_csv_table(tmp_path / "fast.csv", table, write_csv_cells)
     write_csv(tmp_path / "rows.csv", names, [dict(zip(names, r, strict=True)) for r in rows])
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "rows.csv").read_bytes()
+
+
+def test_write_csv_table_quoting_fallback_keeps_every_batch_in_order(tmp_path: Path) -> None:
+    """One quoted cell sends a table of several batches to the row writer, a batch at a
+    time (a million rows at once ran out of memory): the bytes are write_csv's."""
+    names = [f'vm "{i}"' if i == 70_000 else f"vm-{i}" for i in range(140_001)]
+    table = pa.table({"name": names, "memory_mb": list(range(len(names)))})
+    write_csv_table(tmp_path / "fast.csv", table, write_csv_cells)
+    rows = [{"name": n, "memory_mb": m} for m, n in enumerate(names)]
+    write_csv(tmp_path / "rows.csv", ["name", "memory_mb"], rows)
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "rows.csv").read_bytes()
+    assert b'"vm ""70000"""' in (tmp_path / "fast.csv").read_bytes()  # the fallback ran
 
 
 CLEAN = {
