@@ -57,6 +57,17 @@ _attached, _vhds, _matched_roles, volumes_of's loop): about 1 GB at 1M VMs and m
 the CPU; and for every column, the 1.25 GB Get-VM file's bytes held while it is parsed
 (a streamed parse that hashes, counts quotes and checks UTF-8 block by block would not).
 
+Fifth pass, merged main at 4b46d31 (hvstream's streamed parse and hvjoins' arrow joins),
+2026-12-02 02:04-02:27 UTC, the machine otherwise idle (load 0.6-1.6), no --as cap:
+
+    1000064 VMs, every column (2155 MB of CSV): import 30.89 s (cpu 35.30 s) / 2177 MB
+    (02:04, the same: 31.33 s, cpu 36.20 s, 2199 MB)
+    1000064 VMs, --narrow (659 MB of CSV): import 25.94 s (cpu 27.51 s) / 2011 MB
+    under prlimit --as=3 GiB (MIMALLOC_ARENA_RESERVE=64M; mimalloc, jemalloc and the
+    system pool alike) 1M still ends in MemoryError, now in build_inventory
+    (data/io/typed.py _text: to_pylist of a text column), past the parse and the joins:
+    the resident peak is 2.0-2.2 GB and the arenas' reserved address space the rest.
+
 Fifth pass (branch hvjoins), 2026-12-02 01:32-01:44, three other sessions running (load
 average 4.4 to 7.2; wall about 2.5 to 3.5 times CPU). The joins are arrow's now: names,
 ids and paths folded as Python's casefold (ASCII by arrow, the rest by Python), joined

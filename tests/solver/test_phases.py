@@ -65,6 +65,34 @@ def test_phases_without_every_rule_have_no_floor_and_search(inventory_of, monkey
     assert check_plan(inventory, as_plan(problem, owners, luns), 1) == []
 
 
+def test_phases_build_no_model_when_the_time_left_cannot_pay_for_it(
+    inventory_of, monkeypatch
+) -> None:
+    # The same phases as above, which do search, but the build estimate says the model
+    # costs more than the time left: the plan in hand is kept, no model built (a short
+    # share overran --time-limit by building one and loading it into CP-SAT).
+    inventory = crowded(inventory_of)
+    problem = cluster_problem(inventory, 0, 1)
+    scratch = first_fit_decreasing(problem, True)
+    assert scratch is not None
+
+    class Costly:
+        def build_seconds(self) -> float:
+            return 10.0  # against the 20 s left: 3 estimates would be 30 s
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was built with too little time left to use it")
+
+    monkeypatch.setattr(phases, "estimate_model", lambda problem: Costly())
+    monkeypatch.setattr(phases, "build_model", no_model)
+    params = Params(workers=1, seed=0, gap=0.02, disabled=frozenset({Rule.ANTI_AFFINITY}))
+    deadline = time.monotonic() + 20
+    owners, luns = phases.later_phases(
+        problem, params, 520, (scratch.owners, scratch.luns), deadline, lambda i: None
+    )
+    assert check_plan(inventory, as_plan(problem, owners, luns), 1) == []
+
+
 def test_phases_search_seconds_under_gap_follow_the_first_phase() -> None:
     # --gap: the later searches get as long as the first criterion took, at least
     # LATER_SECONDS; without --gap (or without a start) the time limit decides.
