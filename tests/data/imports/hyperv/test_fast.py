@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,22 @@ def fixture() -> Sheets:
 
 
 def tables_of(sheets: Sheets) -> dict[str, list[RawTable]]:
+    return recognised_tables(sheets, KINDS, lambda name: name)
+
+
+def recognised_tables(
+    sheets: Sheets, kinds: Sequence[Any], file_of: Callable[[str], str]
+) -> dict[str, list[RawTable]]:
+    """Each sheet written as Export-Csv does (every cell quoted, CRLF), parsed, and keyed
+    by the kind (of `kinds`) that recognises it, the most specific first."""
     tables = {}
     for name, (header, rows) in sheets.items():
         out = io.StringIO()
         writer = csv.DictWriter(out, header, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-        table = csv_table(name, out.getvalue().encode("utf-8"))
-        kind = max((k for k in KINDS if k.matches(table)), key=lambda k: len(k.columns))
+        table = csv_table(file_of(name), out.getvalue().encode("utf-8"))
+        kind = max((k for k in kinds if k.matches(table)), key=lambda k: len(k.columns))
         tables[kind.name] = [table]
     return tables
 

@@ -20,8 +20,8 @@ from data.imports.common import Contribution, DiskMeasure, ImportOptions, Import
 from data.imports.rvtools.fast import fast_convert
 from data.imports.rvtools.tables import KINDS, convert_by_rows
 from data.io.build import RawTable
-from data.io.csvtext import csv_table
 from tests.data.imports.hyperv.test_fast import differences as row_differences
+from tests.data.imports.hyperv.test_fast import recognised_tables
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "rvtools"
 USED = ("vInfo", "vHost", "vDisk", "vDatastore")
@@ -39,16 +39,7 @@ def fixture(folder: str = "csv") -> Sheets:
 
 
 def tables_of(sheets: Sheets) -> dict[str, list[RawTable]]:
-    tables = {}
-    for name, (header, rows) in sheets.items():
-        out = io.StringIO()
-        writer = csv.DictWriter(out, header, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        table = csv_table(f"RVTools_tab{name}.csv", out.getvalue().encode("utf-8"))
-        kind = max((k for k in KINDS if k.matches(table)), key=lambda k: len(k.columns))
-        tables[kind.name] = [table]
-    return tables
+    return recognised_tables(sheets, KINDS, lambda name: f"RVTools_tab{name}.csv")
 
 
 # Changes real exports hold: (sheet, column, value), applied to row i of the sheet.
