@@ -9,33 +9,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data.imports.columns import Declined
+from data.imports.columns import Columns, Declined, stripped
 from data.imports.rvtools.storage import datastore_in
 from data.io.build import RawTable
-from data.io.colrows import ColumnRows
 
-# what str.strip() takes off an ASCII string (\x1c-\x1f too, unlike Unicode White_Space)
-_ASCII_SPACE = "".join(c for c in map(chr, range(128)) if c.isspace())
 _BRACKETED = r"^\[(?P<store>[^\]]+)\]"  # storage.datastore_in of a trimmed path
 
 
 def trimmed(table: RawTable, column: str, rows: np.ndarray | None = None) -> pa.Array:
     """Cells.text of each row (of `rows` only, when given): the cell trimmed."""
-    if not isinstance(table.rows, ColumnRows):
-        raise Declined  # a workbook's sheet: rows of Python values
-    chunked = table.rows.column(column)
-    array = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
-    if pa.types.is_large_string(array.type):
-        array = array.cast(pa.string())
-    if not pa.types.is_string(array.type) or array.null_count:
-        raise Declined  # Parquet's typed or null cells: Cells decides those
-    if rows is not None:
-        array = array.take(pa.array(rows))
-    if pc.all(pc.string_is_ascii(array)).as_py() is not False:
-        return pc.utf8_trim(array, characters=_ASCII_SPACE)
-    encoded = pc.dictionary_encode(array)  # Unicode spaces: Python decides what to strip
-    distinct = pa.array([cell.strip() for cell in encoded.dictionary.to_pylist()], pa.string())
-    return distinct.take(encoded.indices)
+    text = Columns(table).text_array(column)
+    return text if rows is None else text.take(pa.array(rows))
 
 
 def names(table: RawTable, column: str) -> pa.Array:
@@ -52,7 +36,7 @@ def datastores(paths: pa.Array) -> tuple[np.ndarray, list[str]]:
     if pc.all(pc.string_is_ascii(paths)).as_py() is not False:
         found = pc.extract_regex(paths, _BRACKETED)
         store = pc.if_else(found.is_valid(), pc.struct_field(found, [0]), "")
-        store = pc.utf8_trim(store, characters=_ASCII_SPACE)
+        store = stripped(store)
     else:
         store = pa.array([datastore_in(path) for path in paths.to_pylist()], pa.string())
     encoded = pc.dictionary_encode(store)
